@@ -1,0 +1,41 @@
+# The only entry point: make demo | make test | make lint | make bench
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench install system-deps test-images clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Debian packages the real-component tests need (registry, skopeo, umoci, mmdebstrap, ...); no-op when present.
+system-deps:
+	bash scripts/install-system-deps.sh
+
+## Real test images built from Debian, PyPI and npm packages; cached under .cache/test-images.
+test-images: system-deps $(STAMP)
+	bash tests/images/build.sh
+
+demo: $(STAMP)
+	bash scripts/demo.sh
+
+test: system-deps $(STAMP) test-images
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+bench: system-deps $(STAMP) test-images
+	bash benchmarks/run.sh
+
+clean:
+	rm -rf $(VENV) .cache .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,3 @@
+from regwarden.cli.app import main
+
+main()
