@@ -1,0 +1,1 @@
+"""Real registry processes for tests (owned by the OCI client work)."""
