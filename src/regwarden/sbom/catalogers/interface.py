@@ -7,7 +7,7 @@ its files. A cataloger never walks the filesystem, never touches the network, an
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -27,8 +27,20 @@ class FileRequest:
     suffixes: tuple[str, ...] = ()
     directories: tuple[str, ...] = ()
     executables: bool = False
+    path_filter: Callable[[str], bool] | None = None
     max_size: int = 64 * 1024 * 1024
     """Files larger than this are not read; they become Unknowns (reason: size limit)."""
+
+    def wants(self, path: str, mode: int) -> bool:
+        """Whether this request asks for the regular file at `path` (no leading slash) with permission bits `mode`."""
+        basename = path.rpartition("/")[2]
+        matched = (
+            basename in self.basenames
+            or (bool(self.suffixes) and path.endswith(self.suffixes))
+            or (bool(self.directories) and path.startswith(self.directories))
+            or (self.executables and bool(mode & 0o111))
+        )
+        return matched and (self.path_filter is None or self.path_filter(path))
 
 
 @dataclass(frozen=True)

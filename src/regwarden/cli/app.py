@@ -1,0 +1,47 @@
+"""The `regwarden` command line: one Typer app, one module per command group, registered explicitly below.
+
+Command modules import their heavy dependencies inside the command function, so `regwarden --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from regwarden import __version__
+from regwarden.cli import audit_cmd, diff_cmd, inspect_cmd, rules_cmd, sbom_cmd
+from regwarden.cli.errors import run_guarded
+
+app = typer.Typer(
+    name="regwarden",
+    help="Secure a container image pipeline: registry posture, SBOMs, vulnerabilities, inventory and trust.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"regwarden {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """regwarden: ACR first, any OCI registry."""
+
+
+app.command("inspect")(inspect_cmd.inspect)
+app.command("sbom")(sbom_cmd.sbom)
+app.command("diff")(diff_cmd.diff)
+app.add_typer(audit_cmd.app, name="audit")
+app.add_typer(rules_cmd.app, name="rules")
+
+
+def main() -> None:
+    run_guarded(app)

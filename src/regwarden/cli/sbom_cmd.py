@@ -1,0 +1,49 @@
+"""`regwarden sbom IMAGE`: every package in an image, with the layer that added it."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from regwarden.cli import options
+
+
+class SbomFormat(str, Enum):
+    TABLE = "table"
+    JSON = "json"
+    CYCLONEDX_JSON = "cyclonedx-json"
+    CYCLONEDX_XML = "cyclonedx-xml"
+    SPDX_JSON = "spdx-json"
+
+
+def sbom(
+    image: str | None = typer.Argument(
+        None,
+        help="Image (registry ref, oci:, oci-archive:, docker-archive:) or dir:PATH for a root filesystem.",
+    ),
+    from_file: Path | None = typer.Option(
+        None, "--from", help="Read an existing CycloneDX or SPDX file instead of an image (convert or re-render)."
+    ),
+    output: SbomFormat = typer.Option(SbomFormat.TABLE, "--output", "-o", help="Output format."),
+    output_file: Path | None = options.OUTPUT_FILE,
+    platform: str = options.PLATFORM,
+    insecure: bool = options.INSECURE,
+    username: str | None = options.USERNAME,
+    password: str | None = options.PASSWORD,
+    timeout: float = options.TIMEOUT,
+) -> None:
+    """List every OS and language package in an image and write table, JSON, CycloneDX 1.6 or SPDX 2.3."""
+    from regwarden import service
+    from regwarden.model.errors import BadInputError
+
+    if (image is None) == (from_file is None):
+        raise BadInputError("give exactly one of IMAGE or --from FILE")
+    if from_file is not None:
+        result = service.read_sbom(from_file)
+    else:
+        assert image is not None
+        image_options = service.ImageOptions.from_cli(platform, insecure, username, password, timeout)
+        result = service.build_sbom(image, image_options, progress=service.stderr_progress())
+    options.write_output(service.render_sbom(result, output.value), output_file)

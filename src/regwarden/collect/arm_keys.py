@@ -1,0 +1,111 @@
+"""Case-insensitive access to ARM-shaped JSON, and typed reads into provenance-carrying `Value`s.
+
+ARM property names are case-insensitive (`az acr show` spells `azureAdAuthenticationAsArmPolicy`, the REST API
+`azureADAuthenticationAsArmPolicy`), so every key lookup in the ARM adapters goes through `get`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from regwarden.model.registry import Value
+
+T = TypeVar("T")
+
+_MISSING = object()
+
+
+def get(node: Any, *keys: str) -> Any:
+    """Follow `keys` through nested mappings, matching each key case-insensitively; None when absent."""
+    for key in keys:
+        if not isinstance(node, Mapping):
+            return None
+        folded = key.casefold()
+        found: Any = _MISSING
+        for candidate, value in node.items():
+            if isinstance(candidate, str) and candidate.casefold() == folded:
+                found = value
+                break
+        if found is _MISSING:
+            return None
+        node = found
+    return node
+
+
+def has(node: Any, key: str) -> bool:
+    return isinstance(node, Mapping) and any(
+        isinstance(k, str) and k.casefold() == key.casefold() for k in node
+    )
+
+
+def properties(resource: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The ARM `properties` object, or the resource itself for az's flattened output (no wrapper)."""
+    props = get(resource, "properties")
+    return props if isinstance(props, Mapping) else resource
+
+
+def as_list(node: Any) -> list[Any]:
+    """A JSON array, or the `value` array of a list response; anything else is empty."""
+    if isinstance(node, list):
+        return node
+    inner = get(node, "value")
+    return inner if isinstance(inner, list) else []
+
+
+def is_expression(raw: Any) -> bool:
+    """An ARM template expression the template adapter could not resolve: `[...]` (not a `[[` escape)."""
+    return isinstance(raw, str) and raw.startswith("[") and raw.endswith("]") and not raw.startswith("[[")
+
+
+def read(
+    node: Mapping[str, Any],
+    keys: tuple[str, ...],
+    path: str,
+    origin: str,
+    default: T | None,
+    convert: Callable[[Any], T | None],
+    expected: str,
+) -> Value[T]:
+    """Read `keys` into a Value: absent → the service default; an expression or wrong type → UNRESOLVED."""
+    raw = get(node, *keys)
+    if raw is None:
+        return Value.default(default, path, origin)
+    if is_expression(raw):
+        return Value.unresolved(path, f"unresolved ARM expression: {raw}", origin)
+    converted = convert(raw)
+    if converted is None:
+        return Value.unresolved(path, f"expected {expected}, got {raw!r}", origin)
+    return Value.explicit(converted, path, origin)
+
+
+def to_bool(raw: Any) -> bool | None:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.casefold() in ("true", "false"):
+        return raw.casefold() == "true"
+    return None
+
+
+def to_str(raw: Any) -> str | None:
+    return raw if isinstance(raw, str) else None
+
+
+def to_int(raw: Any) -> int | None:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, str) and raw.strip().isdigit():
+        return int(raw)
+    return None
+
+
+def to_float(raw: Any) -> float | None:
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        return None
+    return float(raw)
+
+
+def last_segment(text: str) -> str:
+    return text.rstrip("/").rsplit("/", 1)[-1]

@@ -1,0 +1,222 @@
+"""Parsers for resources related to a registry but not its children: monitoring, RBAC, locks, Defender.
+
+Also the scope arithmetic that decides whether such a resource (a role assignment at a resource group, a lock
+at a subscription, ...) covers a given registry.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from regwarden.collect.arm_keys import as_list, get, last_segment, properties, read, to_bool, to_int, to_str
+from regwarden.model.registry import (
+    AlertRule,
+    DefenderPlan,
+    DiagnosticSetting,
+    LogAnalyticsWorkspace,
+    ManagementLock,
+    PolicyAssignment,
+    RoleAssignment,
+    SecurityAssessment,
+    Value,
+)
+
+BUILT_IN_ROLES = {
+    "8311e382-0749-4cb8-b61a-304f252e45ec": "AcrPush",
+    "7f951dda-4ed3-4680-a7ca-43fe172d538d": "AcrPull",
+    "c2f4ef07-c644-48eb-af81-4b1b4947fb11": "AcrDelete",
+    "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
+    "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
+    "2a1e307c-b015-4ebd-883e-5b7698a07328": "Container Registry Repository Writer",
+    "b93aa761-3e63-49ed-ac28-beffa264f7ac": "Container Registry Repository Reader",
+    "2efddaa5-3f1f-4df3-97df-af3f13818f4c": "Container Registry Repository Contributor",
+    "bfdb9389-c9a5-478a-bb2f-ba9ca092c3c7": "Container Registry Repository Catalog Lister",
+}
+"""Built-in role definition GUIDs (the same in every tenant) → role names."""
+
+_PROVIDERS = "/providers/"
+
+
+def scope_of(resource: Mapping[str, Any], provider_type: str) -> str | None:
+    """The scope of an extension resource: its `scope` property, else its id's part before the provider."""
+    scope = to_str(get(properties(resource), "scope")) or to_str(get(resource, "scope"))
+    if scope:
+        return scope
+    resource_id = to_str(get(resource, "id"))
+    marker = f"{_PROVIDERS}{provider_type}/".casefold()
+    if resource_id and marker in resource_id.casefold():
+        return resource_id[: resource_id.casefold().index(marker)] or "/"
+    return None
+
+
+def scope_covers(scope: str | None, registry_id: str, registry_name: str) -> bool:
+    """Whether an assignment/lock/alert at `scope` applies to the registry (RBAC inheritance is by id prefix).
+
+    Unknown scopes and management-group scopes are taken to cover the registry: the input is assumed to hold
+    only what was collected for it (we cannot see the management-group hierarchy). A template's relative scope
+    (`Microsoft.ContainerRegistry/registries/x`) is matched by the registry name.
+    """
+    if not scope or scope == "/":
+        return True
+    folded = scope.casefold().rstrip("/")
+    if "/providers/microsoft.management/managementgroups/" in folded or folded.startswith(
+        "microsoft.management/managementgroups"
+    ):
+        return True
+    if "registries/" in folded:
+        return last_segment(folded) == registry_name.casefold()
+    target = registry_id.casefold()
+    if not target.startswith("/subscriptions/"):
+        return True  # a synthetic id (template/plan): it cannot be placed in a hierarchy, so do not exclude
+    return target == folded or target.startswith(folded + "/")
+
+
+def parse_diagnostic_setting(resource: Mapping[str, Any], origin: str) -> DiagnosticSetting:
+    props = properties(resource)
+    categories: list[str] = []
+    retention: int | None = None
+    for log in as_list(get(props, "logs")):
+        if to_bool(get(log, "enabled")) is False:
+            continue
+        label = to_str(get(log, "category")) or to_str(get(log, "categoryGroup"))
+        if label:
+            categories.append(label)
+        if to_bool(get(log, "retentionPolicy", "enabled")):
+            days = to_int(get(log, "retentionPolicy", "days"))
+            retention = days if retention is None or (days is not None and days < retention) else retention
+    return DiagnosticSetting(
+        name=to_str(get(resource, "name")) or "?",
+        categories=Value.explicit(tuple(categories), "diagnosticSettings.properties.logs", origin),
+        workspace_id=to_str(get(props, "workspaceId")),
+        storage_account_id=to_str(get(props, "storageAccountId")),
+        storage_retention_days=retention,
+    )
+
+
+def parse_workspace(resource: Mapping[str, Any], origin: str) -> LogAnalyticsWorkspace:
+    workspace_id = to_str(get(resource, "id")) or to_str(get(resource, "name")) or "?"
+    # A workspace created without retentionInDays keeps data 30 days (the Log Analytics default).
+    retention = read(
+        properties(resource),
+        ("retentionInDays",),
+        "workspaces.properties.retentionInDays",
+        origin,
+        30,
+        to_int,
+        "days",
+    )
+    return LogAnalyticsWorkspace(workspace_id, retention)
+
+
+def parse_role_assignment(resource: Mapping[str, Any], origin: str) -> RoleAssignment:
+    props = properties(resource)
+    definition = to_str(get(props, "roleDefinitionId")) or ""
+    role_name = BUILT_IN_ROLES.get(last_segment(definition).casefold()) if definition else None
+    principal_type: Value[str] = (
+        read(
+            props,
+            ("principalType",),
+            "roleAssignments.properties.principalType",
+            origin,
+            None,
+            to_str,
+            "a string",
+        )
+        if get(props, "principalType") is not None
+        else Value.unavailable(
+            "roleAssignments.properties.principalType", "principal type not in the input", origin
+        )
+    )
+    return RoleAssignment(
+        principal_id=to_str(get(props, "principalId")) or "?",
+        principal_type=principal_type,
+        role_definition_id=definition,
+        role_name=role_name or to_str(get(props, "roleDefinitionName")),
+        scope=scope_of(resource, "Microsoft.Authorization/roleAssignments") or "",
+    )
+
+
+def parse_lock(resource: Mapping[str, Any], origin: str) -> ManagementLock:
+    return ManagementLock(
+        name=to_str(get(resource, "name")) or "?",
+        level=read(
+            properties(resource), ("level",), "locks.properties.level", origin, None, to_str, "a string"
+        ),
+        scope=scope_of(resource, "Microsoft.Authorization/locks") or "",
+    )
+
+
+def parse_defender(resource: Mapping[str, Any], origin: str) -> DefenderPlan:
+    props = properties(resource)
+    tier = read(
+        props,
+        ("pricingTier",),
+        "pricings/Containers.properties.pricingTier",
+        origin,
+        "Free",
+        to_str,
+        "a tier",
+    )
+    path = "pricings/Containers.properties.extensions[ContainerRegistriesVulnerabilityAssessments].isEnabled"
+    extension: Value[bool] = Value.unavailable(path, "extension not listed in the input", origin)
+    for entry in as_list(get(props, "extensions")):
+        if str(get(entry, "name")).casefold() == "containerregistriesvulnerabilityassessments":
+            extension = read(entry, ("isEnabled",), path, origin, False, to_bool, "True or False")
+    return DefenderPlan(tier, extension)
+
+
+def parse_assessment(resource: Mapping[str, Any], origin: str) -> SecurityAssessment:
+    props = properties(resource)
+    name = to_str(get(resource, "name")) or "?"
+    return SecurityAssessment(
+        name=name,
+        display_name=to_str(get(props, "displayName")),
+        status=read(
+            props, ("status", "code"), f"assessments[{name}].status.code", origin, None, to_str, "a code"
+        ),
+    )
+
+
+def assessment_target(resource: Mapping[str, Any]) -> str | None:
+    return to_str(get(properties(resource), "resourceDetails", "id")) or scope_of(
+        resource, "Microsoft.Security/assessments"
+    )
+
+
+def parse_alert_rule(resource: Mapping[str, Any], kind: str, origin: str) -> AlertRule:
+    props = properties(resource)
+    name = to_str(get(resource, "name")) or "?"
+    return AlertRule(
+        name=name,
+        kind=kind,
+        enabled=read(
+            props, ("enabled",), f"{kind}[{name}].properties.enabled", origin, True, to_bool, "a boolean"
+        ),
+        # Everything the rule matches on, as text: operation names, categories, KQL queries.
+        text=json.dumps(props, sort_keys=True),
+    )
+
+
+def alert_scopes(resource: Mapping[str, Any]) -> list[str]:
+    return [s for s in as_list(get(properties(resource), "scopes")) if isinstance(s, str)]
+
+
+def parse_policy_assignment(resource: Mapping[str, Any], origin: str) -> PolicyAssignment:
+    props = properties(resource)
+    name = to_str(get(resource, "name")) or "?"
+    return PolicyAssignment(
+        name=name,
+        policy_definition_id=to_str(get(props, "policyDefinitionId")) or "",
+        scope=scope_of(resource, "Microsoft.Authorization/policyAssignments") or "",
+        enforcement_mode=read(
+            props,
+            ("enforcementMode",),
+            f"policyAssignments[{name}].enforcementMode",
+            origin,
+            "Default",
+            to_str,
+            "a mode",
+        ),
+    )

@@ -1,0 +1,105 @@
+"""Retrying registry requests: exponential backoff with jitter on 429, 5xx and connection errors.
+
+`Retry-After` (seconds or an HTTP date) is honoured because registries use it to shed load; ignoring it gets a
+client rate-limited harder. Attempts and the total time spent are both bounded so a dead registry fails fast.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+
+import httpx
+
+from regwarden.model.errors import UnreachableError
+
+RETRIABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class RegistryUnreachableError(UnreachableError):
+    """The registry could not be reached, timed out, or kept failing after retries."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 5
+    base_delay: float = 0.5
+    """Seconds before the first retry; doubled for each further one."""
+    max_delay: float = 10.0
+    """Cap on any single wait, including a server's Retry-After."""
+    total_timeout: float = 60.0
+    """No retry is started when it would end after this many seconds since the first attempt."""
+
+    def backoff(self, attempt: int, rng: Callable[[], float] = random.random) -> float:
+        """Delay before retry number `attempt` (1-based): full jitter over an exponential ceiling."""
+        ceiling = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
+        return ceiling / 2 + rng() * ceiling / 2
+
+
+NO_RETRY = RetryPolicy(max_attempts=1)
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a `Retry-After` header: delta-seconds or an HTTP date; None if unreadable."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
+def send_with_retry(
+    send: Callable[[], httpx.Response],
+    policy: RetryPolicy,
+    url: str,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> httpx.Response:
+    """Call `send` until it answers something other than a retriable status, within `policy`'s bounds.
+
+    The last response is returned even when retriable, so the caller can report the status it saw;
+    a transport error on the last attempt becomes `RegistryUnreachableError` naming the URL.
+    """
+    started = clock()
+    attempt = 1
+    while True:
+        try:
+            response = send()
+        except httpx.TransportError as exc:
+            delay = policy.backoff(attempt)
+            if not _may_retry(policy, attempt, started, delay, clock):
+                raise RegistryUnreachableError(f"{url}: {_describe(exc)}") from exc
+        else:
+            if response.status_code not in RETRIABLE_STATUSES:
+                return response
+            delay = parse_retry_after(response.headers.get("Retry-After")) or policy.backoff(attempt)
+            delay = min(delay, policy.max_delay)
+            if not _may_retry(policy, attempt, started, delay, clock):
+                return response
+            response.close()
+        sleep(delay)
+        attempt += 1
+
+
+def _may_retry(
+    policy: RetryPolicy, attempt: int, started: float, delay: float, clock: Callable[[], float]
+) -> bool:
+    return attempt < policy.max_attempts and clock() - started + delay <= policy.total_timeout
+
+
+def _describe(exc: httpx.TransportError) -> str:
+    if isinstance(exc, httpx.TimeoutException):
+        return f"timed out ({type(exc).__name__})"
+    return str(exc) or type(exc).__name__

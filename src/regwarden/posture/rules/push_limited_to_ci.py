@@ -1,0 +1,50 @@
+"""RW-ACR-004: only the configured CI service principals / managed identities can push."""
+
+from __future__ import annotations
+
+from regwarden.model.finding import Severity
+from regwarden.model.registry import Registry
+from regwarden.posture.checks import failed, passed, unknown_unless_known
+from regwarden.posture.roles import describe, push_holders
+from regwarden.posture.rule import Check, FunctionRule, Remediation, RuleContext, RuleMeta
+
+META = RuleMeta(
+    id="RW-ACR-004",
+    slug="push-limited-to-ci",
+    title="Push limited to CI identities",
+    severity=Severity.HIGH,
+    category="access",
+    rationale=(
+        "An image pushed by a person bypasses the pipeline's tests, scans and signing. Push is granted by "
+        "AcrPush, "
+        "Contributor and Owner (inherited from resource group, subscription and management group), and in "
+        "ABAC "
+        "mode by Container Registry Repository Writer/Contributor. Custom roles are not expanded to their "
+        "actions: "
+        "a custom role that grants push is not seen (false negative, stated here). No anchor checks this."
+    ),
+    remediation=Remediation(
+        az="az role assignment delete --assignee <user-object-id> --role AcrPush --scope <registry-id>",
+        bicep="// assign AcrPush only to the CI identity: principalType: 'ServicePrincipal'",
+        terraform='resource "azurerm_role_assignment" "ci_push" { role_definition_name = "AcrPush" }',
+    ),
+)
+
+
+def check(registry: Registry, context: RuleContext) -> Check:
+    assignments = registry.role_assignments
+    if unknown := unknown_unless_known(assignments):
+        return unknown
+    ci = {p.casefold() for p in context.config.ci_principal_ids}
+    offenders = [
+        a
+        for a in push_holders(registry)
+        if a.principal_id.casefold() not in ci or str(a.principal_type.value).casefold() in ("user", "group")
+    ]
+    if offenders:
+        listed = "; ".join(describe(a) for a in offenders)
+        return failed(f"push is held by principals that are not listed CI identities: {listed}", assignments)
+    return passed("every principal that can push is a listed CI identity", assignments)
+
+
+RULE = FunctionRule(META, check)

@@ -1,0 +1,136 @@
+"""Rust executables built with cargo-auditable: zlib-compressed JSON in a `.dep-v0` section.
+
+The JSON (schema https://rustsec.org/schemas/cargo-auditable.json) is `{"packages": [{"name", "version",
+"source", "kind", "dependencies", "root"}]}`; `kind` defaults to `runtime` and `root` to false when omitted.
+
+What is reported, and why:
+- `source: crates.io` packages of kind `runtime` become `pkg:cargo/<name>@<version>`.
+- `kind: build` packages (build scripts, proc-macros) are not linked into the executable, so they are
+  left out, as Trivy does.
+- `local`, `git` and alternate-`registry` packages (the root crate among them) are left out: RustSec
+  advisories and `pkg:cargo` name crates.io crates, and a private crate that shares a crates.io name
+  would match the wrong advisories. They are listed in `metadata["not_from_crates_io"]` of the packages.
+Executables without the section are simply not cargo-auditable builds (no Unknown); a section that does not
+decompress or parse is an Unknown.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from packageurl import PackageURL
+
+from regwarden.model.sbom import Location, Package, PackageType, Unknown
+from regwarden.sbom.catalogers.binfmt import BinaryFormatError, parse_binary
+from regwarden.sbom.catalogers.interface import CatalogContext, CatalogFile, CatalogResult, FileRequest
+
+SECTION = ".dep-v0"
+MAX_JSON_BYTES = 8 * 1024 * 1024
+"""A dependency list of thousands of crates is ~100 KB of JSON; more than this is a decompression bomb."""
+CRATES_IO = "crates.io"
+
+
+class AuditDataError(ValueError):
+    """The `.dep-v0` section is present but is not zlib-compressed cargo-auditable JSON."""
+
+
+@dataclass(frozen=True)
+class Crate:
+    name: str
+    version: str
+    source: str
+    kind: str
+    root: bool
+
+
+def find_audit_data(data: bytes) -> tuple[Crate, ...] | None:
+    """The crates recorded in an executable, or None when it has no `.dep-v0` section."""
+    try:
+        binary = parse_binary(data)
+    except BinaryFormatError:
+        return None
+    section = binary.section(SECTION) if binary is not None else None
+    if binary is None or section is None:
+        return None
+    return parse_audit_data(binary.content(section))
+
+
+def parse_audit_data(compressed: bytes) -> tuple[Crate, ...]:
+    decompressor = zlib.decompressobj()
+    try:
+        raw = decompressor.decompress(compressed, MAX_JSON_BYTES)
+    except zlib.error as exc:
+        raise AuditDataError(f"section is not zlib data: {exc}") from exc
+    if decompressor.unconsumed_tail:
+        raise AuditDataError(f"decompressed data exceeds {MAX_JSON_BYTES} bytes")
+    try:
+        document = json.loads(raw)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise AuditDataError(f"section is not JSON: {exc}") from exc
+    packages = document.get("packages") if isinstance(document, dict) else None
+    if not isinstance(packages, list):
+        raise AuditDataError('JSON has no "packages" list')
+    return tuple(_crate(entry, index) for index, entry in enumerate(packages))
+
+
+def _crate(entry: object, index: int) -> Crate:
+    if not isinstance(entry, dict):
+        raise AuditDataError(f"packages[{index}] is not an object")
+    fields = {key: entry.get(key) for key in ("name", "version", "source")}
+    missing = [key for key, value in fields.items() if not isinstance(value, str) or not value]
+    if missing:
+        raise AuditDataError(f"packages[{index}] lacks {', '.join(missing)}")
+    kind = entry.get("kind", "runtime")
+    return Crate(
+        str(fields["name"]),
+        str(fields["version"]),
+        str(fields["source"]),
+        str(kind),
+        entry.get("root") is True,
+    )
+
+
+def cargo_purl(name: str, version: str) -> str:
+    return PackageURL(type="cargo", name=name, version=version).to_string()
+
+
+class CargoAuditableCataloger:
+    """Crates linked into Rust executables built with cargo-auditable."""
+
+    name = "cargo-auditable-binary"
+    request = FileRequest(executables=True, max_size=256 * 1024 * 1024)
+
+    def catalog(self, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
+        packages: list[Package] = []
+        unknowns: list[Unknown] = []
+        for file in files:
+            try:
+                crates = find_audit_data(file.content)
+            except AuditDataError as exc:
+                unknowns.append(Unknown("/" + file.path, f"corrupt cargo-auditable data: {exc}", self.name))
+                continue
+            if crates is not None:
+                packages.extend(self._packages(crates, Location("/" + file.path)))
+        return CatalogResult(packages=tuple(packages), unknowns=tuple(unknowns))
+
+    def _packages(self, crates: Sequence[Crate], location: Location) -> list[Package]:
+        elsewhere = sorted(f"{c.name}@{c.version} ({c.source})" for c in crates if c.source != CRATES_IO)
+        metadata = {"not_from_crates_io": ", ".join(elsewhere)} if elsewhere else {}
+        reported = {
+            (c.name, c.version) for c in crates if c.source == CRATES_IO and c.kind != "build" and not c.root
+        }
+        return [
+            Package(
+                name,
+                version,
+                PackageType.CARGO,
+                cargo_purl(name, version),
+                self.name,
+                (location,),
+                metadata=metadata,
+            )
+            for name, version in sorted(reported)
+        ]

@@ -1,0 +1,155 @@
+"""npm cataloger against real files made by npm 11, yarn 1, yarn 4 (berry) and pnpm 7/8/9 for one project.
+
+The project (testdata/npm/srv/app) depends on @sindresorhus/is, debug, json-schema, pause-stream and resolve,
+with is-number as a dev dependency; it was installed with `npm ci --omit=dev`, so is-number is only in the
+lockfile. The `lockfiles/` projects hold the same dependency tree as written by each tool.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from regwarden.model.sbom import Location, Unknown
+from regwarden.sbom.catalogers.interface import CatalogContext, CatalogFile
+from regwarden.sbom.catalogers.npm import NpmCataloger, is_package_root, npm_purl, project_dir
+
+from .lang_fixtures import assert_survives_corruption, TESTDATA, by_purl, catalog_tree, is_requested, triples
+
+NPM = TESTDATA / "npm"
+
+PRODUCTION = {
+    ("@sindresorhus/is", "4.6.0", "pkg:npm/%40sindresorhus/is@4.6.0"),
+    ("debug", "4.3.4", "pkg:npm/debug@4.3.4"),
+    ("ms", "2.1.2", "pkg:npm/ms@2.1.2"),
+    ("json-schema", "0.2.3", "pkg:npm/json-schema@0.2.3"),
+    ("pause-stream", "0.0.11", "pkg:npm/pause-stream@0.0.11"),
+    ("through", "2.3.8", "pkg:npm/through@2.3.8"),
+    ("resolve", "1.22.8", "pkg:npm/resolve@1.22.8"),
+    ("is-core-module", "2.18.0", "pkg:npm/is-core-module@2.18.0"),
+    ("hasown", "2.0.4", "pkg:npm/hasown@2.0.4"),
+    ("function-bind", "1.1.2", "pkg:npm/function-bind@1.1.2"),
+    ("path-parse", "1.0.7", "pkg:npm/path-parse@1.0.7"),
+    ("supports-preserve-symlinks-flag", "1.0.0", "pkg:npm/supports-preserve-symlinks-flag@1.0.0"),
+}
+DEV = ("is-number", "7.0.0", "pkg:npm/is-number@7.0.0")
+
+
+def test_installed_packages_plus_lockfile_entries_not_installed() -> None:
+    result = catalog_tree(NpmCataloger(), NPM / "srv")
+    assert triples(result.packages) == PRODUCTION | {DEV}
+    assert result.unknowns == ()
+    packages = by_purl(result.packages)
+    # Installed packages come from their package.json; the hidden lockfile and package-lock.json add nothing.
+    assert packages["pkg:npm/debug@4.3.4"].locations == (Location("/app/node_modules/debug/package.json"),)
+    assert packages["pkg:npm/debug@4.3.4"].metadata == {}
+    assert packages["pkg:npm/is-number@7.0.0"].locations == (Location("/app/package-lock.json"),)
+    assert packages["pkg:npm/is-number@7.0.0"].metadata == {"dev": "true"}
+    assert len(result.packages) == len(PRODUCTION) + 1  # no duplicates
+
+
+def test_nested_package_json_that_is_not_a_package_root_is_ignored() -> None:
+    # resolve ships test fixtures such as test/resolver/multirepo/packages/package-a/package.json, which has a
+    # name and a version but is not an installed package.
+    names = {name for name, _, _ in triples(catalog_tree(NpmCataloger(), NPM / "srv").packages)}
+    assert not names & {"@my-scope/package-a", "@my-scope/package-b", "ljharb-monorepo-symlink-test", "mylib"}
+
+
+def test_licenses_string_legacy_object_list_and_array() -> None:
+    packages = by_purl(catalog_tree(NpmCataloger(), NPM / "srv").packages)
+    assert packages["pkg:npm/debug@4.3.4"].licenses == ("MIT",)
+    assert packages["pkg:npm/pause-stream@0.0.11"].licenses == ("MIT", "Apache2")
+    assert packages["pkg:npm/json-schema@0.2.3"].licenses == ("AFLv2.1", "BSD")
+    assert packages["pkg:npm/is-number@7.0.0"].licenses == ("MIT",)  # from the lockfile entry
+
+
+@pytest.mark.parametrize(
+    ("project", "dev_known"),
+    [
+        ("v1", True),
+        ("v2", True),
+        ("yarn-classic", False),
+        ("yarn-berry", False),
+        ("pnpm-v5", True),
+        ("pnpm-v6", True),
+        ("pnpm-v9", True),
+    ],
+)
+def test_every_lockfile_format_yields_the_same_tree(project: str, dev_known: bool) -> None:
+    result = catalog_tree(NpmCataloger(), NPM / "lockfiles" / project)
+    assert triples(result.packages) == PRODUCTION | {DEV}
+    assert len(result.packages) == len(PRODUCTION) + 1  # yarn berry's patched `resolve` is merged
+    assert result.unknowns == ()
+    dev_flags = {p.name: p.metadata.get("dev") for p in result.packages}
+    if dev_known:
+        assert dev_flags == {name: "false" for name, _, _ in PRODUCTION} | {"is-number": "true"}
+    else:
+        assert set(dev_flags.values()) == {None}
+
+
+def test_hidden_lockfile_alone_is_a_source_of_packages() -> None:
+    result = catalog_tree(NpmCataloger(), NPM / "hidden-only")
+    assert triples(result.packages) == PRODUCTION | {DEV}
+    assert {loc.path for p in result.packages for loc in p.locations} == {"/node_modules/.package-lock.json"}
+
+
+def test_truncated_lockfile_is_an_unknown() -> None:
+    result = catalog_tree(NpmCataloger(), NPM / "broken")
+    assert result.packages == ()
+    assert len(result.unknowns) == 1
+    unknown = result.unknowns[0]
+    assert (unknown.path, unknown.cataloger) == ("/package-lock.json", "npm")
+    assert unknown.reason.startswith("invalid JSON")
+
+
+def test_package_json_without_version_is_skipped_and_garbage_is_unknown() -> None:
+    baz = (NPM / "srv/app/node_modules/resolve/test/resolver/baz/package.json").read_bytes()  # name only
+    files = [
+        CatalogFile("node_modules/baz/package.json", baz),
+        CatalogFile("node_modules/junk/package.json", b"\x00\x01not json"),
+    ]
+    result = NpmCataloger().catalog(files, CatalogContext())
+    assert result.packages == ()
+    assert [(u.path, u.reason.split(":")[0]) for u in result.unknowns] == [
+        ("/node_modules/junk/package.json", "invalid package.json")
+    ]
+    assert isinstance(result.unknowns[0], Unknown)
+
+
+@pytest.mark.parametrize(
+    ("path", "wanted"),
+    [
+        ("usr/lib/node_modules/npm/package.json", True),
+        ("app/node_modules/@scope/name/package.json", True),
+        ("app/node_modules/a/node_modules/b/package.json", True),
+        ("app/node_modules/.pnpm/debug@4.3.4/node_modules/debug/package.json", True),
+        ("app/package.json", False),
+        ("app/node_modules/resolve/test/resolver/baz/package.json", False),
+        ("app/node_modules/@scope/package.json", False),
+        ("app/package-lock.json", True),
+        ("yarn.lock", True),
+        ("app/pnpm-lock.yaml", True),
+        ("app/node_modules/.package-lock.json", True),
+        ("app/node_modules/some-lib/yarn.lock", False),
+        ("app/node_modules/some-lib/package-lock.json", False),
+        ("app/.package-lock.json", False),
+    ],
+)
+def test_request_paths(path: str, wanted: bool) -> None:
+    assert is_requested(NpmCataloger().request, path) is wanted
+
+
+def test_package_root_and_project_dir_helpers() -> None:
+    assert is_package_root("node_modules/@types/node/package.json")
+    assert not is_package_root("node_modules/.bin/package.json")
+    assert project_dir("srv/app/node_modules/a/node_modules/b/package.json") == "srv/app"
+    assert project_dir("node_modules/.package-lock.json") == ""
+    assert project_dir("srv/app/yarn.lock") == "srv/app"
+
+
+def test_scoped_purl_is_percent_encoded() -> None:
+    assert npm_purl("@babel/core", "7.24.0") == "pkg:npm/%40babel/core@7.24.0"
+    assert npm_purl("lodash", "4.17.21") == "pkg:npm/lodash@4.17.21"
+
+
+def test_corrupted_fixtures_never_raise() -> None:
+    assert assert_survives_corruption(NpmCataloger(), NPM) > 20

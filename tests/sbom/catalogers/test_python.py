@@ -1,0 +1,115 @@
+"""Python cataloger against real metadata: wheels' METADATA from PyPI, an sdist's PKG-INFO, Debian's
+egg-info files.
+
+The fixture files are flat under testdata/python/ (the repository ignores directories named `*.egg-info/`);
+the table below places each at the path an installer would give it inside an image.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from regwarden.model.sbom import Location, PackageType, Unknown
+from regwarden.sbom.catalogers.interface import CatalogContext, CatalogFile
+from regwarden.sbom.catalogers.python import PythonPackageCataloger, normalize_name
+
+from .lang_fixtures import TESTDATA, by_purl, is_requested, triples
+
+SITE = "usr/local/lib/python3.11/site-packages"
+DIST = "usr/lib/python3/dist-packages"
+IMAGE_PATHS = {
+    f"{SITE}/requests-2.25.1.dist-info/METADATA": "requests-2.25.1.METADATA",
+    f"{SITE}/six-1.16.0.dist-info/METADATA": "six-1.16.0.METADATA",
+    f"{SITE}/attrs-25.1.0.dist-info/METADATA": "attrs-25.1.0.METADATA",
+    f"{SITE}/packaging-24.2.dist-info/METADATA": "packaging-24.2.METADATA",
+    f"{SITE}/isodate-0.7.2.dist-info/METADATA": "isodate-0.7.2.METADATA",
+    f"{SITE}/PyYAML-5.3-py3.11.egg-info/PKG-INFO": "PyYAML-5.3.PKG-INFO",
+    f"{SITE}/broken-1.0.dist-info/METADATA": "truncated.METADATA",
+    f"{DIST}/selinux-3.4.egg-info": "selinux-3.4.egg-info",
+    f"{DIST}/pycairo-1.20.1.egg-info": "pycairo-1.20.1.egg-info",
+    f"{DIST}/gpg-1.18.0-py3.11.egg-info": "gpg-1.18.0-py3.11.egg-info",
+    # An unpacked sdist is not an installed distribution: its top-level PKG-INFO must not be requested.
+    "usr/src/PyYAML-5.3/PKG-INFO": "PyYAML-5.3.PKG-INFO",
+}
+
+
+def _requested_files() -> list[CatalogFile]:
+    cataloger = PythonPackageCataloger()
+    return [
+        CatalogFile(path=path, content=(TESTDATA / "python" / fixture).read_bytes())
+        for path, fixture in IMAGE_PATHS.items()
+        if is_requested(cataloger.request, path)
+    ]
+
+
+def test_request_selects_installed_metadata_only() -> None:
+    assert {f.path for f in _requested_files()} == set(IMAGE_PATHS) - {"usr/src/PyYAML-5.3/PKG-INFO"}
+
+
+def test_packages_are_exactly_the_installed_distributions() -> None:
+    result = PythonPackageCataloger().catalog(_requested_files(), CatalogContext())
+    assert triples(result.packages) == {
+        ("requests", "2.25.1", "pkg:pypi/requests@2.25.1"),
+        ("six", "1.16.0", "pkg:pypi/six@1.16.0"),
+        ("attrs", "25.1.0", "pkg:pypi/attrs@25.1.0"),
+        ("packaging", "24.2", "pkg:pypi/packaging@24.2"),
+        ("isodate", "0.7.2", "pkg:pypi/isodate@0.7.2"),
+        ("PyYAML", "5.3", "pkg:pypi/pyyaml@5.3"),
+        ("selinux", "3.4", "pkg:pypi/selinux@3.4"),
+        ("pycairo", "1.20.1", "pkg:pypi/pycairo@1.20.1"),
+        ("gpg", "1.18.0", "pkg:pypi/gpg@1.18.0"),
+    }
+    assert {p.type for p in result.packages} == {PackageType.PYPI}
+    assert {p.cataloger for p in result.packages} == {"python-installed"}
+
+
+def test_metadata_without_name_and_version_is_an_unknown() -> None:
+    result = PythonPackageCataloger().catalog(_requested_files(), CatalogContext())
+    assert set(result.unknowns) == {
+        Unknown(
+            path=f"/{SITE}/broken-1.0.dist-info/METADATA",
+            reason="core metadata without Name and Version",
+            cataloger="python-installed",
+        )
+    }
+
+
+def test_licenses_prefer_expression_then_short_license_then_classifiers() -> None:
+    packages = by_purl(PythonPackageCataloger().catalog(_requested_files(), CatalogContext()).packages)
+    assert {purl: p.licenses for purl, p in packages.items()} == {
+        "pkg:pypi/attrs@25.1.0": ("MIT",),  # License-Expression
+        "pkg:pypi/requests@2.25.1": ("Apache 2.0",),  # License wins over its classifier
+        "pkg:pypi/six@1.16.0": ("MIT",),
+        "pkg:pypi/pyyaml@5.3": ("MIT",),
+        "pkg:pypi/pycairo@1.20.1": ("LGPL-2.1-only OR MPL-1.1",),
+        "pkg:pypi/gpg@1.18.0": ("LGPL2.1+ (the library), GPL2+ (tests and examples)",),
+        # No License field: both trove classifiers.
+        "pkg:pypi/packaging@24.2": ("Apache Software License", "BSD License"),
+        # License is the full BSD text: skipped in favour of the classifier.
+        "pkg:pypi/isodate@0.7.2": ("BSD License",),
+        # License: UNKNOWN and no classifier.
+        "pkg:pypi/selinux@3.4": (),
+    }
+
+
+def test_locations_are_absolute_image_paths() -> None:
+    packages = by_purl(PythonPackageCataloger().catalog(_requested_files(), CatalogContext()).packages)
+    assert packages["pkg:pypi/pyyaml@5.3"].locations == (
+        Location(f"/{SITE}/PyYAML-5.3-py3.11.egg-info/PKG-INFO"),
+    )
+    assert packages["pkg:pypi/selinux@3.4"].locations == (Location(f"/{DIST}/selinux-3.4.egg-info"),)
+
+
+def test_binary_garbage_is_an_unknown_not_a_crash() -> None:
+    garbage = CatalogFile(path=f"{SITE}/x-1.dist-info/METADATA", content=b"\x7fELF\x00\x01\x02")
+    result = PythonPackageCataloger().catalog([garbage], CatalogContext())
+    assert result.packages == ()
+    assert [u.reason for u in result.unknowns] == ["binary content where core metadata was expected"]
+
+
+@pytest.mark.parametrize(
+    ("name", "normalized"),
+    [("PyYAML", "pyyaml"), ("zope.interface", "zope-interface"), ("Foo__Bar-.baz", "foo-bar-baz")],
+)
+def test_pep503_normalisation(name: str, normalized: str) -> None:
+    assert normalize_name(name) == normalized

@@ -1,0 +1,3 @@
+# -*- encoding: utf-8 -*-
+# stub: rack 2.2.22 ruby lib
+
