@@ -142,15 +142,13 @@ assemble_layout() {
   chmod 644 "$L/index.json" # umoci writes it 0600
 }
 
-write_archives() {
+write_archives() { # $1 = layout ref
+  local ref=$1
   mkdir -p "$W/archives"
-  local ref
-  for ref in base pyapp-1.0 pyapp-1.1; do
-    # an oci-archive is a tar of a one-image layout; skopeo stamps it with the current time, so tar it ourselves
-    skopeo copy --quiet "oci:$W/oci:$ref" "oci:$W/work/archive-$ref:$ref"
-    tar -C "$W/work/archive-$ref" "${TAR_OPTS[@]}" -cf "$W/archives/$ref.oci.tar" blobs index.json oci-layout
-    skopeo copy --quiet "oci:$W/oci:$ref" "docker-archive:$W/archives/$ref.docker.tar:regwarden-fixture/$ref:latest"
-  done
+  # an oci-archive is a tar of a one-image layout; skopeo stamps it with the current time, so tar it ourselves
+  skopeo copy --quiet "oci:$W/oci:$ref" "oci:$W/work/archive-$ref:$ref"
+  tar -C "$W/work/archive-$ref" "${TAR_OPTS[@]}" -cf "$W/archives/$ref.oci.tar" blobs index.json oci-layout
+  skopeo copy --quiet "oci:$W/oci:$ref" "docker-archive:$W/archives/$ref.docker.tar:regwarden-fixture/$ref:latest"
 }
 
 write_expected() {
@@ -175,19 +173,41 @@ EOF
   python3 "$HERE/ocitool.py" expected "$W/expected.json" "$W/work/expected-spec.json"
 }
 
-build() {
-  W=$OUT.partial
-  rm -rf "$W" && mkdir -p "$W/layers" "$W/work" "$W/roots"
-  local start=$SECONDS
-  build_base_layer
+build_language_layers() {
   build_python_layer
   build_npm_layer
   build_whiteout_layer
-  build_arm64_layer
+}
+
+# Run each "function [arg]" concurrently (they write disjoint files), then print their logs in order; the slow
+# steps are network-bound, so this roughly halves a cold build.
+in_parallel() {
+  local pids=() logs=() step log rc=0 i
+  for step in "$@"; do
+    log="$W/logs/${step// /-}.log"
+    (
+      started=$SECONDS
+      $step
+      echo "build.sh: '$step' took $((SECONDS - started)) s"
+    ) >"$log" 2>&1 &
+    pids+=($!) logs+=("$log")
+  done
+  for i in "${!pids[@]}"; do
+    wait "${pids[$i]}" || rc=1
+    cat "${logs[$i]}"
+  done
+  return $rc
+}
+
+build() {
+  W=$OUT.partial
+  rm -rf "$W" && mkdir -p "$W/layers" "$W/work" "$W/roots" "$W/logs"
+  local start=$SECONDS
+  in_parallel build_base_layer build_arm64_layer build_language_layers
   assemble_layout
-  write_archives
+  in_parallel "write_archives base" "write_archives pyapp-1.0" "write_archives pyapp-1.1"
   write_expected
-  rm -rf "$W/work" "$W/roots"
+  rm -rf "$W/work" "$W/roots" "$W/logs"
   echo "$1" >"$W/.stamp"
   rm -rf "$OUT" && mv "$W" "$OUT"
   echo "build.sh: test images built in $((SECONDS - start)) s into $OUT"

@@ -1,15 +1,15 @@
 """Small OCI-layout and dpkg helpers for tests/images/build.sh and scripts/make-sample-image.sh.
 
-Standard library only, run as a script with the host's python3: the fixture builder must not depend on regwarden
-(the images are the yardstick regwarden is measured against). umoci does the ordinary image work; this covers what
-umoci 0.4 cannot: a platform variant, an image index, a dpkg database for packages that were only extracted, and the
-expected package lists.
+Standard library only, run as a script with the host's python3: the fixture builder must not depend on
+regwarden (the images are the yardstick regwarden is measured against). umoci does the ordinary image work;
+this covers what umoci 0.4 cannot: a platform variant, an image index, a dpkg database for packages that were
+only extracted, and the expected package lists.
 
   ocitool.py add-image LAYOUT REF LAYER_TAR --arch A [--variant V] [--created T] [--created-by TEXT]
-  ocitool.py add-index LAYOUT REF PLATFORM=REF [PLATFORM=REF ...]      (PLATFORM like linux/arm64/v8)
-  ocitool.py deb-status ROOT DEB [DEB ...]                              (writes ROOT/var/lib/dpkg/{status,info/})
-  ocitool.py dpkg-list ROOT                                              (JSON list from dpkg-query --admindir)
-  ocitool.py expected OUT SPEC_JSON                                      (assembles expected.json)
+  ocitool.py add-index LAYOUT REF PLATFORM=REF [PLATFORM=REF ...]   (PLATFORM like linux/arm64/v8)
+  ocitool.py deb-status ROOT DEB [DEB ...]     (writes ROOT/var/lib/dpkg/{status,info/})
+  ocitool.py dpkg-list ROOT                    (JSON list from dpkg-query --admindir)
+  ocitool.py expected OUT SPEC_JSON            (assembles expected.json)
 """
 
 from __future__ import annotations
@@ -25,8 +25,16 @@ from typing import Any
 REF_ANNOTATION = "org.opencontainers.image.ref.name"
 MANIFEST_TYPE = "application/vnd.oci.image.manifest.v1+json"
 INDEX_TYPE = "application/vnd.oci.image.index.v1+json"
-# The fields dpkg itself writes first in /var/lib/dpkg/status, in its order; other control fields follow as given.
-STATUS_FIELD_ORDER = ("Package", "Status", "Priority", "Section", "Installed-Size", "Maintainer", "Architecture")
+# The fields dpkg itself writes first in /var/lib/dpkg/status, in its order; other control fields follow.
+STATUS_FIELD_ORDER = (
+    "Package",
+    "Status",
+    "Priority",
+    "Section",
+    "Installed-Size",
+    "Maintainer",
+    "Architecture",
+)
 
 
 def _canonical(doc: dict[str, Any]) -> bytes:
@@ -63,7 +71,9 @@ def _descriptor_of(layout: Path, ref: str) -> dict[str, Any]:
     raise SystemExit(f"ocitool: ref {ref!r} not found in {layout}/index.json")
 
 
-def add_image(layout: Path, ref: str, layer_tar: Path, platform: dict[str, str], created: str, by: str) -> None:
+def add_image(
+    layout: Path, ref: str, layer_tar: Path, platform: dict[str, str], created: str, by: str
+) -> None:
     """One-layer image; gzip with mtime 0 so the same tar always gives the same digest."""
     raw = layer_tar.read_bytes()
     compressed = gzip.compress(raw, compresslevel=9, mtime=0)
@@ -155,7 +165,13 @@ def deb_status(root: Path, debs: list[Path]) -> None:
         package = lines[0].partition(": ")[2]
         (admin / "info" / f"{package}.list").write_text(_deb_file_list(deb))
         md5sums = subprocess.run(
-            ["sh", "-c", 'dpkg-deb --ctrl-tarfile "$1" | tar -xO ./md5sums 2>/dev/null || true', "-", str(deb)],
+            [
+                "sh",
+                "-c",
+                'dpkg-deb --ctrl-tarfile "$1" | tar -xO ./md5sums 2>/dev/null || true',
+                "-",
+                str(deb),
+            ],
             check=True,
             capture_output=True,
         ).stdout
@@ -166,7 +182,9 @@ def deb_status(root: Path, debs: list[Path]) -> None:
 
 def dpkg_list(root: Path) -> list[dict[str, str]]:
     """Installed packages exactly as dpkg-query reports them for ROOT's database."""
-    fmt = "${db:Status-Abbrev}\t${Package}\t${Version}\t${source:Package}\t${source:Version}\t${Architecture}\n"
+    fmt = (
+        "${db:Status-Abbrev}\t${Package}\t${Version}\t${source:Package}\t${source:Version}\t${Architecture}\n"
+    )
     out = subprocess.run(
         ["dpkg-query", f"--admindir={root}/var/lib/dpkg", "-W", f"-f={fmt}"],
         check=True,
@@ -213,14 +231,18 @@ def npm_list(hidden_lockfile: Path, prefix: str) -> list[dict[str, str]]:
 
 
 def expected(out: Path, spec_path: Path) -> None:
-    """SPEC maps ref -> {platform, dpkg_root?, pip_report?, pip_drop?, npm_lock?, npm_prefix?}; indexes pass through."""
+    """SPEC maps ref -> {platform, dpkg_root?, pip_report?, pip_drop?, npm_lock?, npm_prefix?}.
+
+    Its `indexes` section is copied through unchanged."""
     spec = json.loads(spec_path.read_text())
     images = {}
     for ref, item in spec["images"].items():
         images[ref] = {
             "platform": item["platform"],
             "deb": dpkg_list(Path(item["dpkg_root"])) if "dpkg_root" in item else [],
-            "python": pip_list(Path(item["pip_report"]), set(item.get("pip_drop", []))) if "pip_report" in item else [],
+            "python": pip_list(Path(item["pip_report"]), set(item.get("pip_drop", [])))
+            if "pip_report" in item
+            else [],
             "npm": npm_list(Path(item["npm_lock"]), item["npm_prefix"]) if "npm_lock" in item else [],
         }
     doc = {"schema_version": 1, "images": images, "indexes": spec.get("indexes", {})}
@@ -234,7 +256,9 @@ def main(argv: list[str]) -> None:
     if command == "add-image":
         layout, ref, tar = Path(args[0]), args[1], Path(args[2])
         opts = dict(zip(args[3::2], args[4::2], strict=True))
-        platform = parse_platform(f"linux/{opts['--arch']}" + (f"/{opts['--variant']}" if "--variant" in opts else ""))
+        platform = parse_platform(
+            f"linux/{opts['--arch']}" + (f"/{opts['--variant']}" if "--variant" in opts else "")
+        )
         created = opts.get("--created", "1970-01-01T00:00:00Z")
         add_image(layout, ref, tar, platform, created, opts.get("--created-by", "ocitool add-image"))
     elif command == "add-index":

@@ -93,7 +93,9 @@ def test_rc1_shares_layers_with_1_0_but_is_another_manifest(test_images: Path) -
 
 @pytest.mark.parametrize("ref", ARCHIVE_REFS)
 @pytest.mark.parametrize("kind", ["oci", "docker"])
-def test_archives_are_readable_by_skopeo_and_hold_the_same_layers(test_images: Path, ref: str, kind: str) -> None:
+def test_archives_are_readable_by_skopeo_and_hold_the_same_layers(
+    test_images: Path, ref: str, kind: str
+) -> None:
     path = archive_path(test_images, ref, kind)
     transport = "oci-archive" if kind == "oci" else "docker-archive"
     archived = skopeo_inspect(f"{transport}:{path}", "--config")
@@ -244,7 +246,10 @@ def test_pushed_v2s2_zstd_and_index_keep_their_media_types(pushed_images: Mappin
     assert raw["pyapp-1.0-v2s2"]["mediaType"] == "application/vnd.docker.distribution.manifest.v2+json"
     zstd_types = {layer["mediaType"] for layer in raw["pyapp-1.1-zstd"]["layers"]}
     assert zstd_types == {"application/vnd.oci.image.layer.v1.tar+zstd"}
-    assert {platform_key(m["platform"]) for m in raw["multi"]["manifests"]} == {"linux/amd64", "linux/arm64/v8"}
+    assert {platform_key(m["platform"]) for m in raw["multi"]["manifests"]} == {
+        "linux/amd64",
+        "linux/arm64/v8",
+    }
     arm64 = skopeo_inspect(
         f"docker://{pushed_images['multi']}", "--tls-verify=false", "--override-arch", "arm64", "--config"
     )

@@ -1,5 +1,5 @@
-"""Small real images for the archive tests, built with umoci and skopeo (and, for the two `docker save` layouts
-that no tool here writes, assembled from those images' own blobs with tarfile).
+"""Small real images for the archive tests, built with umoci and skopeo (and, for the two `docker save`
+layouts that no tool here writes, assembled from those images' own blobs with tarfile).
 
 Layer tars are made with Python's tarfile and fixed mtimes, so their digests (= diff_ids) are known up front.
 """
@@ -141,7 +141,7 @@ def _build_umoci_layout(root: Path, layout: Path, base: LayerTar, app: LayerTar,
 
 
 def _add_multi_arch_indexes(layout: Path) -> None:
-    """`multi`: an index of both images plus a BuildKit-style attestation; `nested`: an index of that index."""
+    """`multi`: an index of both images and a BuildKit-style attestation; `nested`: an index of `multi`."""
     amd64, arm64 = ref_descriptor(layout, "amd64"), ref_descriptor(layout, "arm64")
     attestation_body = json.dumps({"schemaVersion": 2, "mediaType": OCI_MANIFEST}).encode()
     entries = [
@@ -187,7 +187,7 @@ def add_member(archive: tarfile.TarFile, name: str, data: bytes) -> None:
 
 
 def write_legacy_docker_archive(target: Path, layout: Path, tags: dict[str, str]) -> None:
-    """What `docker save` wrote before Docker 25: `<config hex>.json` and `<layer id>/layer.tar` (uncompressed)."""
+    """`docker save` before Docker 25: `<config hex>.json`, `<layer id>/layer.tar` (uncompressed)."""
     entries = []
     with tarfile.open(target, "w") as archive:
         for repo_tag, ref in tags.items():

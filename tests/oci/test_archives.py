@@ -51,7 +51,10 @@ def read_layers(source: ImageSource) -> list[bytes]:
 
 
 def assert_amd64_image(metadata: ImageMetadata, images: BuiltImages) -> None:
-    assert [layer.diff_id for layer in metadata.layers] == [images.base_layer.diff_id, images.app_layer.diff_id]
+    assert [layer.diff_id for layer in metadata.layers] == [
+        images.base_layer.diff_id,
+        images.app_layer.diff_id,
+    ]
     assert [layer.created_by for layer in metadata.layers] == ["COPY base.tar /", "COPY app.tar /"]
     assert metadata.platform == AMD64
     config = metadata.config
@@ -85,14 +88,18 @@ def test_layout_by_digest(images: BuiltImages) -> None:
     assert [layer.diff_id for layer in metadata.layers] == [images.arm_layer.diff_id]
 
 
-@pytest.mark.parametrize(("ref", "platform", "layers"), [("multi", AMD64, 2), ("multi", ARM64, 1), ("nested", ARM64, 1)])
-def test_layout_multi_arch_and_nested_indexes(images: BuiltImages, ref: str, platform: Platform, layers: int) -> None:
+@pytest.mark.parametrize(
+    ("ref", "platform", "layers"), [("multi", AMD64, 2), ("multi", ARM64, 1), ("nested", ARM64, 1)]
+)
+def test_layout_multi_arch_and_nested_indexes(
+    images: BuiltImages, ref: str, platform: Platform, layers: int
+) -> None:
     metadata = OciLayoutSource(images.layout, ref, platform).resolve()
     expected_tag = "amd64" if platform == AMD64 else "arm64"
     assert metadata.digest == ref_descriptor(images.layout, expected_tag)["digest"]
     assert metadata.platform == platform
     assert len(metadata.layers) == layers
-    # The index the manifest was chosen from is the innermost one (`multi`), also when reached through `nested`.
+    # The index the manifest was chosen from is the innermost one (`multi`), even when reached via `nested`.
     assert metadata.index_digest == ref_descriptor(images.layout, "multi")["digest"]
 
 
@@ -102,7 +109,9 @@ def test_layout_platform_missing_lists_available(images: BuiltImages) -> None:
 
 
 def test_layout_several_images_need_a_ref(images: BuiltImages) -> None:
-    with pytest.raises(BadInputError, match="holds 4 images; choose one with :REF from: amd64, arm64, multi, nested"):
+    with pytest.raises(
+        BadInputError, match="holds 4 images; choose one with :REF from: amd64, arm64, multi, nested"
+    ):
         OciLayoutSource(images.layout, None, AMD64).resolve()
 
 
@@ -130,12 +139,17 @@ def test_tampered_layer_fails_when_read(layout_copy: Path) -> None:
     tampered = bytearray(blob.read_bytes())
     tampered[-1] ^= 0xFF
     blob.write_bytes(bytes(tampered))
-    with source.open_layer(layer) as stream, pytest.raises(IntegrityError, match="layer 1 .*digest mismatch"):
+    with (
+        source.open_layer(layer) as stream,
+        pytest.raises(IntegrityError, match=r"layer 1 .*digest mismatch"),
+    ):
         stream.read()
 
 
 def test_tampered_config_fails_at_resolve(layout_copy: Path) -> None:
-    manifest = json.loads(blob_path(layout_copy, str(ref_descriptor(layout_copy, "amd64")["digest"])).read_bytes())
+    manifest = json.loads(
+        blob_path(layout_copy, str(ref_descriptor(layout_copy, "amd64")["digest"])).read_bytes()
+    )
     config = blob_path(layout_copy, manifest["config"]["digest"])
     config.write_bytes(config.read_bytes().replace(b'"app"', b'"root"'))
     with pytest.raises(IntegrityError, match="image config"):
@@ -162,16 +176,28 @@ def test_missing_manifest_blob_is_not_found(layout_copy: Path) -> None:
 )
 def test_corrupt_index_json_names_the_file(layout_copy: Path, content: bytes, error: type[Exception]) -> None:
     (layout_copy / "index.json").write_bytes(content)
-    with pytest.raises(error, match="index.json"):
+    with pytest.raises(error, match=r"index\.json"):
         OciLayoutSource(layout_copy, "amd64", AMD64).resolve()
 
 
-def test_directory_without_oci_layout_marker(layout_copy: Path) -> None:
-    (layout_copy / "oci-layout").unlink()
-    with pytest.raises(NotFoundError, match="oci-layout"):
+@pytest.mark.parametrize("required", ["oci-layout", "index.json"])
+def test_directory_that_is_not_a_layout(layout_copy: Path, required: str) -> None:
+    (layout_copy / required).unlink()
+    with pytest.raises(BadInputError, match=rf"{required} is missing: this is not an OCI image layout"):
         OciLayoutSource(layout_copy, "amd64", AMD64).resolve()
+
+
+def test_layout_path_that_does_not_exist_or_is_a_file(images: BuiltImages, tmp_path: Path) -> None:
     with pytest.raises(NotFoundError, match="does not exist"):
-        OciLayoutSource(layout_copy / "nope", None, AMD64).resolve()
+        OciLayoutSource(tmp_path / "nope", None, AMD64).resolve()
+    with pytest.raises(BadInputError, match="is a file, not a directory; for a tar use oci-archive:"):
+        OciLayoutSource(images.oci_archive, None, AMD64).resolve()
+
+
+def test_corrupt_oci_layout_marker(layout_copy: Path) -> None:
+    (layout_copy / "oci-layout").write_bytes(b'["imageLayoutVersion"]')
+    with pytest.raises(BadInputError, match="not a valid oci-layout marker"):
+        OciLayoutSource(layout_copy, "amd64", AMD64).resolve()
 
 
 def test_oci_archive_reads_in_place(images: BuiltImages) -> None:
@@ -188,7 +214,8 @@ def _rewrite_archive(source: Path, target: Path, extra: tarfile.TarInfo, tamper:
     """Copy an oci-archive member by member, flipping the last byte of `tamper` and appending `extra`."""
     with tarfile.open(source) as original, tarfile.open(target, "w") as copy:
         for info in original:
-            data = original.extractfile(info).read() if info.isreg() else b""  # type: ignore[union-attr]
+            member = original.extractfile(info) if info.isreg() else None
+            data = member.read() if member is not None else b""
             if info.name == tamper:
                 data = data[:-1] + bytes([data[-1] ^ 0xFF])
             copy.addfile(info, io.BytesIO(data) if info.isreg() else None)
@@ -205,14 +232,16 @@ def _rewrite_archive(source: Path, target: Path, extra: tarfile.TarInfo, tamper:
         ("blobs/sha256/hard", tarfile.LNKTYPE),
     ],
 )
-def test_oci_archive_rejects_hostile_members(images: BuiltImages, tmp_path: Path, name: str, kind: bytes) -> None:
+def test_oci_archive_rejects_hostile_members(
+    images: BuiltImages, tmp_path: Path, name: str, kind: bytes
+) -> None:
     extra = tarfile.TarInfo(name)
     extra.type = kind
     extra.size = 1 if kind == tarfile.REGTYPE else 0
     extra.linkname = "index.json" if kind != tarfile.REGTYPE else ""
     hostile = tmp_path / "hostile.tar"
     _rewrite_archive(images.oci_archive, hostile, extra)
-    with pytest.raises(IntegrityError, match="escapes the archive|is a link"):
+    with pytest.raises(IntegrityError, match=r"escapes the archive|is a link"):
         OciArchiveSource(hostile, None, AMD64).resolve()
 
 
@@ -222,9 +251,13 @@ def test_oci_archive_tampered_layer(images: BuiltImages, tmp_path: Path) -> None
     tampered = tmp_path / "tampered.tar"
     padding = tarfile.TarInfo("padding")
     padding.size = 1
-    _rewrite_archive(images.oci_archive, tampered, padding, tamper="blobs/sha256/" + layer.digest.split(":")[1])
+    _rewrite_archive(
+        images.oci_archive, tampered, padding, tamper="blobs/sha256/" + layer.digest.split(":")[1]
+    )
     source = OciArchiveSource(tampered, None, AMD64)
-    assert source.resolve() == dataclasses.replace(metadata, reference=f"oci-archive:{tampered}")  # still intact
+    assert source.resolve() == dataclasses.replace(
+        metadata, reference=f"oci-archive:{tampered}"
+    )  # still intact
     with source.open_layer(layer) as stream, pytest.raises(IntegrityError, match="digest mismatch"):
         stream.read()
 
@@ -280,7 +313,9 @@ def test_parse_source_spec_prefers_an_existing_path_with_colons(tmp_path: Path) 
     assert parse_source_spec(f"oci:{weird}:v1") == ("oci", str(weird), "v1")
 
 
-@pytest.mark.parametrize("spec", ["docker://alpine", "oci", "oci:", "registry.example.com/app:1.0", "dir:/tmp/x"])
+@pytest.mark.parametrize(
+    "spec", ["docker://alpine", "oci", "oci:", "registry.example.com/app:1.0", "dir:/tmp/x"]
+)
 def test_parse_source_spec_rejects(spec: str) -> None:
     with pytest.raises(BadInputError):
         parse_source_spec(spec)

@@ -19,8 +19,9 @@ from regwarden.oci.auth import (
     parse_www_authenticate,
     token_expiry,
 )
-from regwarden.oci.client import RegistryClient, connect
+from regwarden.oci.client import RegistryClient
 from regwarden.oci.credentials import Credentials, docker_config_path, resolve_credentials
+from regwarden.oci.registry_source import connect
 from tests.support.registry import RunningRegistry, build_layout_image, push
 
 TESTDATA = Path(__file__).parent / "testdata" / "credentials"

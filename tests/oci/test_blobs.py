@@ -127,6 +127,8 @@ def test_reader_detects_one_flipped_byte_at_eof() -> None:
     assert reader.read(50) == CONTENT[:50]  # nothing is known before the end
     with pytest.raises(DigestMismatchError, match=r"layer 3: digest mismatch, expected sha256:"):
         reader.read()
+    with pytest.raises(DigestMismatchError):  # reading again must not look like a clean end
+        reader.read(10)
 
 
 def test_reader_detects_truncation() -> None:

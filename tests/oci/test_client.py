@@ -12,8 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from regwarden.model.errors import IntegrityError
+from regwarden.model.errors import BadInputError, IntegrityError
 from regwarden.model.image import Descriptor
+from regwarden.oci.auth import RegistryAuth
 from regwarden.oci.blobs import DigestMismatchError, compute_digest
 from regwarden.oci.client import (
     BlobNotFoundError,
@@ -23,6 +24,7 @@ from regwarden.oci.client import (
     RegistryClient,
     RegistryUnreachableError,
 )
+from regwarden.oci.credentials import Credentials
 from regwarden.oci.retry import RetryPolicy, parse_retry_after
 from tests.support.registry import (
     LocalServer,
@@ -382,3 +384,33 @@ def test_backoff_grows_and_is_capped() -> None:
     policy = RetryPolicy(base_delay=1.0, max_delay=5.0)
     assert [policy.backoff(n, rng=lambda: 0.0) for n in (1, 2, 3, 4)] == [0.5, 1.0, 2.0, 2.5]
     assert [policy.backoff(n, rng=lambda: 1.0) for n in (1, 2, 3, 4)] == [1.0, 2.0, 4.0, 5.0]
+
+
+def test_blob_redirect_to_storage_does_not_leak_credentials(tmp_path: Path) -> None:
+    payload = b"layer bytes kept in object storage"
+    descriptor = Descriptor("application/octet-stream", compute_digest(payload), len(payload))
+    with LocalServer(lambda request: Reply(200, payload)) as storage:
+
+        def registry_answer(request: Request) -> Reply:
+            if "Authorization" not in request.headers:
+                return Reply(401, b"", {"WWW-Authenticate": 'Basic realm="test"'})
+            return Reply(307, b"", {"Location": f"http://{storage.host}/blob?sig=abc"})
+
+        with LocalServer(registry_answer) as server:
+            auth = RegistryAuth(Credentials("user", "secret"))
+            with RegistryClient(server.host, auth=auth, insecure=True, retry=FAST) as client:
+                client.get_blob_to_file("app", descriptor, tmp_path / "blob")
+            assert [r.headers.get("Authorization") is not None for r in server.requests] == [False, True]
+        assert (tmp_path / "blob").read_bytes() == payload
+        assert [r.path for r in storage.requests] == ["/blob?sig=abc"]
+        assert "Authorization" not in storage.requests[0].headers
+
+
+@pytest.mark.parametrize(
+    ("repo", "reference"), [("../../etc", "v1"), ("app", "../x"), ("App", "v1"), ("app", "sha256:zz")]
+)
+def test_invalid_names_are_refused_before_any_request(repo: str, reference: str) -> None:
+    with LocalServer(lambda request: Reply(500)) as server:
+        with RegistryClient(server.host, insecure=True, retry=FAST) as client, pytest.raises(BadInputError):
+            client.get_manifest(repo, reference)
+        assert server.requests == []

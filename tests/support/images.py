@@ -1,12 +1,14 @@
 """Real test images built by tests/images/build.sh, as session fixtures.
 
-`test_images` is the cache directory (building it first when needed, so plain `pytest` works); `expected_packages`
-is the package sets the builder recorded with dpkg-query, pip and npm; `pushed_images` loads the images into the real
-`registry` fixture and maps names to pullable references. Tests using any of them get the `images` marker (and
-`registry` for `pushed_images`), so `pytest -m "not images"` runs without the network.
+`test_images` is the cache directory (building it first when needed, so plain `pytest` works);
+`expected_packages` is the package sets the builder recorded with dpkg-query, pip and npm; `pushed_images`
+loads the images into the real `registry` fixture and maps names to pullable references. Tests using any of
+them get the `images` marker (and `registry` for `pushed_images`), so `pytest -m "not images"` runs without
+the network.
 
-Layout of the cache directory (see build.sh): `oci/` (OCI layout, refs in LAYOUT_REFS), `archives/<ref>.oci.tar`
-and `archives/<ref>.docker.tar` for ARCHIVE_REFS, `layers/*.tar` (uncompressed), `expected.json`.
+Layout of the cache directory (see build.sh): `oci/` (OCI layout, refs in LAYOUT_REFS),
+`archives/<ref>.oci.tar` and `archives/<ref>.docker.tar` for ARCHIVE_REFS, `layers/*.tar` (uncompressed),
+`expected.json`.
 """
 
 from __future__ import annotations
@@ -90,7 +92,7 @@ class ExpectedPackages:
     images: Mapping[str, ExpectedImage]
     """Layout ref -> what the builder installed into that image."""
     indexes: Mapping[str, Mapping[str, str]]
-    """Index ref -> platform -> the layout ref of that platform's image (e.g. multi -> linux/amd64 -> pyapp-1.1)."""
+    """Index ref -> platform -> that platform's layout ref (multi -> linux/amd64 -> pyapp-1.1)."""
 
 
 def load_expected(path: Path) -> ExpectedPackages:
@@ -156,8 +158,8 @@ def _registry_digest(reference: str) -> str:
 def push_all(images: Path, host: str) -> dict[str, str]:
     """Push the layout refs the way a registry would have accumulated them; returns name -> reference.
 
-    `pyapp-1.0-rc1` is pushed as apps/pyapp:rc and then replaced by pyapp-1.0, so it stays in the registry only
-    as an untagged manifest, returned as a digest reference.
+    `pyapp-1.0-rc1` is pushed as apps/pyapp:rc and then replaced by pyapp-1.0, so it stays in the registry
+    only as an untagged manifest, returned as a digest reference.
     """
     refs = {
         "base": f"{host}/base/debian:bookworm",

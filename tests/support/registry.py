@@ -352,24 +352,42 @@ def push(src: str, dest: str, fmt: str | None = None, creds: tuple[str, str] | N
         raise RuntimeError(f"skopeo copy {src} {target} failed:\n{result.stderr}")
 
 
-def build_layout_image(directory: Path, files: dict[str, bytes], tag: str = "latest") -> str:
-    """A one-layer OCI image made with umoci from a tar of `files` (path -> content); returns the skopeo
-    source `oci:DIR:tag`. Several tags may be built into the same `directory`."""
+def build_layout_image(
+    directory: Path,
+    files: dict[str, bytes],
+    tag: str = "latest",
+    *,
+    more_layers: tuple[dict[str, bytes], ...] = (),
+    architecture: str | None = None,
+) -> str:
+    """An OCI image made with umoci from tars of `files` (path -> content), one layer per mapping, bottom
+    first; returns the skopeo source `oci:DIR:tag`. Several tags may be built into the same `directory`."""
     layout = directory / "layout"
     if not layout.exists():
-        subprocess.run(["umoci", "init", "--layout", str(layout)], check=True, capture_output=True)
-    tar_path = directory / f"layer-{tag}.tar"
-    with tarfile.open(tar_path, "w") as archive:
+        _umoci("init", "--layout", str(layout))
+    image = f"{layout}:{tag}"
+    _umoci("new", "--image", image)
+    if architecture is not None:
+        _umoci("config", "--image", image, "--architecture", architecture)
+    for position, layer_files in enumerate((files, *more_layers)):
+        tar_path = directory / f"layer-{tag}-{position}.tar"
+        _write_tar(tar_path, layer_files)
+        _umoci("raw", "add-layer", "--image", image, str(tar_path))
+    return f"oci:{image}"
+
+
+def _write_tar(path: Path, files: Mapping[str, bytes]) -> None:
+    with tarfile.open(path, "w") as archive:
         for name, content in sorted(files.items()):
             info = tarfile.TarInfo(name)
             info.size, info.mtime, info.mode = len(content), 1_700_000_000, 0o644
             archive.addfile(info, io.BytesIO(content))
-    image = f"{layout}:{tag}"
-    subprocess.run(["umoci", "new", "--image", image], check=True, capture_output=True)
-    subprocess.run(
-        ["umoci", "raw", "add-layer", "--image", image, str(tar_path)], check=True, capture_output=True
-    )
-    return f"oci:{image}"
+
+
+def _umoci(*args: str) -> None:
+    result = subprocess.run(["umoci", *args], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"umoci {' '.join(args)} failed:\n{result.stderr}")
 
 
 @dataclass(frozen=True)

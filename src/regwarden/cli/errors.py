@@ -5,30 +5,32 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
+import typer
+
 from regwarden.model.errors import ExitCode, RegwardenError
 
 
 def run_guarded(app: Callable[..., object]) -> None:
     try:
-        app(standalone_mode=False)
+        # Without standalone mode click returns the code of `typer.Exit(n)` instead of exiting.
+        code = app(standalone_mode=False)
     except RegwardenError as error:
         _fail(str(error), error.exit_code)
     except KeyboardInterrupt:
         _fail("interrupted", 130)
     except SystemExit:
         raise
-    except Exception as error:
-        from click.exceptions import Abort, ClickException, Exit
-
-        if isinstance(error, Exit):
-            sys.exit(error.exit_code)
-        if isinstance(error, ClickException):
-            error.show()
-            sys.exit(ExitCode.USAGE)
-        if isinstance(error, Abort):
-            _fail("aborted", 130)
-        raise
-    sys.exit(ExitCode.OK)
+    except typer.Abort:
+        _fail("aborted", 130)
+    except typer.TyperException as error:
+        # Usage errors (unknown command, bad option value): click's own message, and the usage exit code.
+        show = getattr(error, "show", None)
+        if callable(show):
+            show()
+        else:
+            print(f"regwarden: error: {error}", file=sys.stderr)
+        sys.exit(ExitCode.USAGE)
+    sys.exit(code if isinstance(code, int) else ExitCode.OK)
 
 
 def _fail(message: str, code: int) -> None:

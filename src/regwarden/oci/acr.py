@@ -19,13 +19,13 @@ from regwarden.oci.auth import (
     Challenge,
     RegistryAuth,
     Token,
+    TokenServerUnreachableError,
     UnauthorizedError,
     raise_for_token_response,
     read_json_object,
     token_expiry,
 )
 from regwarden.oci.credentials import Credentials
-from regwarden.oci.retry import RegistryUnreachableError
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
@@ -117,7 +117,7 @@ def _post(http: httpx.Client, url: str, form: dict[str, str], what: str) -> dict
     try:
         response = http.post(url, data=form)
     except httpx.TransportError as exc:
-        raise RegistryUnreachableError(f"{what} {url} unreachable: {exc}") from exc
+        raise TokenServerUnreachableError(f"{what} {url} unreachable: {exc}") from exc
     raise_for_token_response(response, what)
     return read_json_object(response, what)
 

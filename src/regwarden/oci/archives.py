@@ -84,6 +84,10 @@ class OciLayoutSource(_LayoutSource):
     transport = "oci"
 
     def _files(self) -> LayoutFiles:
+        if self.path.is_file():
+            raise BadInputError(
+                f"{self.path} is a file, not a directory; for a tar use oci-archive:{self.path}"
+            )
         if not self.path.is_dir():
             raise NotFoundError(f"OCI layout directory {self.path} does not exist")
         return DirectoryFiles(self.path)

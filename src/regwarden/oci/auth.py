@@ -19,9 +19,8 @@ from typing import Protocol
 
 import httpx
 
-from regwarden.model.errors import AuthError
+from regwarden.model.errors import AuthError, UnreachableError
 from regwarden.oci.credentials import Credentials
-from regwarden.oci.retry import RegistryUnreachableError
 
 DEFAULT_TOKEN_LIFETIME = 60.0
 """Seconds a token is assumed valid when the server says nothing (the docker token spec's default)."""
@@ -36,6 +35,10 @@ class UnauthorizedError(AuthError):
 
 class ForbiddenError(AuthError):
     """The credentials were accepted but do not grant the requested action."""
+
+
+class TokenServerUnreachableError(UnreachableError):
+    """The token endpoint named by the registry's challenge could not be reached or failed."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,7 @@ def raise_for_token_response(response: httpx.Response, what: str) -> None:
             f"{what} at {response.request.url} refused the credentials: {response.text[:300]}"
         )
     if response.status_code >= 400:
-        raise RegistryUnreachableError(
+        raise TokenServerUnreachableError(
             f"{what} at {response.request.url} answered HTTP {response.status_code}"
         )
 
@@ -140,7 +143,7 @@ class RealmTokenFetcher:
         try:
             response = self._request(http, realm, challenge.params.get("service"), scope)
         except httpx.TransportError as exc:
-            raise RegistryUnreachableError(f"token server {realm} unreachable: {exc}") from exc
+            raise TokenServerUnreachableError(f"token server {realm} unreachable: {exc}") from exc
         raise_for_token_response(response, "token server")
         body = read_json_object(response, "token server")
         value = body.get("token") or body.get("access_token")

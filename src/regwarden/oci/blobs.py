@@ -87,6 +87,7 @@ class VerifyingReader(io.BufferedIOBase, BinaryIO):
         self._hash = hashlib.new(algorithm)
         self._count = 0
         self._finished = False
+        self._failure: DigestMismatchError | None = None
 
     @property
     def bytes_read(self) -> int:
@@ -100,6 +101,8 @@ class VerifyingReader(io.BufferedIOBase, BinaryIO):
             raise ValueError("read from a closed VerifyingReader")
         if size is None or size < 0:
             return b"".join(iter(lambda: self.read(_CHUNK), b""))
+        if self._failure is not None:
+            raise self._failure  # a retry after a mismatch must not look like a clean end of stream
         if self._finished or size == 0:
             return b""
         limit = size if self._size is None else min(size, self._size - self._count)
@@ -132,18 +135,25 @@ class VerifyingReader(io.BufferedIOBase, BinaryIO):
         super().close()
 
     def _finish(self) -> None:
-        """Check at the end of the content; a source that still has bytes after `size` is oversized."""
         self._finished = True
-        if self._size is not None:
-            if self._count < self._size:
-                raise DigestMismatchError(
-                    f"{self._what}: truncated, expected {self._size} bytes, got {self._count}"
-                    f" (digest {self._digest})"
-                )
-            if self._source.read(1):
-                raise DigestMismatchError(
-                    f"{self._what}: more than the expected {self._size} bytes (digest {self._digest})"
-                )
+        self._failure = self._check_end()
+        if self._failure is not None:
+            raise self._failure
+
+    def _check_end(self) -> DigestMismatchError | None:
+        """Check at the end of the content; a source that still has bytes after `size` is oversized."""
+        if self._size is not None and self._count < self._size:
+            return DigestMismatchError(
+                f"{self._what}: truncated, expected {self._size} bytes, got {self._count}"
+                f" (digest {self._digest})"
+            )
+        if self._size is not None and self._source.read(1):
+            return DigestMismatchError(
+                f"{self._what}: more than the expected {self._size} bytes (digest {self._digest})"
+            )
         actual = f"{self._hash.name}:{self._hash.hexdigest()}"
         if actual != self._expected:
-            raise DigestMismatchError(f"{self._what}: digest mismatch, expected {self._digest}, got {actual}")
+            return DigestMismatchError(
+                f"{self._what}: digest mismatch, expected {self._digest}, got {actual}"
+            )
+        return None

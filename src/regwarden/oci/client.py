@@ -14,24 +14,32 @@ import ssl
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, NamedTuple
+from typing import BinaryIO, NamedTuple
 
 import httpx
 
 from regwarden.model.errors import BadInputError, IntegrityError, NotFoundError, RegwardenError
 from regwarden.model.image import Descriptor
 from regwarden.oci import mediatypes as mt
-from regwarden.oci.acr import auth_for_registry
 from regwarden.oci.auth import ForbiddenError, RegistryAuth, UnauthorizedError
 from regwarden.oci.blobs import VerifyingReader, compute_digest, verify_bytes
-from regwarden.oci.credentials import resolve_credentials
 from regwarden.oci.json_fields import parse_descriptor
-from regwarden.oci.reference import is_loopback_host, validate_digest
-from regwarden.oci.retry import RegistryUnreachableError, RetryPolicy, send_with_retry
-
-if TYPE_CHECKING:
-    from _typeshed import WriteableBuffer
-    from azure.core.credentials import TokenCredential
+from regwarden.oci.reference import (
+    is_loopback_host,
+    validate_digest,
+    validate_repository,
+    validate_tag_or_digest,
+)
+from regwarden.oci.retry import (
+    CHUNK_SIZE,
+    RegistryUnreachableError,
+    ResponseStream,
+    RetryPolicy,
+    raise_for_status,
+    read_limited,
+    registry_errors,
+    send_with_retry,
+)
 
 __all__ = [
     "BlobNotFoundError",
@@ -43,13 +51,11 @@ __all__ = [
     "RegistryClient",
     "RegistryUnreachableError",
     "UnauthorizedError",
-    "connect",
 ]
 
 MAX_PAGES = 10_000
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
 """Cap on manifests and configs held in memory: generous (registries accept 4 MiB) but bounded."""
-CHUNK_SIZE = 1 << 20
 
 
 class ManifestNotFoundError(NotFoundError):
@@ -121,10 +127,10 @@ class RegistryClient:
     def get_manifest(self, repo: str, reference: str, accept: str = mt.MANIFEST_ACCEPT) -> FetchedManifest:
         """Fetch a manifest or index by tag or digest; its digest is verified (or computed and checked)."""
         what = f"manifest {repo}:{reference}" if ":" not in reference else f"manifest {repo}@{reference}"
-        path = f"/v2/{repo}/manifests/{reference}"
+        path = _path(repo, "manifests", validate_tag_or_digest(reference))
         with self._request("GET", path, _pull(repo), accept=accept, stream=True) as response:
-            _raise_for_status(response, what, ManifestNotFoundError)
-            data = _read_limited(response, MAX_DOCUMENT_BYTES, what)
+            raise_for_status(response, what, ManifestNotFoundError)
+            data = read_limited(response, MAX_DOCUMENT_BYTES, what)
             media_type = response.headers.get("Content-Type", "").split(";")[0].strip()
             header_digest = response.headers.get("Docker-Content-Digest")
         if _is_digest(reference):
@@ -139,9 +145,9 @@ class RegistryClient:
         """The descriptor of a manifest without downloading it (digest from `Docker-Content-Digest`)."""
         what = f"manifest {repo}:{reference}"
         with self._request(
-            "HEAD", f"/v2/{repo}/manifests/{reference}", _pull(repo), accept=accept
+            "HEAD", _path(repo, "manifests", validate_tag_or_digest(reference)), _pull(repo), accept=accept
         ) as response:
-            _raise_for_status(response, what, ManifestNotFoundError)
+            raise_for_status(response, what, ManifestNotFoundError)
             digest = response.headers.get("Docker-Content-Digest") or (
                 reference if _is_digest(reference) else ""
             )
@@ -155,21 +161,23 @@ class RegistryClient:
         """Delete a manifest by digest (tags pointing at it go with it)."""
         validate_digest(digest)
         what = f"manifest {repo}@{digest}"
-        with self._request("DELETE", f"/v2/{repo}/manifests/{digest}", _delete(repo)) as response:
+        with self._request("DELETE", _path(repo, "manifests", digest), _delete(repo)) as response:
             if response.status_code == 405:
                 raise DeleteNotAllowedError(
-                    f"{self.registry} does not allow deleting {what}: {_errors(response)}"
+                    f"{self.registry} does not allow deleting {what}: {registry_errors(response)}"
                 )
-            _raise_for_status(response, what, ManifestNotFoundError)
+            raise_for_status(response, what, ManifestNotFoundError)
 
     # -- blobs ---------------------------------------------------------------------------------------------
 
     def open_blob(self, repo: str, descriptor: Descriptor) -> BinaryIO:
         """The blob as a stream that raises DigestMismatchError at its end if digest or size are wrong."""
         what = f"blob {repo}@{descriptor.digest}"
-        response = self._open("GET", f"/v2/{repo}/blobs/{descriptor.digest}", _pull(repo), stream=True)
+        response = self._open(
+            "GET", _path(repo, "blobs", validate_digest(descriptor.digest)), _pull(repo), stream=True
+        )
         try:
-            _raise_for_status(response, what, BlobNotFoundError)
+            raise_for_status(response, what, BlobNotFoundError)
         except BaseException:
             response.close()
             raise
@@ -212,7 +220,7 @@ class RegistryClient:
 
     def list_tags(self, repo: str, page_size: int | None = None) -> list[str]:
         """Every tag of `repo`, following `Link: <…>; rel="next"` pagination."""
-        return self._paginate(f"/v2/{repo}/tags/list", _pull(repo), "tags", page_size, f"tags of {repo}")
+        return self._paginate(_path(repo, "tags", "list"), _pull(repo), "tags", page_size, f"tags of {repo}")
 
     def catalog(self, page_size: int | None = None) -> list[str]:
         """Every repository of the registry (needs catalog permission), following pagination."""
@@ -222,14 +230,14 @@ class RegistryClient:
         """Manifests that name `digest` as their subject: the referrers API, else the `sha256-<hex>` tag."""
         validate_digest(digest)
         params = {"artifactType": artifact_type} if artifact_type else None
-        url: str | None = f"/v2/{repo}/referrers/{digest}"
+        url: str | None = _path(repo, "referrers", digest)
         found: list[Referrer] = []
         for page in range(MAX_PAGES):
             assert url is not None
             with self._request("GET", url, _pull(repo), accept=mt.OCI_INDEX, params=params) as response:
                 if response.status_code == 404 and page == 0:
                     return self._referrers_by_tag(repo, digest, artifact_type)
-                _raise_for_status(response, f"referrers of {repo}@{digest}", ManifestNotFoundError)
+                raise_for_status(response, f"referrers of {repo}@{digest}", ManifestNotFoundError)
                 found += _parse_referrers(response.read(), artifact_type)
                 url = _next_link(response)
             if url is None:
@@ -253,7 +261,7 @@ class RegistryClient:
         while url is not None and url not in seen and len(seen) < MAX_PAGES:
             seen.add(url)
             with self._request("GET", url, scope, params=params) as response:
-                _raise_for_status(response, what, NotFoundError)
+                raise_for_status(response, what, NotFoundError)
                 items += _read_names(response.read(), key, what)
                 url = _next_link(response)
             params = None  # the next link carries its own query
@@ -318,6 +326,10 @@ class RegistryClient:
         stream: bool,
     ) -> httpx.Response:
         headers = {"Accept": accept} if accept else {}
+        if stream:
+            # Digests are over the stored bytes: ask for them unencoded, and read them raw (a store that
+            # labels gzip layers `Content-Encoding: gzip` must not have them decompressed on the way).
+            headers["Accept-Encoding"] = "identity"
         authorization = self.auth.authorization(scope)
         if authorization:
             headers["Authorization"] = authorization
@@ -348,6 +360,11 @@ def _new_http(
     )
 
 
+def _path(repo: str, *rest: str) -> str:
+    """`/v2/<repo>/<rest…>`; the repository is validated so a hostile name cannot reshape the URL."""
+    return "/".join(("/v2", validate_repository(repo), *rest))
+
+
 def _pull(repo: str) -> str:
     return f"repository:{repo}:pull"
 
@@ -358,23 +375,6 @@ def _delete(repo: str) -> str:
 
 def _is_digest(reference: str) -> bool:
     return ":" in reference
-
-
-def _read_limited(response: httpx.Response, limit: int, what: str) -> bytes:
-    declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise IntegrityError(f"{what} is {declared} bytes, more than the {limit} allowed")
-    chunks: list[bytes] = []
-    total = 0
-    try:
-        for chunk in response.iter_bytes():
-            total += len(chunk)
-            if total > limit:
-                raise IntegrityError(f"{what} is larger than the {limit} bytes allowed")
-            chunks.append(chunk)
-    except httpx.TransportError as exc:
-        raise RegistryUnreachableError(f"{what}: download interrupted: {exc}") from exc
-    return b"".join(chunks)
 
 
 def _next_link(response: httpx.Response) -> str | None:
@@ -414,98 +414,3 @@ def _parse_referrers(data: bytes, artifact_type: str | None) -> list[Referrer]:
         if artifact_type is None or found_type == artifact_type:
             referrers.append(Referrer(descriptor, found_type))
     return referrers
-
-
-def _errors(response: httpx.Response) -> str:
-    """The registry's `errors[]` as `CODE: message` text, else the start of the body."""
-    try:
-        response.read()
-        body = response.json()
-    except (ValueError, httpx.StreamError):
-        return response.reason_phrase or f"HTTP {response.status_code}"
-    errors = body.get("errors") if isinstance(body, dict) else None
-    if not isinstance(errors, list) or not errors:
-        return f"HTTP {response.status_code}"
-    parts = []
-    for error in errors:
-        if isinstance(error, dict):
-            parts.append(f"{error.get('code', '?')}: {error.get('message', '')}".strip())
-    return "; ".join(parts) or f"HTTP {response.status_code}"
-
-
-def _raise_for_status(response: httpx.Response, what: str, not_found: type[NotFoundError]) -> None:
-    status = response.status_code
-    if status < 400:
-        return
-    detail = _errors(response) if response.request.method != "HEAD" else f"HTTP {status}"
-    url = response.request.url
-    if status == 401:
-        raise UnauthorizedError(f"{what}: unauthorized at {url} ({detail}); check the registry credentials")
-    if status == 403:
-        raise ForbiddenError(f"{what}: access denied at {url} ({detail})")
-    if status == 404:
-        raise not_found(f"{what}: not found ({detail})")
-    if status == 429 or status >= 500:
-        raise RegistryUnreachableError(f"{what}: {url} kept answering HTTP {status} ({detail})")
-    raise BadInputError(f"{what}: the registry rejected the request with HTTP {status} ({detail})")
-
-
-class ResponseStream(io.RawIOBase):
-    """A streaming HTTP response body as a binary file; transport failures become RegistryUnreachableError."""
-
-    def __init__(self, response: httpx.Response, what: str) -> None:
-        super().__init__()
-        self._response = response
-        self._chunks = response.iter_raw(CHUNK_SIZE)
-        self._pending = b""
-        self._what = what
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: WriteableBuffer) -> int:
-        view = memoryview(buffer).cast("B")
-        if not self._pending:
-            try:
-                self._pending = next(self._chunks, b"")
-            except httpx.TransportError as exc:
-                raise RegistryUnreachableError(f"{self._what}: download interrupted: {exc}") from exc
-        count = min(len(view), len(self._pending))
-        view[:count] = self._pending[:count]
-        self._pending = self._pending[count:]
-        return count
-
-    def close(self) -> None:
-        if not self.closed:
-            self._response.close()
-        super().close()
-
-
-def connect(
-    registry: str,
-    *,
-    username: str | None = None,
-    password: str | None = None,
-    insecure: bool = False,
-    azure_credential: TokenCredential | None = None,
-    environ: Mapping[str, str] | None = None,
-    docker_config: Path | None = None,
-    timeout: float = 30.0,
-    retry: RetryPolicy | None = None,
-    transport: httpx.BaseTransport | None = None,
-    verify: ssl.SSLContext | bool = True,
-) -> RegistryClient:
-    """A client for `registry` with credentials from flags, env, docker config, or Azure AD for ACRs."""
-    credentials = resolve_credentials(
-        registry, username=username, password=password, environ=environ, config_path=docker_config
-    )
-    auth = auth_for_registry(registry, credentials, azure_credential=azure_credential)
-    return RegistryClient(
-        registry,
-        auth=auth,
-        insecure=insecure,
-        transport=transport,
-        verify=verify,
-        timeout=timeout,
-        retry=retry,
-    )

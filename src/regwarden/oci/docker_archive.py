@@ -13,7 +13,6 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -21,7 +20,7 @@ from regwarden.model.errors import BadInputError, NotFoundError
 from regwarden.model.image import Descriptor, ImageConfig, ImageMetadata, Layer, Platform
 from regwarden.oci import mediatypes as mt
 from regwarden.oci.blobs import VerifyingReader, compute_digest, verify_bytes
-from regwarden.oci.json_fields import require_object, string_list
+from regwarden.oci.docker_saved_images import SavedImage, choose_image, read_saved_images
 from regwarden.oci.layout import MAX_DOCUMENT_BYTES, MAX_INDEX_DEPTH, blob_name, read_blob, read_index_json
 from regwarden.oci.manifest import Index, Manifest, build_metadata, parse_config, parse_manifest_document
 from regwarden.oci.tar_members import TarMembers
@@ -31,17 +30,12 @@ _LEGACY_CONFIG = re.compile(r"([a-f0-9]{64})\.json")
 _OCI_LAYER_TYPES = {None: mt.OCI_LAYER_TAR, "gzip": mt.OCI_LAYER_TAR_GZIP, "zstd": mt.OCI_LAYER_TAR_ZSTD}
 
 
-@dataclass(frozen=True)
-class SavedImage:
-    """One entry of manifest.json."""
-
-    config: str
-    repo_tags: tuple[str, ...]
-    layers: tuple[str, ...]
-
-
 class DockerArchiveSource:
-    """An image inside a `docker save` tar; read in place by seeking, never extracted."""
+    """An image inside a `docker save` tar; read in place by seeking, never extracted.
+
+    `platform` is accepted for the ImageSource constructor shape but does not filter: `docker save` stores one
+    platform per image, and the image is chosen by `ref` (a RepoTag or `@N`).
+    """
 
     def __init__(self, path: Path, ref: str | None, platform: Platform) -> None:
         self.path = path
@@ -136,55 +130,6 @@ class DockerArchiveSource:
             by_digest = blob_name(descriptor.digest)
             names[descriptor.digest] = by_digest if by_digest in self._tar() else listed
         return names
-
-
-def read_saved_images(members: TarMembers) -> tuple[SavedImage, ...]:
-    """Parse manifest.json; a missing or malformed one is a BadInputError naming the file."""
-    where = members.where("manifest.json")
-    if "manifest.json" not in members:
-        raise BadInputError(f"{members.path} is not a docker-archive: it has no manifest.json")
-    try:
-        entries = json.loads(members.read("manifest.json", MAX_DOCUMENT_BYTES))
-        if not isinstance(entries, list) or not entries:
-            raise BadInputError("expected a non-empty JSON array of images")
-        return tuple(_saved_image(entry, i) for i, entry in enumerate(entries))
-    except (UnicodeDecodeError, json.JSONDecodeError, BadInputError) as exc:
-        raise BadInputError(f"{where} is malformed: {exc}") from None
-
-
-def _saved_image(value: object, position: int) -> SavedImage:
-    entry = require_object(value, f"image {position}")
-    config = entry.get("Config")
-    layers = string_list(entry.get("Layers"), f"image {position} Layers")
-    if not isinstance(config, str) or not config or layers is None:
-        raise BadInputError(f"image {position} needs a Config file name and a Layers array")
-    return SavedImage(config, string_list(entry.get("RepoTags"), f"image {position} RepoTags") or (), layers)
-
-
-def choose_image(images: tuple[SavedImage, ...], ref: str | None, where: str) -> SavedImage:
-    """By RepoTag (`app` means `app:latest`, `docker.io/library/` is optional) or by position `@N`."""
-    tags = ", ".join(tag for image in images for tag in image.repo_tags) or "(untagged images)"
-    if ref is None:
-        if len(images) == 1:
-            return images[0]
-        raise BadInputError(f"{where} holds {len(images)} images; choose one with :TAG or :@N from: {tags}")
-    if re.fullmatch(r"@\d+", ref):
-        position = int(ref[1:])
-        if position < len(images):
-            return images[position]
-        raise NotFoundError(f"{where} has no image {ref} (it holds {len(images)})")
-    for image in images:
-        if _tag_key(ref) in {_tag_key(tag) for tag in image.repo_tags}:
-            return image
-    raise NotFoundError(f"{where} has no image tagged {ref!r}; available: {tags}")
-
-
-def _tag_key(tag: str) -> str:
-    for prefix in ("docker.io/library/", "docker.io/", "index.docker.io/library/", "library/"):
-        if tag.startswith(prefix):
-            tag = tag[len(prefix) :]
-            break
-    return tag if ":" in tag.rsplit("/", 1)[-1] else f"{tag}:latest"
 
 
 def find_embedded_manifest(

@@ -39,7 +39,7 @@ def parse_config(data: bytes) -> ImageConfig:
 
 
 def _object_or_empty(value: object, what: str) -> dict[str, Any]:
-    """Docker writes `null` for unset objects (e.g. `"ExposedPorts": null`); anything else must be an object."""
+    """Docker writes `null` for unset objects (`"ExposedPorts": null`); anything else must be an object."""
     return {} if value is None else require_object(value, what)
 
 

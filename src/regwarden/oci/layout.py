@@ -86,17 +86,25 @@ def read_blob(files: LayoutFiles, digest: str, size: int | None, what: str) -> b
 
 def read_index_json(files: LayoutFiles) -> Index:
     """index.json after checking the `oci-layout` marker; malformed files are named in the error."""
-    marker = files.read("oci-layout", MAX_DOCUMENT_BYTES)
+    marker = _read_required(files, "oci-layout")
     try:
         version = json.loads(marker).get("imageLayoutVersion")
     except (ValueError, AttributeError):
         version = None
     if not isinstance(version, str):
         raise BadInputError(f"{files.where('oci-layout')} is not a valid oci-layout marker")
-    document = _parse(files.read("index.json", MAX_DOCUMENT_BYTES), mt.OCI_INDEX, files.where("index.json"))
+    document = _parse(_read_required(files, "index.json"), mt.OCI_INDEX, files.where("index.json"))
     if not isinstance(document, Index):
         raise BadInputError(f"{files.where('index.json')} is a manifest, not an image index")
     return document
+
+
+def _read_required(files: LayoutFiles, name: str) -> bytes:
+    """A file every layout has: without it this is not a layout at all (bad input, not a missing image)."""
+    try:
+        return files.read(name, MAX_DOCUMENT_BYTES)
+    except NotFoundError:
+        raise BadInputError(f"{files.where(name)} is missing: this is not an OCI image layout") from None
 
 
 def resolve_layout(files: LayoutFiles, ref: str | None, platform: Platform, reference: str) -> ImageMetadata:

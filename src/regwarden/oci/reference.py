@@ -131,6 +131,21 @@ def _validate_repository(repository: str, original: str) -> None:
             )
 
 
+def validate_repository(repository: str) -> str:
+    """Return `repository` if it is a valid repository path (e.g. `library/alpine`); raise otherwise."""
+    _validate_repository(repository, repository)
+    return repository
+
+
+def validate_tag_or_digest(identifier: str) -> str:
+    """Return `identifier` if it is a valid tag or digest; raise otherwise."""
+    if ":" in identifier:
+        return validate_digest(identifier)
+    if not _TAG.fullmatch(identifier):
+        raise InvalidReferenceError(f"invalid tag {identifier!r}")
+    return identifier
+
+
 def is_loopback_host(registry: str) -> bool:
     """True for localhost / 127.x / ::1 registries, which may be reached over plain HTTP when insecure."""
     host = registry.rsplit(":", 1)[0] if not registry.startswith("[") else registry.split("]")[0] + "]"

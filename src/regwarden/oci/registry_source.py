@@ -1,5 +1,8 @@
 """An image in a registry as an `ImageSource`: resolve tag → manifest (through an index), download layers.
 
+`connect()` builds the client for a registry from the user's flags, environment or docker config (or Azure AD
+for an ACR); `RegistrySource` reads one image through it.
+
 Layers are downloaded concurrently into a private temp directory the first time one is opened (or on
 `prefetch()`), because consumers read them one after another and a sequential pull of a big image is slow.
 Every blob is verified on download and again when read back, so a file altered on disk is caught too.
@@ -9,17 +12,22 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import ssl
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
+
+import httpx
 
 from regwarden.model.errors import BadInputError, NotFoundError
 from regwarden.model.image import Descriptor, ImageMetadata, Layer, Platform
+from regwarden.oci.acr import auth_for_registry
 from regwarden.oci.blobs import VerifyingReader, parse_digest
 from regwarden.oci.client import FetchedManifest, RegistryClient
+from regwarden.oci.credentials import resolve_credentials
 from regwarden.oci.manifest import (
     Index,
     Manifest,
@@ -29,6 +37,10 @@ from regwarden.oci.manifest import (
     select_platform,
 )
 from regwarden.oci.reference import Reference, parse_reference
+from regwarden.oci.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from azure.core.credentials import TokenCredential
 
 MAX_INDEX_DEPTH = 4
 ProgressCallback = Callable[[Layer, int], None]
@@ -167,3 +179,33 @@ class RegistrySource:
 def _file_name(digest: str) -> str:
     algorithm, encoded = parse_digest(digest)
     return f"{algorithm}-{encoded}"
+
+
+def connect(
+    registry: str,
+    *,
+    username: str | None = None,
+    password: str | None = None,
+    insecure: bool = False,
+    azure_credential: TokenCredential | None = None,
+    environ: Mapping[str, str] | None = None,
+    docker_config: Path | None = None,
+    timeout: float = 30.0,
+    retry: RetryPolicy | None = None,
+    transport: httpx.BaseTransport | None = None,
+    verify: ssl.SSLContext | bool = True,
+) -> RegistryClient:
+    """A client for `registry` with credentials from flags, env, docker config, or Azure AD for ACRs."""
+    credentials = resolve_credentials(
+        registry, username=username, password=password, environ=environ, config_path=docker_config
+    )
+    auth = auth_for_registry(registry, credentials, azure_credential=azure_credential)
+    return RegistryClient(
+        registry,
+        auth=auth,
+        insecure=insecure,
+        transport=transport,
+        verify=verify,
+        timeout=timeout,
+        retry=retry,
+    )

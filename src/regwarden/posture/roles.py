@@ -42,3 +42,9 @@ def describe(assignment: RoleAssignment) -> str:
     kind = assignment.principal_type.value or "unknown type"
     scope = assignment.scope or "an unknown scope"
     return f"{assignment.principal_id} ({kind}) holds {assignment.role_name} at {scope}"
+
+
+def unresolved(assignment: RoleAssignment) -> bool:
+    """The principal id is an unresolved expression/variable or missing: who holds the role is not known."""
+    principal = assignment.principal_id
+    return principal in ("", "?") or principal.startswith(("[", "${")) or principal.startswith("var.")

@@ -24,7 +24,7 @@ from regwarden.sbom.catalogers.interface import (
     CatalogResult,
     FileRequest,
 )
-from regwarden.sbom.filesystem import ImageFilesystem
+from regwarden.sbom.image_filesystem import ImageFilesystem
 from regwarden.sbom.osrelease import OS_RELEASE_PATHS, detect_operating_system
 
 

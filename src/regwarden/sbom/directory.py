@@ -1,7 +1,7 @@
 """The `dir:PATH` source: a directory tree seen as a one-layer image, with the same API as a squashed image.
 
-The walk never follows a symlink (they are recorded as links and resolved inside the tree, as in an image), never
-leaves `root`, and turns unreadable entries into Unknowns.
+The walk never follows a symlink (they are recorded as links and resolved inside the tree, as in an image),
+never leaves `root`, and turns unreadable entries into Unknowns.
 """
 
 from __future__ import annotations
@@ -21,8 +21,12 @@ from regwarden.sbom.squash import ContentKey, SquashState
 from regwarden.sbom.tar_stream import BLOCKDEV, CHARDEV, DIRECTORY, FIFO, FILE, SYMLINK
 from regwarden.sbom.wanted import WantedMatcher
 
-_SPECIAL = ((stat.S_ISCHR, CHARDEV, "character device"), (stat.S_ISBLK, BLOCKDEV, "block device"))
-_SPECIAL += ((stat.S_ISFIFO, FIFO, "fifo"), (stat.S_ISSOCK, FIFO, "socket"))
+_SPECIAL = (
+    (stat.S_ISCHR, CHARDEV, "character device"),
+    (stat.S_ISBLK, BLOCKDEV, "block device"),
+    (stat.S_ISFIFO, FIFO, "fifo"),
+    (stat.S_ISSOCK, FIFO, "socket"),
+)
 
 
 def filesystem_from_directory(
@@ -81,7 +85,7 @@ class _DirectoryWalk:
             raise BadInputError(f"dir:{self._root} has more than {self._max_entries} entries")
         try:
             info = item.stat(follow_symlinks=False)
-            link = os.readlink(item.path) if stat.S_ISLNK(info.st_mode) else ""
+            link = str(Path(item.path).readlink()) if stat.S_ISLNK(info.st_mode) else ""
         except OSError as error:
             self._scan.unknowns.append((path, f"not readable: {error.strerror}"))
             return False
@@ -94,7 +98,9 @@ class _DirectoryWalk:
         elif stat.S_ISREG(info.st_mode):
             self._add_file(item, path, mode, info.st_size)
         else:
-            kind, what = next(((k, w) for test, k, w in _SPECIAL if test(info.st_mode)), (FIFO, "special file"))
+            kind, what = next(
+                ((k, w) for test, k, w in _SPECIAL if test(info.st_mode)), (FIFO, "special file")
+            )
             self._scan.unknowns.append((path, f"special file ({what}): no content"))
             self._add(path, kind, mode, 0, "")
         return False

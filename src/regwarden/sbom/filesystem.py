@@ -25,7 +25,7 @@ from regwarden.sbom.image_filesystem import (
     resolve_in,
 )
 from regwarden.sbom.layer_scan import ContentBudget, LayerScan, ScanLimits, scan_layer
-from regwarden.sbom.squash import ContentKey, SquashState
+from regwarden.sbom.squash import ContentKey, Node, SquashState
 from regwarden.sbom.tar_stream import FILE, SYMLINK, LayerLimitError, TarLimits
 from regwarden.sbom.wanted import WantedMatcher
 
@@ -159,9 +159,10 @@ def finish_filesystem(
     by_index = {ref.index: ref for ref in refs}
     for index, path, why in state.problems:
         unknowns.append(Unknown(f"/{path}", why, layer=by_index[index]))
-    links = _wanted_links(state, matcher, by_index, unknowns)
+    watched = [(path, node) for path in sorted(state.watched) if (node := state.nodes.get(path)) is not None]
+    links = _wanted_links(watched, state, matcher, by_index, unknowns)
     needed: dict[ContentKey, int] = {}
-    for node in state.nodes.values():
+    for _, node in watched:
         if node.kind == FILE and node.limit >= 0 and not node.unread and node.content not in contents:
             if node.size > node.limit:
                 node.unread = f"size limit: {node.size} bytes is over the {node.limit}-byte limit"
@@ -173,7 +174,7 @@ def finish_filesystem(
             needed[target.content] = target.size
     if needed:
         contents.update(refetch(needed))
-    for path, node in state.nodes.items():
+    for path, node in watched:
         if node.kind == FILE and node.limit >= 0 and (node.unread or node.content not in contents):
             why = node.unread or "content could not be read"
             unknowns.append(Unknown(f"/{path}", why, layer=by_index[node.layer]))
@@ -181,11 +182,15 @@ def finish_filesystem(
 
 
 def _wanted_links(
-    state: SquashState, matcher: WantedMatcher, by_index: Mapping[int, LayerRef], unknowns: list[Unknown]
+    watched: Sequence[tuple[str, Node]],
+    state: SquashState,
+    matcher: WantedMatcher,
+    by_index: Mapping[int, LayerRef],
+    unknowns: list[Unknown],
 ) -> list[WantedLink]:
     """Symlinks whose own path a request names (e.g. etc/os-release -> ../usr/lib/os-release)."""
     links = []
-    for path, node in state.nodes.items():
+    for path, node in watched:
         if node.kind != SYMLINK or matcher.limit(path, node.mode, regular=False) < 0:
             continue
         target = resolve_in(state.nodes, path)

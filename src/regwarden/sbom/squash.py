@@ -8,7 +8,7 @@ earliest layer from which it is continuously present: rewriting keeps it, a whit
 from __future__ import annotations
 
 from regwarden.sbom.layer_scan import LayerScan, ScannedEntry
-from regwarden.sbom.tar_stream import DIRECTORY, FILE, HARDLINK
+from regwarden.sbom.tar_stream import DIRECTORY, FILE, HARDLINK, SYMLINK
 
 ContentKey = tuple[int, str]
 """Where a file's body was read: (layer index, path inside that layer's tar)."""
@@ -39,6 +39,8 @@ class SquashState:
         self.nodes: dict[str, Node] = {}
         self.children: dict[str, set[str]] = {"": set()}
         self.versions: dict[str, list[tuple[int, ContentKey | None]]] = {}
+        self.watched: set[str] = set()
+        """Paths that were, at some point, a wanted file or a symlink (the only ones finishing must visit)."""
         self.problems: list[tuple[int, str, str]] = []
         """(layer index, path, reason) found while applying (e.g. a hard link to a missing file)."""
 
@@ -84,6 +86,9 @@ class SquashState:
         self.nodes[path] = node
         if node.limit >= 0 and node.kind == FILE:
             self.versions.setdefault(path, []).append((index, None if node.unread else node.content))
+            self.watched.add(path)
+        elif node.kind == SYMLINK:
+            self.watched.add(path)
 
     def _hard_link(self, index: int, entry: ScannedEntry, added: int) -> Node | None:
         target = self.nodes.get(entry.link)

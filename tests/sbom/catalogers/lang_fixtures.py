@@ -6,6 +6,7 @@ cataloger's own `FileRequest` tests the request declaration too, the way the cor
 
 from __future__ import annotations
 
+import tarfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -22,12 +23,8 @@ TESTDATA = Path(__file__).parent / "testdata"
 
 
 def is_requested(request: FileRequest, path: str) -> bool:
-    """The core's matching rule, as documented on FileRequest."""
-    base = path.rpartition("/")[2]
-    matched = (
-        base in request.basenames or path.endswith(request.suffixes) or path.startswith(request.directories)
-    )
-    return matched and (request.path_filter is None or request.path_filter(path))
+    """The core's own matching rule (FileRequest.wants) for a regular, non-executable file."""
+    return request.wants(path, 0o644)
 
 
 def image_files(root: Path, request: FileRequest) -> list[CatalogFile]:
@@ -82,3 +79,16 @@ def assert_survives_corruption(cataloger: Cataloger, root: Path) -> int:
                 assert unknown.path == "/" + file.path and unknown.reason, unknown
             tried += 1
     return tried
+
+
+def layer_files(layer_tar: Path, request: FileRequest) -> list[CatalogFile]:
+    """The requested regular files of one uncompressed layer tar (as tests/images/build.sh writes them)."""
+    files = []
+    with tarfile.open(layer_tar) as layer:
+        for member in layer:
+            path = member.name.removeprefix("./")
+            if member.isfile() and request.wants(path, member.mode):
+                content = layer.extractfile(member)
+                assert content is not None
+                files.append(CatalogFile(path, content.read(), member.mode))
+    return files

@@ -8,7 +8,7 @@ from regwarden.model.sbom import Location, PackageType
 from regwarden.sbom.catalogers.dotnet import DotnetDepsCataloger
 from regwarden.sbom.catalogers.interface import CatalogContext, CatalogFile
 
-from .lang_fixtures import assert_survives_corruption, TESTDATA, by_purl, catalog_tree, triples
+from .lang_fixtures import TESTDATA, assert_survives_corruption, by_purl, catalog_tree, triples
 
 DOTNET = TESTDATA / "dotnet"
 PYTHONNET = "usr/local/lib/python3.11/site-packages/pythonnet/runtime/Python.Runtime.deps.json"

@@ -1,19 +1,31 @@
 """npm cataloger against real files made by npm 11, yarn 1, yarn 4 (berry) and pnpm 7/8/9 for one project.
 
-The project (testdata/npm/srv/app) depends on @sindresorhus/is, debug, json-schema, pause-stream and resolve,
-with is-number as a dev dependency; it was installed with `npm ci --omit=dev`, so is-number is only in the
-lockfile. The `lockfiles/` projects hold the same dependency tree as written by each tool.
+The project (testdata/npm/srv/app, see testdata/npm/README.md) depends on @sindresorhus/is, debug,
+json-schema, pause-stream, resolve, ms@2.0.0 (so debug's ms@2.1.2 is installed nested) and left-pad under the
+alias left-pad-alias, with is-number as a dev dependency; it was installed with `npm ci --omit=dev`, so
+is-number is only in the lockfile. The `lockfiles/` projects hold the same tree as written by each tool.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from regwarden.model.sbom import Location, Unknown
 from regwarden.sbom.catalogers.interface import CatalogContext, CatalogFile
 from regwarden.sbom.catalogers.npm import NpmCataloger, is_package_root, npm_purl, project_dir
+from tests.support.images import ExpectedPackages
 
-from .lang_fixtures import assert_survives_corruption, TESTDATA, by_purl, catalog_tree, is_requested, triples
+from .lang_fixtures import (
+    TESTDATA,
+    assert_survives_corruption,
+    by_purl,
+    catalog_tree,
+    is_requested,
+    layer_files,
+    triples,
+)
 
 NPM = TESTDATA / "npm"
 
@@ -21,6 +33,8 @@ PRODUCTION = {
     ("@sindresorhus/is", "4.6.0", "pkg:npm/%40sindresorhus/is@4.6.0"),
     ("debug", "4.3.4", "pkg:npm/debug@4.3.4"),
     ("ms", "2.1.2", "pkg:npm/ms@2.1.2"),
+    ("ms", "2.0.0", "pkg:npm/ms@2.0.0"),
+    ("left-pad", "1.3.0", "pkg:npm/left-pad@1.3.0"),
     ("json-schema", "0.2.3", "pkg:npm/json-schema@0.2.3"),
     ("pause-stream", "0.0.11", "pkg:npm/pause-stream@0.0.11"),
     ("through", "2.3.8", "pkg:npm/through@2.3.8"),
@@ -44,6 +58,10 @@ def test_installed_packages_plus_lockfile_entries_not_installed() -> None:
     assert packages["pkg:npm/debug@4.3.4"].metadata == {}
     assert packages["pkg:npm/is-number@7.0.0"].locations == (Location("/app/package-lock.json"),)
     assert packages["pkg:npm/is-number@7.0.0"].metadata == {"dev": "true"}
+    nested = Location("/app/node_modules/debug/node_modules/ms/package.json")
+    assert packages["pkg:npm/ms@2.1.2"].locations == (nested,)
+    alias = Location("/app/node_modules/left-pad-alias/package.json")
+    assert packages["pkg:npm/left-pad@1.3.0"].locations == (alias,)
     assert len(result.packages) == len(PRODUCTION) + 1  # no duplicates
 
 
@@ -153,3 +171,18 @@ def test_scoped_purl_is_percent_encoded() -> None:
 
 def test_corrupted_fixtures_never_raise() -> None:
     assert assert_survives_corruption(NpmCataloger(), NPM) > 20
+
+
+def test_matches_what_npm_installed_in_the_real_test_image(
+    test_images: Path, expected_packages: ExpectedPackages
+) -> None:
+    # The npm layer holds /app with package.json, package-lock.json and node_modules from `npm ci`: every
+    # lockfile entry is installed, so the lockfile adds nothing.
+    cataloger = NpmCataloger()
+    result = cataloger.catalog(
+        layer_files(test_images / "layers" / "node.tar", cataloger.request), CatalogContext()
+    )
+    assert result.unknowns == ()
+    found = {(p.name, p.version, p.locations[0].path.removesuffix("/package.json")) for p in result.packages}
+    expected = expected_packages.images["pyapp-1.0"].npm
+    assert found == {(p.name, p.version, p.path) for p in expected}

@@ -11,7 +11,7 @@ from regwarden.model.sbom import Location
 from regwarden.sbom.catalogers.interface import CatalogContext, CatalogFile
 from regwarden.sbom.catalogers.php import ComposerCataloger, composer_purl
 
-from .lang_fixtures import assert_survives_corruption, TESTDATA, by_purl, catalog_tree, is_requested, triples
+from .lang_fixtures import TESTDATA, assert_survives_corruption, by_purl, catalog_tree, is_requested, triples
 
 PHP = TESTDATA / "php"
 

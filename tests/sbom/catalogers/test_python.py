@@ -7,13 +7,16 @@ the table below places each at the path an installer would give it inside an ima
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from regwarden.model.sbom import Location, PackageType, Unknown
 from regwarden.sbom.catalogers.interface import CatalogContext, CatalogFile
 from regwarden.sbom.catalogers.python import PythonPackageCataloger, normalize_name
+from tests.support.images import ExpectedPackages
 
-from .lang_fixtures import TESTDATA, by_purl, is_requested, triples
+from .lang_fixtures import TESTDATA, by_purl, is_requested, layer_files, mangled_variants, triples
 
 SITE = "usr/local/lib/python3.11/site-packages"
 DIST = "usr/lib/python3/dist-packages"
@@ -113,3 +116,27 @@ def test_binary_garbage_is_an_unknown_not_a_crash() -> None:
 )
 def test_pep503_normalisation(name: str, normalized: str) -> None:
     assert normalize_name(name) == normalized
+
+
+def test_corrupted_metadata_never_raises() -> None:
+    cataloger = PythonPackageCataloger()
+    tried = 0
+    for file in _requested_files():
+        for variant in mangled_variants(file.content):
+            result = cataloger.catalog([CatalogFile(file.path, variant)], CatalogContext())
+            assert len(result.packages) + len(result.unknowns) == 1
+            tried += 1
+    assert tried > 50
+
+
+def test_matches_what_pip_installed_in_the_real_test_image(
+    test_images: Path, expected_packages: ExpectedPackages
+) -> None:
+    # pyapp-1.0 = Debian base (no Python distributions) + the pip layer; build.sh recorded pip's own report.
+    cataloger = PythonPackageCataloger()
+    result = cataloger.catalog(
+        layer_files(test_images / "layers" / "python.tar", cataloger.request), CatalogContext()
+    )
+    assert result.unknowns == ()
+    expected = expected_packages.images["pyapp-1.0"].python
+    assert {(p.name, p.version) for p in result.packages} == {(p.name, p.version) for p in expected}

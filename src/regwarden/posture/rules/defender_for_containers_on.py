@@ -16,7 +16,8 @@ META = RuleMeta(
     rationale=(
         "The Containers plan scans pushed and pulled images. The plan alone is not enough: the "
         "ContainerRegistriesVulnerabilityAssessments extension must be on. CKV_AZURE_86 checks the retired "
-        "'Container Registry' plan, which no longer scans."
+        "'Container Registry' plan, which no longer scans; CKV_AZURE_163 'vulnerability scanning' only "
+        "checks the SKU. Neither is followed here: only the Containers plan with the extension scans images."
     ),
     remediation=Remediation(
         az="az security pricing create --name Containers --tier Standard",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from regwarden.model.finding import Severity
+from regwarden.model.finding import Severity, Status
 from regwarden.model.registry import Registry
-from regwarden.posture.checks import failed, passed, unknown_unless_known
-from regwarden.posture.roles import delete_holders
+from regwarden.posture.checks import evidence, failed, passed, unknown_unless_known
+from regwarden.posture.roles import delete_holders, unresolved
 from regwarden.posture.rule import Check, FunctionRule, Remediation, RuleContext, RuleMeta
 
 META = RuleMeta(
@@ -32,12 +32,19 @@ def check(registry: Registry, context: RuleContext) -> Check:
     assignments = registry.role_assignments
     if unknown := unknown_unless_known(assignments):
         return unknown
-    principals = sorted({a.principal_id for a in delete_holders(registry)})
+    holders = delete_holders(registry)
+    principals = sorted({a.principal_id for a in holders if not unresolved(a)})
+    hidden = [a for a in holders if unresolved(a)]
     limit = context.config.max_delete_holders
     if len(principals) > limit:
         return failed(
             f"{len(principals)} principals can delete (maximum {limit}): {', '.join(principals)}", assignments
         )
+    if len(principals) + len(hidden) > limit:
+        message = (
+            f"{len(principals)} known and {len(hidden)} unresolved principals can delete (maximum {limit})"
+        )
+        return Check(Status.UNKNOWN, message, evidence(assignments))
     return passed(f"{len(principals)} principals can delete (maximum {limit})", assignments)
 
 

@@ -9,6 +9,20 @@ from regwarden.model.registry import Registry
 from regwarden.posture.checks import evidence, failed, passed, unknown_unless_known
 from regwarden.posture.rule import Check, FunctionRule, Remediation, RuleContext, RuleMeta
 
+NON_PUBLIC = tuple(
+    ipaddress.IPv4Network(n)
+    for n in (
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+    )
+)
+"""RFC 1918, shared address space, loopback and link-local: never the source of traffic at a public "
+"endpoint."""
+
 META = RuleMeta(
     id="RW-ACR-013",
     slug="ip-allow-list-narrow",
@@ -44,7 +58,7 @@ def check(registry: Registry, context: RuleContext) -> Check:
             continue
         if network.prefixlen < minimum:
             problems.append(f"{entry} is wider than /{minimum}")
-        elif network.is_private:
+        elif isinstance(network, ipaddress.IPv4Network) and any(network.subnet_of(n) for n in NON_PUBLIC):
             problems.append(f"{entry} is a private range (never matches public traffic)")
     if problems:
         return failed("IP rules too broad: " + "; ".join(problems), rules)

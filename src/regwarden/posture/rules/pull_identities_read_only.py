@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from regwarden.model.finding import Severity
+from regwarden.model.finding import Severity, Status
 from regwarden.model.registry import Registry
-from regwarden.posture.checks import failed, passed, unknown_unless_known
-from regwarden.posture.roles import delete_holders, pull_holders, push_holders
+from regwarden.posture.checks import evidence, failed, passed, unknown_unless_known
+from regwarden.posture.roles import delete_holders, pull_holders, push_holders, unresolved
 from regwarden.posture.rule import Check, FunctionRule, Remediation, RuleContext, RuleMeta
 
 META = RuleMeta(
@@ -31,13 +31,19 @@ def check(registry: Registry, context: RuleContext) -> Check:
     assignments = registry.role_assignments
     if unknown := unknown_unless_known(assignments):
         return unknown
-    pullers = {a.principal_id.casefold() for a in pull_holders(registry)}
-    writers = {a.principal_id for a in [*push_holders(registry), *delete_holders(registry)]}
-    both = sorted(p for p in writers if p.casefold() in pullers)
+    pull = pull_holders(registry)
+    write = [*push_holders(registry), *delete_holders(registry)]
+    pullers = {a.principal_id.casefold() for a in pull if not unresolved(a)}
+    both = sorted(
+        {a.principal_id for a in write if not unresolved(a) and a.principal_id.casefold() in pullers}
+    )
     if both:
         return failed(
             f"principals hold AcrPull and also push/delete/admin roles: {', '.join(both)}", assignments
         )
+    if any(unresolved(a) for a in [*pull, *write]):
+        message = "some pull or write role holders are unresolved; cannot tell whether they overlap"
+        return Check(Status.UNKNOWN, message, evidence(assignments))
     return passed(f"{len(pullers)} pull identities hold no write roles", assignments)
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from regwarden.model.finding import Severity
+from regwarden.model.finding import Severity, Status
 from regwarden.model.registry import Registry
-from regwarden.posture.checks import failed, passed, unknown_unless_known
-from regwarden.posture.roles import describe, push_holders
+from regwarden.posture.checks import evidence, failed, passed, unknown_unless_known
+from regwarden.posture.roles import describe, push_holders, unresolved
 from regwarden.posture.rule import Check, FunctionRule, Remediation, RuleContext, RuleMeta
 
 META = RuleMeta(
@@ -36,14 +36,19 @@ def check(registry: Registry, context: RuleContext) -> Check:
     if unknown := unknown_unless_known(assignments):
         return unknown
     ci = {p.casefold() for p in context.config.ci_principal_ids}
-    offenders = [
-        a
-        for a in push_holders(registry)
-        if a.principal_id.casefold() not in ci or str(a.principal_type.value).casefold() in ("user", "group")
-    ]
+    holders = push_holders(registry)
+    people = [a for a in holders if str(a.principal_type.value).casefold() in ("user", "group")]
+    unlisted = [a for a in holders if not unresolved(a) and a.principal_id.casefold() not in ci]
+    offenders = people + [a for a in unlisted if a not in people]
     if offenders:
         listed = "; ".join(describe(a) for a in offenders)
-        return failed(f"push is held by principals that are not listed CI identities: {listed}", assignments)
+        hint = "" if ci else " (no ci_principal_ids configured)"
+        return failed(
+            f"push is held by principals that are not listed CI identities{hint}: {listed}", assignments
+        )
+    hidden = [describe(a) for a in holders if unresolved(a)]
+    if hidden:
+        return Check(Status.UNKNOWN, f"push holders not resolved: {'; '.join(hidden)}", evidence(assignments))
     return passed("every principal that can push is a listed CI identity", assignments)
 
 

@@ -41,6 +41,7 @@ MAX_METADATA_BYTES = 1024 * 1024
 MAX_RATIO = 100
 """Deflate tops out near 1:1000 on zeros; real jars compress 1:2 to 1:10, so a nested entry inflating more
 than this (and over 1 MiB) is treated as a bomb."""
+_PROPERTY = re.compile(r"(?P<key>[^=:\s]+)\s*[=:\s]\s*(?P<value>.*)")
 _POM_PROPERTIES = re.compile(r"META-INF/maven/[^/]+/[^/]+/pom\.properties")
 # The version is the last `-<digit>` segment plus any qualifiers after it (`-jre`, `-SNAPSHOT`), so
 # `log4j-1.2-api-2.17.1` is log4j-1.2-api 2.17.1.
@@ -91,19 +92,14 @@ class _Walk:
 
 
 def parse_properties(text: str) -> dict[str, str]:
-    """`key=value` / `key: value` lines of a Java .properties file (comments with # or !)."""
+    """`key=value`, `key: value` or `key value` lines of a Java .properties file (comments with # or !)."""
     properties = {}
     for raw in text.splitlines():
         line = raw.strip()
-        if line and not line.startswith(("#", "!")):
-            key, _, value = _split(line)
-            properties[key] = value
+        match = _PROPERTY.match(line)
+        if match and not line.startswith(("#", "!")):
+            properties[match["key"]] = match["value"].strip()
     return properties
-
-
-def _split(line: str) -> tuple[str, str, str]:
-    match = re.match(r"([^=:\s]+)\s*[=:\s]\s*(.*)", line)
-    return (match.group(1), "", match.group(2).strip()) if match else (line, "", "")
 
 
 def parse_manifest(text: str) -> dict[str, str]:

@@ -11,6 +11,7 @@ De-duplication rule. A "project directory" is the directory holding a lockfile, 
   are not requested.
 - Several lockfiles of one project directory are merged; each name@version is reported once.
 Lockfile entries carry `metadata["dev"]` = "true"/"false" when the format records it (npm, pnpm; not yarn).
+A file with one malformed entry is recorded whole as an Unknown whose reason names the entry.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ class NpmCataloger:
                     entries = _LOCKFILE_PARSERS[base](file.content)
                     lockfiles.append(_Lockfile(file.path, project_dir(file.path), entries))
             except (ValueError, TypeError, AttributeError) as error:
-                # Lockfiles are deep untyped trees: a node of the wrong shape anywhere is bad input, not a bug.
+                # Lockfiles are deep untyped trees: a node of the wrong shape is bad input, not a bug.
                 reason = str(error) if isinstance(error, LockfileError) else f"unexpected structure: {error}"
                 unknowns.append(Unknown(path="/" + file.path, reason=reason, cataloger=CATALOGER_NAME))
         packages = [package for _, package in installed] + _declared_only(installed, lockfiles)

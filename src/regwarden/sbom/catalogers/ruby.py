@@ -24,11 +24,12 @@ from regwarden.sbom.catalogers.interface import CatalogContext, CatalogFile, Cat
 
 CATALOGER_NAME = "ruby-gem"
 
-_STRING = r"""["']([^"']*)["'](?:\.freeze)?"""
+# RubyGems >= 2 writes "x".freeze; RubyGems 1.x wrote %q{x}.
+_STRING = r"""(?:["']([^"']*)["']|%q\{([^}]*)\})(?:\.freeze)?"""
 _NAME = re.compile(rf"^\s*\w+\.name\s*=\s*{_STRING}\s*$", re.MULTILINE)
 _VERSION = re.compile(rf"^\s*\w+\.version\s*=\s*{_STRING}\s*$", re.MULTILINE)
 _LICENSES = re.compile(r"^\s*\w+\.licenses?\s*=\s*(.+)$", re.MULTILINE)
-_QUOTED = re.compile(r"""["']([^"']+)["']""")
+_QUOTED = re.compile(r"""["']([^"']+)["']|%q\{([^}]+)\}""")
 _SPEC_LINE = re.compile(r"^ {4}([^ (]+) \(([^-)]*)(?:-([^)]*))?\)$")
 _LOCK_SOURCES = frozenset({"GEM", "GIT"})
 
@@ -77,16 +78,24 @@ class RubyGemCataloger:
 
 
 def parse_gemspec(path: str, text: str) -> Package | Unknown:
-    name, version = _NAME.search(text), _VERSION.search(text)
-    if name is None or version is None or not name.group(1) or not version.group(1):
-        missing = " and ".join(
-            label
-            for label, found in (("name", name), ("version", version))
-            if found is None or not found.group(1)
-        )
+    name, version = _literal(_NAME.search(text)), _literal(_VERSION.search(text))
+    if not name or not version:
+        missing = " and ".join(label for label, value in (("name", name), ("version", version)) if not value)
         return Unknown(path="/" + path, reason=f"gemspec without {missing}", cataloger=CATALOGER_NAME)
-    licenses = tuple(value for match in _LICENSES.finditer(text) for value in _QUOTED.findall(match.group(1)))
-    return _package(name.group(1), version.group(1), path, licenses, {})
+    licenses = tuple(
+        value
+        for line in _LICENSES.finditer(text)
+        for literal in _QUOTED.finditer(line.group(1))
+        if (value := _literal(literal))
+    )
+    return _package(name, version, path, licenses, {})
+
+
+def _literal(match: re.Match[str] | None) -> str | None:
+    """The string of a quoted or %q{} literal (whichever alternative matched)."""
+    if match is None:
+        return None
+    return match.group(1) if match.group(1) is not None else match.group(2)
 
 
 def parse_gemfile_lock(path: str, text: str) -> list[Package] | Unknown:

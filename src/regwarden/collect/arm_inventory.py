@@ -1,0 +1,143 @@
+"""Everything an ARM/az input holds, flattened and indexed by type, with the rules for what belongs where.
+
+Children may be nested under a registry (`resources`, `replications`, `tokens`, ... keys) or beside it;
+related resources (role assignments, locks, alerts) belong to a registry when their scope covers it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from regwarden.collect.arm_keys import as_list, get, has, properties, to_str
+from regwarden.collect.arm_related import scope_covers, scope_of
+from regwarden.model.errors import BadInputError
+from regwarden.model.registry import Value
+
+T = TypeVar("T")
+
+REGISTRY = "microsoft.containerregistry/registries"
+CHILD = REGISTRY + "/"
+USAGES = CHILD + "usages"
+NESTED_KEYS = {
+    "replications": CHILD + "replications",
+    "tokens": CHILD + "tokens",
+    "scopemaps": CHILD + "scopemaps",
+    "webhooks": CHILD + "webhooks",
+    "tasks": CHILD + "tasks",
+    "usages": USAGES,
+    "diagnosticsettings": "microsoft.insights/diagnosticsettings",
+    "roleassignments": "microsoft.authorization/roleassignments",
+    "locks": "microsoft.authorization/locks",
+    "assessments": "microsoft.security/assessments",
+}
+"""Keys under which a registry object may carry related resources inline (an export or our own bundle)."""
+
+
+@dataclass(frozen=True)
+class Item:
+    kind: str
+    """The folded full ARM type."""
+    body: Mapping[str, Any]
+    parent: str | None
+    """The folded name of the registry it was nested under, if any."""
+
+
+@dataclass
+class Inventory:
+    origin: str
+    missing: Mapping[str, str]
+    """Folded ARM type → why it could not be read (e.g. 403)."""
+    items: list[Item] = field(default_factory=list)
+    present: set[str] = field(default_factory=set)
+    """Types that appear in the input at all: those are complete (absence of an item means none)."""
+
+    @classmethod
+    def of(cls, resources: Iterable[Mapping[str, Any]], origin: str, missing: Mapping[str, str]) -> Inventory:
+        inventory = cls(origin, {kind.casefold(): reason for kind, reason in missing.items()})
+        for index, resource in enumerate(resources):
+            if not isinstance(resource, Mapping):
+                raise BadInputError(f"{origin}: item {index} is not a JSON object")
+            inventory._add(resource, None)
+        return inventory
+
+    def _add(self, resource: Mapping[str, Any], parent: str | None) -> None:
+        kind = _type_of(resource, parent)
+        self.items.append(Item(kind, resource, parent))
+        self.present.add(kind)
+        if kind != REGISTRY:
+            return
+        name = (to_str(get(resource, "name")) or "").casefold()
+        for nested_kind, child in self._nested(resource):
+            if isinstance(child, Mapping):
+                inner = dict(child)
+                if nested_kind is not None:
+                    inner.setdefault("type", nested_kind)
+                self._add(inner, name)
+
+    def _nested(self, resource: Mapping[str, Any]) -> list[tuple[str | None, Any]]:
+        found: list[tuple[str | None, Any]] = [(None, r) for r in as_list(get(resource, "resources"))]
+        for key, value in resource.items():
+            kind = NESTED_KEYS.get(str(key).casefold())
+            if kind is not None and isinstance(value, list | Mapping):
+                self.present.add(kind)  # an empty nested list still says "collected, none"
+                found.extend((kind, entry) for entry in as_list(value))
+        return found
+
+    def registries(self) -> list[Mapping[str, Any]]:
+        return [item.body for item in self.items if item.kind == REGISTRY]
+
+    def all_of(self, kind: str) -> list[Mapping[str, Any]]:
+        return [item.body for item in self.items if item.kind == kind]
+
+    def children_of(self, kind: str, registry_id: str, registry_name: str) -> list[Mapping[str, Any]]:
+        single = len(self.registries()) == 1
+        return [
+            item.body
+            for item in self.items
+            if item.kind == kind and _belongs(item, registry_id, registry_name, single)
+        ]
+
+    def covering(
+        self, kind: str, provider: str, registry_id: str, registry_name: str
+    ) -> list[Mapping[str, Any]]:
+        """Extension resources (role assignments, locks, policy) whose scope covers the registry."""
+        return [
+            r for r in self.all_of(kind) if scope_covers(scope_of(r, provider), registry_id, registry_name)
+        ]
+
+    def collected(self, kind: str, path: str, values: Iterable[T]) -> Value[tuple[T, ...]]:
+        """Values of a related type: UNAVAILABLE when it could not be read or is absent from the input."""
+        if kind in self.missing:
+            return Value.unavailable(path, self.missing[kind], self.origin)
+        if kind not in self.present:
+            return Value.unavailable(path, "not present in the input", self.origin)
+        return Value.explicit(tuple(values), path, self.origin)
+
+
+def _type_of(resource: Mapping[str, Any], parent: str | None) -> str:
+    kind = to_str(get(resource, "type"))
+    if kind is None:
+        # listUsages entries have no type; recognise them by shape.
+        return USAGES if has(resource, "currentValue") and has(resource, "limit") else ""
+    kind = kind.casefold()
+    if parent is not None and "/" not in kind:
+        return CHILD + kind  # a template's nested child: `"type": "replications"`
+    return kind
+
+
+def _belongs(item: Item, registry_id: str, registry_name: str, single: bool) -> bool:
+    """Whether a child (replication, token, diagnostic setting, ...) belongs to this registry."""
+    if item.parent is not None:
+        return item.parent == registry_name.casefold()
+    child_id = (to_str(get(item.body, "id")) or "").casefold()
+    if child_id:
+        return child_id.startswith(registry_id.casefold() + "/")
+    name = (to_str(get(item.body, "name")) or "").casefold()
+    if "/" in name:
+        return name.split("/")[0] == registry_name.casefold()
+    scope = to_str(get(item.body, "scope")) or to_str(get(properties(item.body), "scope"))
+    if scope:
+        return "registries/" in scope.casefold() and scope_covers(scope, registry_id, registry_name)
+    return single  # no id, name or scope to go by: only unambiguous when the input has one registry

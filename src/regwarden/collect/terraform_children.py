@@ -1,0 +1,205 @@
+"""A registry's own sub-resources in Terraform → model objects: scope maps, tokens (+ passwords), webhooks,
+tasks and private endpoints.
+
+Each parser takes one `TfResource` and the origin. Linking a child to its registry is the caller's job
+(terraform_mapping); linking a token to its scope map or password resource happens here, through `Index`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from regwarden.collect.terraform_common import (
+    Reader,
+    TfResource,
+    Unknown,
+    blocks,
+    enabled_word,
+    lookup,
+    to_bool,
+    to_str,
+)
+from regwarden.model.registry import (
+    PrivateEndpointConnection,
+    RegistryTask,
+    ScopeMap,
+    TaskTrigger,
+    Token,
+    TokenPassword,
+    Value,
+    Webhook,
+)
+
+SCOPE_MAP = "azurerm_container_registry_scope_map"
+TOKEN = "azurerm_container_registry_token"
+TOKEN_PASSWORD = "azurerm_container_registry_token_password"
+
+
+@dataclass(frozen=True)
+class Index:
+    """All resources of the input, to follow references between them."""
+
+    resources: Sequence[TfResource]
+
+    def of_type(self, kind: str) -> list[TfResource]:
+        return [r for r in self.resources if r.type == kind]
+
+    def declared(self, kind: str) -> bool:
+        return any(r.type == kind for r in self.resources)
+
+    def by_base(self, base: str) -> list[TfResource]:
+        return [r for r in self.resources if r.base == base]
+
+
+def resource_id(resource: TfResource) -> str:
+    """The ARM id when the input knows it, else the Terraform address (stable within one input)."""
+    raw = lookup(resource.values, "id")
+    return raw if isinstance(raw, str) and raw else resource.base
+
+
+def resource_name(resource: TfResource) -> str:
+    raw = lookup(resource.values, "name")
+    return raw if isinstance(raw, str) else resource.label
+
+
+def parse_scope_map(resource: TfResource, origin: str) -> ScopeMap:
+    reader = Reader(resource, origin)
+    raw = lookup(resource.values, "actions")
+    path = reader.path("actions")
+    actions: Value[tuple[str, ...]]
+    if isinstance(raw, list) and all(isinstance(a, str) for a in raw):
+        actions = Value.explicit(tuple(raw), path, origin)
+    else:
+        reason = raw.reason if isinstance(raw, Unknown) else f"expected a list of actions, got {raw!r}"
+        actions = Value.unresolved(path, reason, origin)
+    return ScopeMap(resource_name(resource), resource_id(resource), actions)
+
+
+def parse_token(resource: TfResource, origin: str, index: Index) -> Token:
+    reader = Reader(resource, origin)
+    return Token(
+        name=resource_name(resource),
+        status=reader.read(("enabled",), "enabled", enabled_word(False), "a boolean"),
+        scope_map_id=_scope_map_id(reader, index),
+        passwords=_passwords(resource, origin, index),
+    )
+
+
+def _scope_map_id(reader: Reader, index: Index) -> Value[str]:
+    path = reader.path("scope_map_id")
+    value = reader.read(("scope_map_id",), None, to_str, "a resource id")
+    if value.known:
+        return value
+    # Unknown until apply, but the expression names the scope map resource: its name is what matters.
+    for reference in reader.resource.refs_of_type("scope_map_id", SCOPE_MAP):
+        for scope_map in index.by_base(reference):
+            return Value.explicit(f"{resource_id(scope_map)}/{resource_name(scope_map)}", path, reader.origin)
+    return value
+
+
+def _passwords(token: TfResource, origin: str, index: Index) -> Value[tuple[TokenPassword, ...]]:
+    path = f"{TOKEN_PASSWORD}.password1/password2"
+    if not index.declared(TOKEN_PASSWORD):
+        return Value.unavailable(path, "no token passwords declared in this configuration", origin)
+    found: list[TokenPassword] = []
+    for holder in index.of_type(TOKEN_PASSWORD):
+        target = lookup(holder.values, "container_registry_token_id")
+        if not (holder.refers_to("container_registry_token_id", token) or target == resource_id(token)):
+            continue
+        reader = Reader(holder, origin)
+        for slot in ("password1", "password2"):
+            if blocks(holder.values, slot):
+                # No expiry means the password never expires (DEFAULT None).
+                expiry = reader.read((slot, 0, "expiry"), None, to_str, "an RFC 3339 time")
+                found.append(TokenPassword(slot, expiry))
+    return Value.explicit(tuple(found), path, origin)
+
+
+def parse_webhook(resource: TfResource, origin: str) -> Webhook:
+    reader = Reader(resource, origin)
+    return Webhook(
+        resource_name(resource),
+        reader.read(("service_uri",), None, to_str, "a URI"),
+        reader.read(("status",), "enabled", to_str, "a string"),
+    )
+
+
+def parse_task(resource: TfResource, origin: str) -> RegistryTask:
+    reader = Reader(resource, origin)
+    return RegistryTask(
+        name=resource_name(resource),
+        status=reader.read(("enabled",), "Enabled", enabled_word(True), "a boolean"),
+        triggers=_triggers(resource),
+        command=_command(reader),
+    )
+
+
+def _triggers(resource: TfResource) -> tuple[TaskTrigger, ...]:
+    found: list[TaskTrigger] = []
+    timers = blocks(resource.values, "timer_trigger")
+    for timer in timers if not isinstance(timers, Unknown) else []:
+        if to_bool(lookup(timer, "enabled")) is not False:
+            found.append(TaskTrigger("timer", to_str(lookup(timer, "schedule"))))
+    sources = blocks(resource.values, "source_trigger")
+    found.extend(TaskTrigger("sourceTrigger") for _ in (sources if not isinstance(sources, Unknown) else []))
+    if blocks(resource.values, "base_image_trigger"):
+        found.append(TaskTrigger("baseImageTrigger"))
+    return tuple(found)
+
+
+def _command(reader: Reader) -> Value[str]:
+    values = reader.resource.values
+    if blocks(values, "encoded_step"):
+        content = reader.read(("encoded_step", 0, "task_content"), None, to_str, "task content")
+        if content.known and content.value is not None:
+            return Value.explicit(_decode(content.value), content.path, reader.origin)
+        return content
+    if blocks(values, "docker_step"):
+        dockerfile = reader.text("docker_step", 0, "dockerfile_path") or "Dockerfile"
+        return Value.explicit(f"docker build -f {dockerfile}", reader.path("docker_step"), reader.origin)
+    if blocks(values, "file_step"):
+        return Value.unavailable(
+            reader.path("file_step", 0, "task_file_path"), "the task file's content is not in the input", reader.origin
+        )
+    return Value.unavailable(reader.path("encoded_step"), "the task declares no step", reader.origin)
+
+
+def _decode(content: str) -> str:
+    """azurerm accepts task_content raw or base64-encoded; show the YAML either way."""
+    try:
+        return base64.b64decode(content, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return content
+
+
+def parse_private_endpoint(
+    endpoint: TfResource, connection: int, origin: str
+) -> PrivateEndpointConnection:
+    """One `private_service_connection` of an `azurerm_private_endpoint` that targets the registry."""
+    reader = Reader(endpoint, origin)
+    manual = reader.read(("private_service_connection", connection, "is_manual_connection"), False, to_bool, "bool")
+    path = reader.path("private_service_connection", connection, "is_manual_connection")
+    status: Value[str]
+    if not manual.known:
+        status = Value.unresolved(path, manual.reason or "unknown", origin)
+    else:
+        # An automatic connection is approved on creation; a manual one waits for the registry owner.
+        status = Value(
+            "Pending" if manual.value else "Approved", manual.source, path, origin
+        )
+    fqdns: list[str] = []
+    configs = blocks(endpoint.values, "custom_dns_configs")
+    for config in configs if not isinstance(configs, Unknown) else []:
+        fqdn = lookup(config, "fqdn")
+        if isinstance(fqdn, str):
+            fqdns.append(fqdn)
+    return PrivateEndpointConnection(
+        name=resource_name(endpoint),
+        status=status,
+        private_endpoint_id=resource_id(endpoint),
+        location=reader.text("location"),
+        dns_fqdns=tuple(fqdns),
+    )

@@ -1,0 +1,211 @@
+"""The ARM / az adapter on real-shaped `az acr show` output, ARM list responses and nested children."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from regwarden.collect.azure_arm import registries_from_resources
+from regwarden.model.errors import BadInputError
+from regwarden.model.registry import Registry, ValueSource
+
+DATA = Path(__file__).parent / "data"
+SUB = "/subscriptions/00000000-0000-0000-0000-000000000001"
+REG = f"{SUB}/resourceGroups/rg-acr/providers/Microsoft.ContainerRegistry/registries/contosoprod01"
+
+
+def load(name: str) -> Any:
+    return json.loads((DATA / name).read_text(encoding="utf-8"))
+
+
+def only(registries: list[Registry]) -> Registry:
+    assert len(registries) == 1
+    return registries[0]
+
+
+def test_az_acr_show_flattened_output() -> None:
+    registry = only(registries_from_resources([load("az_acr_show_basic.json")], "show.json"))
+    assert (registry.name, registry.resource_group, registry.subscription_id) == (
+        "contosobuild",
+        "rg-build",
+        "00000000-0000-0000-0000-000000000001",
+    )
+    assert registry.sku.value == "Basic"
+    assert registry.admin_user_enabled.value is False
+    assert registry.admin_user_enabled.source is ValueSource.EXPLICIT
+    # az spells azureAdAuthenticationAsArmPolicy; keys match case-insensitively.
+    assert registry.arm_audience_token_status.value == "enabled"
+    assert registry.arm_audience_token_status.source is ValueSource.EXPLICIT
+    assert registry.retention_days.value == 7
+    # networkRuleSet is null on Basic: the service default applies and says so.
+    assert (registry.network_default_action.value, registry.network_default_action.source) == (
+        "Allow",
+        ValueSource.DEFAULT,
+    )
+    assert registry.private_endpoint_connections.value == ()
+    assert registry.private_endpoint_connections.source is ValueSource.EXPLICIT
+    assert registry.role_assignments.source is ValueSource.UNAVAILABLE
+
+
+def test_absent_properties_take_service_defaults() -> None:
+    registry = only(
+        registries_from_resources(
+            [
+                {
+                    "name": "bare01",
+                    "type": "Microsoft.ContainerRegistry/registries",
+                    "location": "x",
+                    "sku": {"name": "Premium"},
+                }
+            ],
+            "bare.json",
+        )
+    )
+    defaults = {
+        "admin_user_enabled": False,
+        "anonymous_pull_enabled": False,
+        "arm_audience_token_status": "enabled",
+        "public_network_access": "Enabled",
+        "network_default_action": "Allow",
+        "network_rule_bypass": "AzureServices",
+        "data_endpoint_enabled": False,
+        "export_policy_status": "enabled",
+        "quarantine_policy_status": "disabled",
+        "retention_policy_status": "disabled",
+        "retention_days": 7,
+        "trust_policy_status": "disabled",
+        "encryption_status": "disabled",
+        "zone_redundancy": "Disabled",
+    }
+    for field, expected in defaults.items():
+        value = getattr(registry, field)
+        assert (field, value.value, value.source) == (field, expected, ValueSource.DEFAULT)
+    assert registry.id == "bare.json#bare01"
+
+
+def test_list_response_matches_children_and_role_scopes() -> None:
+    registries = registries_from_resources(load("arm_list_premium.json")["value"], "list.json")
+    prod, dev = registries
+    assert (prod.name, dev.name) == ("contosoprod01", "contosodev01")
+    assert prod.admin_user_enabled.value is True  # "AdminUserEnabled" in "Properties"
+    assert prod.public_network_access.value == "Disabled"
+    assert prod.ip_rules.value == ("203.0.113.0/24",)
+    assert [r.name for r in prod.replications.value or ()] == ["northeurope"]
+    # Replications appear in the input, so a registry with none has an explicit empty tuple.
+    assert (dev.replications.value, dev.replications.source) == ((), ValueSource.EXPLICIT)
+    assert [(c.name, c.status.value) for c in prod.private_endpoint_connections.value or ()] == [
+        ("pe-weu", "Approved")
+    ]
+    # The resource-group AcrPush (GUID in upper case) covers both; the registry-scoped AcrPull only dev.
+    assert {(a.principal_id[:4], a.role_name) for a in prod.role_assignments.value or ()} == {
+        ("2222", "AcrPush")
+    }
+    assert {(a.principal_id[:4], a.role_name) for a in dev.role_assignments.value or ()} == {
+        ("2222", "AcrPush"),
+        ("3333", "AcrPull"),
+    }
+    assert (
+        prod.role_based_access_mode is not None
+        and prod.role_based_access_mode.value == "AbacRepositoryPermissions"
+    )
+
+
+def test_children_nested_under_the_registry_and_named_parent_child() -> None:
+    registry_doc = {
+        "name": "contosoprod01",
+        "type": "Microsoft.ContainerRegistry/registries",
+        "location": "westeurope",
+        "sku": {"name": "Premium"},
+        "replications": [
+            {"name": "eastus", "location": "eastus", "properties": {"zoneRedundancy": "Enabled"}}
+        ],
+        "tokens": {"value": []},
+    }
+    beside = {
+        "name": "contosoprod01/weekly-purge",
+        "type": "Microsoft.ContainerRegistry/registries/tasks",
+        "properties": {
+            "trigger": {"timerTriggers": [{"schedule": "0 1 * * Sun"}]},
+            "step": {"cmd": "acr purge --ago 30d"},
+        },
+    }
+    registry = only(registries_from_resources([beside, registry_doc], "nested.json"))
+    assert [
+        (r.name, r.location.value, r.zone_redundancy.value) for r in registry.replications.value or ()
+    ] == [("eastus", "eastus", "Enabled")]
+    assert registry.tokens.value == ()
+    tasks = registry.tasks.value or ()
+    assert [(t.name, t.command.value, [x.kind for x in t.triggers]) for t in tasks] == [
+        ("weekly-purge", "acr purge --ago 30d", ["timer"])
+    ]
+
+
+def test_unavailable_reason_overrides_collected_data() -> None:
+    resources: list[dict[str, Any]] = [
+        {
+            "id": REG,
+            "name": "contosoprod01",
+            "type": "Microsoft.ContainerRegistry/registries",
+            "location": "w",
+        },
+        {"type": "Microsoft.Authorization/roleAssignments", "properties": {"principalId": "p", "scope": REG}},
+    ]
+    reason = "403 Forbidden: AuthorizationFailed"
+    registry = only(
+        registries_from_resources(
+            resources, "x.json", unavailable={"Microsoft.Authorization/roleAssignments": reason}
+        )
+    )
+    assert (registry.role_assignments.source, registry.role_assignments.reason) == (
+        ValueSource.UNAVAILABLE,
+        reason,
+    )
+
+
+def test_webhook_service_uri_is_unavailable_without_callback_config() -> None:
+    hook = {
+        "id": f"{REG}/webhooks/deploy",
+        "name": "deploy",
+        "type": "Microsoft.ContainerRegistry/registries/webhooks",
+    }
+    registry = only(
+        registries_from_resources(
+            [{"id": REG, "name": "contosoprod01", "type": "Microsoft.ContainerRegistry/registries"}, hook],
+            "w.json",
+        )
+    )
+    (webhook,) = registry.webhooks.value or ()
+    assert webhook.service_uri.source is ValueSource.UNAVAILABLE
+    assert "getCallbackConfig" in (webhook.service_uri.reason or "")
+
+
+def test_invalid_base64_task_content_is_unresolved_not_an_error() -> None:
+    task = {
+        "id": f"{REG}/tasks/broken",
+        "name": "broken",
+        "type": "Microsoft.ContainerRegistry/registries/tasks",
+        "properties": {"step": {"type": "EncodedTask", "encodedTaskContent": "%%% not base64"}},
+    }
+    registry = only(
+        registries_from_resources(
+            [{"id": REG, "name": "contosoprod01", "type": "Microsoft.ContainerRegistry/registries"}, task],
+            "t",
+        )
+    )
+    (parsed,) = registry.tasks.value or ()
+    assert parsed.command.source is ValueSource.UNRESOLVED
+
+
+def test_non_object_item_is_bad_input() -> None:
+    with pytest.raises(BadInputError, match="item 1 is not a JSON object"):
+        registries_from_resources([{"type": "x"}, "oops"], "bad.json")  # type: ignore[list-item]
+
+
+def test_input_without_registry_gives_no_registries() -> None:
+    assert (
+        registries_from_resources([{"type": "Microsoft.Network/privateEndpoints", "name": "pe"}], "pe.json")
+        == []
+    )

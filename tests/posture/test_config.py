@@ -1,0 +1,85 @@
+"""Posture configuration from YAML: defaults, every field, and clear errors."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from regwarden.model.errors import BadInputError
+from regwarden.posture.config import PostureConfig, Profile, Suppression, load_config
+
+FULL = """\
+profile: regulated
+allowed_regions: [westeurope, northeurope]
+ci_principal_ids: ["11111111-1111-1111-1111-111111111111"]
+max_delete_holders: 1
+min_ip_prefix: 28
+max_retention_days: 14
+max_token_expiry_days: 30
+suppressions:
+  - rule: RW-ACR-010
+    registry: contosodev01
+    reason: dev registry stays Standard until Q3
+    expires: 2026-09-30
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "posture.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_full_config(tmp_path: Path) -> None:
+    assert load_config(write(tmp_path, FULL)) == PostureConfig(
+        profile=Profile.REGULATED,
+        allowed_regions=("westeurope", "northeurope"),
+        ci_principal_ids=("11111111-1111-1111-1111-111111111111",),
+        max_delete_holders=1,
+        min_ip_prefix=28,
+        max_retention_days=14,
+        max_token_expiry_days=30,
+        suppressions=(
+            Suppression(
+                "RW-ACR-010", "dev registry stays Standard until Q3", date(2026, 9, 30), "contosodev01"
+            ),
+        ),
+    )
+
+
+def test_empty_file_gives_defaults(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, ""))
+    assert config == PostureConfig()
+    assert (config.profile, config.max_delete_holders, config.min_ip_prefix) == (Profile.PRODUCTION, 2, 24)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("profile: staging\n", "unknown profile 'staging'"),
+        ("max_delete_holders: -1\n", "max_delete_holders must be a non-negative integer"),
+        ("colour: blue\n", "unknown posture config keys: colour"),
+        (
+            "suppressions:\n  - rule: RW-ACR-001\n    expires: 2026-01-01\n",
+            r"suppressions\[0\]: 'reason' is required",
+        ),
+        ("suppressions:\n  - rule: RW-ACR-001\n    reason: x\n", r"'expires' \(YYYY-MM-DD\) is required"),
+        (
+            "suppressions:\n  - rule: RW-ACR-001\n    reason: x\n    expires: soon\n",
+            "'expires' must be a date",
+        ),
+        ("allowed_regions: westeurope\n", "allowed_regions must be a list"),
+        ("- a\n", "must be a mapping"),
+        ("profile: [\n", "malformed YAML"),
+    ],
+)
+def test_bad_config_is_a_clear_error(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(BadInputError, match=message):
+        load_config(write(tmp_path, text))
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(BadInputError, match="cannot read posture config"):
+        load_config(tmp_path / "absent.yaml")
