@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from regwarden.collect.arm_related import scope_covers
 from regwarden.collect.azure_arm import registries_from_resources
 from regwarden.model.errors import BadInputError
 from regwarden.model.registry import Registry, ValueSource
@@ -209,3 +210,22 @@ def test_input_without_registry_gives_no_registries() -> None:
         registries_from_resources([{"type": "Microsoft.Network/privateEndpoints", "name": "pe"}], "pe.json")
         == []
     )
+
+
+@pytest.mark.parametrize(
+    ("scope", "registry_id", "covers"),
+    [
+        (REG, REG, True),
+        (f"{SUB}/resourceGroups/rg-acr", REG, True),
+        (f"{SUB}/resourceGroups/RG-ACR", REG, True),  # ARM ids compare case-insensitively
+        (SUB, REG, True),
+        ("/providers/Microsoft.Management/managementGroups/corp", REG, True),
+        (f"{SUB}/resourceGroups/rg-acr2", REG, False),  # a prefix of the name, not of the path
+        (f"{SUB}/resourceGroups/rg-acr/providers/Microsoft.ContainerRegistry/registries/other", REG, False),
+        ("Microsoft.ContainerRegistry/registries/contosoprod01", "t.json#contosoprod01", True),
+        ("Microsoft.ContainerRegistry/registries/other", "t.json#contosoprod01", False),
+        (f"{SUB}/resourceGroups/rg-acr", "t.json#contosoprod01", True),
+    ],
+)
+def test_scope_inheritance(scope: str, registry_id: str, covers: bool) -> None:
+    assert scope_covers(scope, registry_id, "contosoprod01") is covers

@@ -1,4 +1,4 @@
-"""Layer blob decompression: gzip, zstd and plain tar streams, and clear errors for corrupt or truncated data."""
+"""Layer blob decompression: gzip, zstd and plain tar streams; clear errors for corrupt or truncated data."""
 
 from __future__ import annotations
 
@@ -77,7 +77,10 @@ def test_closing_the_stream_closes_the_blob() -> None:
         (b"\x1f\x8b" + b"not really gzip" * 10, "corrupt gzip layer data"),
         (b"\x28\xb5\x2f\xfd" + b"not really zstd" * 10, "corrupt zstd layer data"),
         (gzip.compress(DATA) + b"trailing garbage", "unexpected data after the end of the gzip stream"),
-        (zstandard.ZstdCompressor().compress(DATA) + b"junk", "unexpected data after the end of the zstd stream"),
+        (
+            zstandard.ZstdCompressor().compress(DATA) + b"junk",
+            "unexpected data after the end of the zstd stream",
+        ),
     ],
 )
 def test_corrupt_or_truncated_data_raises_a_clear_integrity_error(blob: bytes, message: str) -> None:

@@ -9,10 +9,11 @@ import typer
 
 from regwarden import __version__
 from regwarden.cli import audit_cmd, diff_cmd, inspect_cmd, rules_cmd, sbom_cmd
-from regwarden.cli.errors import run_guarded
+from regwarden.cli.errors import GuardedGroup, run_guarded
 
 app = typer.Typer(
     name="regwarden",
+    cls=GuardedGroup,
     help="Secure a container image pipeline: registry posture, SBOMs, vulnerabilities, inventory and trust.",
     no_args_is_help=True,
     add_completion=False,

@@ -1,29 +1,40 @@
-"""Turn every failure into one clear line on stderr and a distinct exit code (see model/errors.py)."""
+"""Turn every failure into one clear line on stderr and a distinct exit code (see model/errors.py).
+
+The mapping lives in the root command group, so it holds however the app is invoked: the console script, `python -m
+regwarden`, or a test's CliRunner.
+"""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 from regwarden.model.errors import ExitCode, RegwardenError
 
 
-def run_guarded(app: Callable[..., object]) -> None:
+class GuardedGroup(TyperGroup):
+    """The root group: a RegwardenError anywhere below becomes `regwarden: error: …` and its exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RegwardenError as error:
+            print(f"regwarden: error: {error}", file=sys.stderr)
+            raise typer.Exit(int(error.exit_code)) from None
+
+
+def run_guarded(app: typer.Typer) -> None:
+    """Console-script entry: usage errors get the usage exit code; Ctrl-C exits 130."""
     try:
         # Without standalone mode click returns the code of `typer.Exit(n)` instead of exiting.
         code = app(standalone_mode=False)
-    except RegwardenError as error:
-        _fail(str(error), error.exit_code)
-    except KeyboardInterrupt:
-        _fail("interrupted", 130)
-    except SystemExit:
-        raise
     except typer.Abort:
-        _fail("aborted", 130)
+        print("regwarden: aborted", file=sys.stderr)
+        sys.exit(130)
     except typer.TyperException as error:
-        # Usage errors (unknown command, bad option value): click's own message, and the usage exit code.
         show = getattr(error, "show", None)
         if callable(show):
             show()
@@ -31,8 +42,3 @@ def run_guarded(app: Callable[..., object]) -> None:
             print(f"regwarden: error: {error}", file=sys.stderr)
         sys.exit(ExitCode.USAGE)
     sys.exit(code if isinstance(code, int) else ExitCode.OK)
-
-
-def _fail(message: str, code: int) -> None:
-    print(f"regwarden: error: {message}", file=sys.stderr)
-    sys.exit(code)

@@ -65,12 +65,13 @@ def scope_covers(scope: str | None, registry_id: str, registry_name: str) -> boo
         "microsoft.management/managementgroups"
     ):
         return True
+    target = registry_id.casefold()
+    if target.startswith("/subscriptions/") and folded.startswith("/subscriptions/"):
+        return target == folded or target.startswith(folded + "/")
     if "registries/" in folded:
         return last_segment(folded) == registry_name.casefold()
-    target = registry_id.casefold()
-    if not target.startswith("/subscriptions/"):
-        return True  # a synthetic id (template/plan): it cannot be placed in a hierarchy, so do not exclude
-    return target == folded or target.startswith(folded + "/")
+    # A synthetic registry id (template/plan) cannot be placed in a hierarchy, so do not exclude.
+    return not target.startswith("/subscriptions/")
 
 
 def parse_diagnostic_setting(resource: Mapping[str, Any], origin: str) -> DiagnosticSetting:

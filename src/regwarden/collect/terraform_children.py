@@ -162,7 +162,9 @@ def _command(reader: Reader) -> Value[str]:
         return Value.explicit(f"docker build -f {dockerfile}", reader.path("docker_step"), reader.origin)
     if blocks(values, "file_step"):
         return Value.unavailable(
-            reader.path("file_step", 0, "task_file_path"), "the task file's content is not in the input", reader.origin
+            reader.path("file_step", 0, "task_file_path"),
+            "the task file's content is not in the input",
+            reader.origin,
         )
     return Value.unavailable(reader.path("encoded_step"), "the task declares no step", reader.origin)
 
@@ -175,21 +177,19 @@ def _decode(content: str) -> str:
         return content
 
 
-def parse_private_endpoint(
-    endpoint: TfResource, connection: int, origin: str
-) -> PrivateEndpointConnection:
+def parse_private_endpoint(endpoint: TfResource, connection: int, origin: str) -> PrivateEndpointConnection:
     """One `private_service_connection` of an `azurerm_private_endpoint` that targets the registry."""
     reader = Reader(endpoint, origin)
-    manual = reader.read(("private_service_connection", connection, "is_manual_connection"), False, to_bool, "bool")
+    manual = reader.read(
+        ("private_service_connection", connection, "is_manual_connection"), False, to_bool, "bool"
+    )
     path = reader.path("private_service_connection", connection, "is_manual_connection")
     status: Value[str]
     if not manual.known:
         status = Value.unresolved(path, manual.reason or "unknown", origin)
     else:
         # An automatic connection is approved on creation; a manual one waits for the registry owner.
-        status = Value(
-            "Pending" if manual.value else "Approved", manual.source, path, origin
-        )
+        status = Value("Pending" if manual.value else "Approved", manual.source, path, origin)
     fqdns: list[str] = []
     configs = blocks(endpoint.values, "custom_dns_configs")
     for config in configs if not isinstance(configs, Unknown) else []:

@@ -1,4 +1,4 @@
-"""The format-neutral view of a Terraform resource, shared by the plan/state JSON and the `.tf` source adapters.
+"""The format-neutral view of a Terraform resource, shared by the plan/state JSON and `.tf` source adapters.
 
 Both adapters reduce their input to `TfResource`s: attribute values as Terraform shows them (nested blocks are
 lists of objects), with `Unknown` markers where a value cannot be known statically (unknown until apply, or a

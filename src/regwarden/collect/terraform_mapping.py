@@ -69,7 +69,8 @@ def _build(registry: TfResource, index: children.Index, origin: str, single: boo
     workspaces = {w.base: w for w in index.of_type(related.WORKSPACE)}
     diagnostic = "azurerm_monitor_diagnostic_setting"
     fields["diagnostic_settings"] = collected(
-        diagnostic, lambda: [related.parse_diagnostic_setting(r, origin, workspaces) for r in mine(diagnostic)]
+        diagnostic,
+        lambda: [related.parse_diagnostic_setting(r, origin, workspaces) for r in mine(diagnostic)],
     )
     fields["workspaces"] = collected(
         related.WORKSPACE, lambda: [related.parse_workspace(w, origin) for w in workspaces.values()]
@@ -99,19 +100,23 @@ def _attach_scoped(fields: dict[str, Any], registry: TfResource, index: children
         role, lambda: [related.parse_role_assignment(r, origin, s) for r, s in covering(role, "scope")]
     )
     lock = "azurerm_management_lock"
-    fields["locks"] = collected(lock, lambda: [related.parse_lock(r, origin, s) for r, s in covering(lock, "scope")])
+    fields["locks"] = collected(
+        lock, lambda: [related.parse_lock(r, origin, s) for r, s in covering(lock, "scope")]
+    )
     alerts = [
-        related.parse_alert(r, origin)
-        for kind in related.ALERT_KINDS
-        for r, _ in covering(kind, "scopes")
+        related.parse_alert(r, origin) for kind in related.ALERT_KINDS for r, _ in covering(kind, "scopes")
     ]
     if any(index.declared(kind) for kind in related.ALERT_KINDS):
         fields["alert_rules"] = Value.explicit(tuple(alerts), "azurerm_monitor_*_alert", origin)
     else:
-        fields["alert_rules"] = Value.unavailable("azurerm_monitor_*_alert", "no alert rules declared", origin)
+        fields["alert_rules"] = Value.unavailable(
+            "azurerm_monitor_*_alert", "no alert rules declared", origin
+        )
     pricing = [r for r in index.of_type(PRICING) if related.is_containers_pricing(r)]
     if pricing:
-        fields["defender"] = Value.explicit(related.parse_defender(pricing[0], origin), pricing[0].base, origin)
+        fields["defender"] = Value.explicit(
+            related.parse_defender(pricing[0], origin), pricing[0].base, origin
+        )
     else:
         fields["defender"] = Value.unavailable(
             f"{PRICING} (resource_type = Containers)", "Defender for Containers pricing not declared", origin
@@ -142,7 +147,11 @@ def _private_endpoints(
                 endpoint.address,
                 endpoint.type,
                 connection,
-                {"private_connection_resource_id": endpoint.references.get("private_service_connection", frozenset())},
+                {
+                    "private_connection_resource_id": endpoint.references.get(
+                        "private_service_connection", frozenset()
+                    )
+                },
             )
             subresources = lookup(connection, "subresource_names")
             if isinstance(subresources, list) and "registry" not in [str(s).casefold() for s in subresources]:
@@ -155,7 +164,7 @@ def _private_endpoints(
 def _covers(
     resource: TfResource, attribute: str, registry: TfResource, fields: dict[str, Any], index: children.Index
 ) -> str | None:
-    """The scope text when `resource` (at `attribute`) covers the registry (directly or inherited), else None."""
+    """The scope text when `resource` (at `attribute`) covers the registry, directly or inherited."""
     raw = lookup(resource.values, attribute)
     scopes = [s for s in raw if isinstance(s, str)] if isinstance(raw, list) else [raw]
     for scope in scopes:

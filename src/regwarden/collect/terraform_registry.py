@@ -2,9 +2,9 @@
 
 Absent attributes take the azurerm provider's default, marked DEFAULT. Where the provider default differs from
 the ARM service default it is noted at the line that chooses it. v3 spells retention and content trust as
-`retention_policy { enabled, days }` and `trust_policy { enabled }` and encryption as `encryption { enabled }`;
-v4 spells them `retention_policy_in_days`, `trust_policy_enabled` and an `encryption` block whose presence
-means customer-managed keys are on.
+`retention_policy { enabled, days }` and `trust_policy { enabled }`, and encryption as
+`encryption { enabled }`; v4 spells them `retention_policy_in_days`, `trust_policy_enabled` and an
+`encryption` block whose presence means customer-managed keys are on.
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ from regwarden.collect.terraform_common import (
 )
 from regwarden.model.registry import Replication, Value
 
-ARM_AUDIENCE_NOTE = "azurerm has no attribute for azureADAuthenticationAsArmPolicy; the service default applies"
+ARM_AUDIENCE_NOTE = (
+    "azurerm has no attribute for azureADAuthenticationAsArmPolicy; the service default applies"
+)
 
 
 def registry_fields(resource: TfResource, origin: str) -> dict[str, Any]:
@@ -50,7 +52,9 @@ def registry_fields(resource: TfResource, origin: str) -> dict[str, Any]:
         ),
         "network_default_action": _network(reader, "default_action", "Allow", to_str),
         "ip_rules": _ip_rules(reader),
-        "network_rule_bypass": reader.read(("network_rule_bypass_option",), "AzureServices", to_str, "a string"),
+        "network_rule_bypass": reader.read(
+            ("network_rule_bypass_option",), "AzureServices", to_str, "a string"
+        ),
         "data_endpoint_enabled": reader.read(("data_endpoint_enabled",), False, to_bool, "a boolean"),
         "export_policy_status": reader.read(
             ("export_policy_enabled",), "enabled", enabled_word(False), "a boolean"
@@ -119,7 +123,9 @@ def _retention(reader: Reader) -> tuple[Value[str], Value[int]]:
         return status, reader.read(("retention_policy_in_days",), 7, to_int, "days")
     policy = blocks(values, "retention_policy")
     if isinstance(policy, Unknown):
-        unresolved: Value[Any] = Value.unresolved(reader.path("retention_policy"), policy.reason, reader.origin)
+        unresolved: Value[Any] = Value.unresolved(
+            reader.path("retention_policy"), policy.reason, reader.origin
+        )
         return unresolved, unresolved
     if not policy:
         return (

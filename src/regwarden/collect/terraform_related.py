@@ -1,5 +1,5 @@
-"""Resources related to a registry in Terraform → model objects: diagnostic settings, Log Analytics workspaces,
-role assignments, management locks, Defender pricing and alert rules.
+"""Resources related to a registry in Terraform → model objects: diagnostic settings, Log Analytics
+workspaces, role assignments, management locks, Defender pricing and alert rules.
 
 Where Terraform's spelling differs from ARM's (a role named by `role_definition_name`, a lock's `lock_level`,
 a pricing's `extension` blocks), the difference is handled here so rules see the same model.
@@ -112,7 +112,9 @@ def _principal_type(reader: Reader) -> Value[str]:
     if any(reader.resource.refs_of_type("principal_id", kind) for kind in IDENTITY_TYPES):
         # A managed identity is a service principal.
         return Value.explicit("ServicePrincipal", reader.path("principal_id"), reader.origin)
-    return Value.unavailable(reader.path("principal_type"), "principal type not known before apply", reader.origin)
+    return Value.unavailable(
+        reader.path("principal_type"), "principal type not known before apply", reader.origin
+    )
 
 
 def parse_lock(resource: TfResource, origin: str, scope: str) -> ManagementLock:
@@ -134,7 +136,9 @@ def parse_defender(resource: TfResource, origin: str) -> DefenderPlan:
         extension = Value.unresolved(path, extensions.reason, origin)
     elif not extensions:
         # Without extension blocks azurerm leaves the extensions to the service; the input cannot tell.
-        extension = Value.unavailable(path, "no extension blocks: the plan's extensions are not managed here", origin)
+        extension = Value.unavailable(
+            path, "no extension blocks: the plan's extensions are not managed here", origin
+        )
     else:
         names = {str(lookup(e, "name")).casefold() for e in extensions}
         # Listed extensions are enabled; azurerm disables the plan's extensions it does not list.

@@ -114,6 +114,8 @@ def _describe(exc: httpx.TransportError) -> str:
 
 
 def read_limited(response: httpx.Response, limit: int, what: str) -> bytes:
+    """A streamed response body held in memory, refusing more than `limit` bytes (a hostile registry
+    could otherwise send an endless manifest)."""
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > limit:
         raise IntegrityError(f"{what} is {declared} bytes, more than the {limit} allowed")
@@ -131,7 +133,7 @@ def read_limited(response: httpx.Response, limit: int, what: str) -> bytes:
 
 
 def registry_errors(response: httpx.Response) -> str:
-    """The registry's `errors[]` as `CODE: message` text, else the start of the body."""
+    """The registry's `errors[]` (distribution spec) as `CODE: message` text, else the HTTP status."""
     try:
         response.read()
         body = response.json()
@@ -148,6 +150,7 @@ def registry_errors(response: httpx.Response) -> str:
 
 
 def raise_for_status(response: httpx.Response, what: str, not_found: type[NotFoundError]) -> None:
+    """Turn a failed answer into the regwarden error a user can act on; `not_found` names what was missing."""
     status = response.status_code
     if status < 400:
         return

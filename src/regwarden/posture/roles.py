@@ -47,4 +47,4 @@ def describe(assignment: RoleAssignment) -> str:
 def unresolved(assignment: RoleAssignment) -> bool:
     """The principal id is an unresolved expression/variable or missing: who holds the role is not known."""
     principal = assignment.principal_id
-    return principal in ("", "?") or principal.startswith(("[", "${")) or principal.startswith("var.")
+    return principal in ("", "?") or principal.startswith(("[", "${", "var."))

@@ -71,7 +71,7 @@ class _DirectoryWalk:
             relative = pending.pop()
             try:
                 with os.scandir(self._root / relative if relative else self._root) as listing:
-                    for item in listing:
+                    for item in sorted(listing, key=lambda found: found.name):
                         path = f"{relative}/{item.name}" if relative else item.name
                         if self._record(item, path):
                             pending.append(path)

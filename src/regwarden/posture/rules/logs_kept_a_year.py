@@ -43,10 +43,10 @@ def check(registry: Registry, context: RuleContext) -> Check:
         if setting.storage_account_id and (days is None or days == 0 or days >= YEAR):
             return passed(f"{setting.name} archives to storage kept {days or 'indefinitely'} days", settings)
     workspaces = registry.workspaces
-    targets = {s.workspace_id.casefold() for s in audit if s.workspace_id}
+    targets = [s.workspace_id for s in audit if s.workspace_id]
     if unknown := unknown_unless_known(workspaces):
         return unknown
-    found = [w for w in workspaces.value or () if w.id.casefold() in targets]
+    found = [w for w in workspaces.value or () if any(_same_resource(w.id, t) for t in targets)]
     for workspace in found:
         if workspace.retention_in_days.known and (workspace.retention_in_days.value or 0) >= YEAR:
             return passed(
@@ -60,6 +60,14 @@ def check(registry: Registry, context: RuleContext) -> Check:
         )
     message = "the audit-log workspace is not in the input, or its retention is not known"
     return Check(Status.UNKNOWN, message, evidence(settings, workspaces))
+
+
+def _same_resource(left: str, right: str) -> bool:
+    """Full ARM ids compare whole; a template's relative id or bare name compares by its last segment."""
+    left, right = left.casefold().rstrip("/"), right.casefold().rstrip("/")
+    if left.startswith("/subscriptions/") and right.startswith("/subscriptions/"):
+        return left == right
+    return left.rsplit("/", 1)[-1] == right.rsplit("/", 1)[-1]
 
 
 RULE = FunctionRule(META, check)
