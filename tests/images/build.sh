@@ -225,7 +225,10 @@ main() {
     return 0
   fi
   need_tools
-  build "$want" 2>&1 | tee "$OUT.build.log"
+  if ! build "$want" 2>&1 | tee "$OUT.build.log"; then
+    echo "build.sh: FAILED; the log above is kept in $OUT.build.log" >&2
+    exit 1
+  fi
   mv "$OUT.build.log" "$OUT/build.log"
 }
 

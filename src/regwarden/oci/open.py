@@ -10,12 +10,10 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from regwarden.model.image import ImageMetadata, Layer, Platform
-from regwarden.oci.acr import auth_for_registry
 from regwarden.oci.archives import open_local_source
 from regwarden.oci.client import RegistryClient
-from regwarden.oci.credentials import resolve_credentials
 from regwarden.oci.reference import parse_reference
-from regwarden.oci.registry_source import RegistrySource
+from regwarden.oci.registry_source import RegistrySource, connect
 from regwarden.oci.source import ImageSource
 
 LOCAL_TRANSPORTS = ("oci:", "oci-archive:", "docker-archive:")
@@ -43,10 +41,10 @@ def open_image(spec: str, platform: Platform, options: RegistryOptions = Registr
 
 def _open_registry(spec: str, platform: Platform, options: RegistryOptions) -> ImageSource:
     reference = parse_reference(spec)
-    credentials = resolve_credentials(reference.registry, username=options.username, password=options.password)
-    client = RegistryClient(
+    client = connect(
         reference.registry,
-        auth=auth_for_registry(reference.registry, credentials),
+        username=options.username,
+        password=options.password,
         insecure=options.insecure,
         timeout=options.timeout,
     )

@@ -110,7 +110,7 @@ def _result(result: RuleResult, rule_index: int) -> dict[str, Any]:
     }
     if result.suppressed:
         entry["suppressions"] = [
-            {"kind": "external", "status": "accepted", "justification": result.suppression_note or ""}
+            {"kind": "external", "justification": result.suppression_note or ""}
         ]
     return entry
 

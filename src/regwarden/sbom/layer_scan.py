@@ -26,6 +26,7 @@ from regwarden.sbom.tar_stream import (
 WHITEOUT_PREFIX = ".wh."
 OPAQUE_MARKER = ".wh..wh..opq"
 _SPECIAL = {CHARDEV: "character device", BLOCKDEV: "block device", FIFO: "fifo"}
+_ODD_START = frozenset(("", "/", "."))
 
 
 class Wants(Protocol):
@@ -154,17 +155,26 @@ def scan_layer(
     with blob, open_layer_stream(counted) as stream:
         tar = TarStream(_RatioGuard(stream, counted, limits, label), limits.tar, label)
         scan = LayerScan(layer.index)
+        entries, limit_of = scan.entries, wants.limit
         for header in tar.headers():
-            path, problem = normalize(header.name)
-            if problem:
-                scan.unknowns.append((path or "/", f"{problem}: {header.name!r}"))
+            name = header.name
+            # Fast path for the usual `usr/lib/x` name; anything with `/.`, `//` or a leading `.` or `/` is
+            # normalised properly (dotfiles and whiteouts included, which is harmless).
+            if name[:1] in _ODD_START or "/." in name or "//" in name:
+                path, problem = normalize(name)
+                if problem:
+                    scan.unknowns.append((path or "/", f"{problem}: {name!r}"))
+            else:
+                path = name.rstrip("/")
             if not path:
                 continue
             base = path[path.rfind("/") + 1 :]
-            if base.startswith(WHITEOUT_PREFIX):
+            if base[:4] == WHITEOUT_PREFIX:
                 _record_whiteout(scan, path, base)
             elif header.problem:
                 scan.unknowns.append((path, header.problem))
+            elif header.kind == FILE and limit_of(path, header.mode) < 0:
+                entries.append(ScannedEntry(path, FILE, header.mode, header.size, "", -1, None))
             else:
                 _record_entry(
                     scan, tar, wants, budget, path, header.kind, header.mode, header.size, header.link
