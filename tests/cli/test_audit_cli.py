@@ -62,8 +62,20 @@ def test_hardened_registry_passes_with_the_environment_config() -> None:
     statuses = results_by_rule(output, "platformacr")
     assert code == 0
     assert {rule for rule, status in statuses.items() if status == "FAIL"} == set()
-    for rule in ("RW-ACR-001", "RW-ACR-004", "RW-ACR-011", "RW-ACR-014", "RW-ACR-015", "RW-ACR-022", "RW-ACR-025",
-                 "RW-ACR-030", "RW-ACR-031", "RW-ACR-040", "RW-ACR-041", "RW-ACR-043"):
+    for rule in (
+        "RW-ACR-001",
+        "RW-ACR-004",
+        "RW-ACR-011",
+        "RW-ACR-014",
+        "RW-ACR-015",
+        "RW-ACR-022",
+        "RW-ACR-025",
+        "RW-ACR-030",
+        "RW-ACR-031",
+        "RW-ACR-040",
+        "RW-ACR-041",
+        "RW-ACR-043",
+    ):
         assert statuses[rule] == "PASS", rule
 
 
@@ -76,9 +88,7 @@ def test_suppression_from_config_is_applied_and_reported() -> None:
     assert premium["suppression"].startswith("suppressed until 2027-03-31")
 
 
-@pytest.mark.parametrize(
-    ("fail_on", "expected"), [("critical", 1), ("none", 0), ("high", 1)]
-)
+@pytest.mark.parametrize(("fail_on", "expected"), [("critical", 1), ("none", 0), ("high", 1)])
 def test_fail_on_threshold_sets_the_exit_code(fail_on: str, expected: int) -> None:
     code, _ = audit("--from", str(WEAK), "--fail-on", fail_on, "-o", "json")
     assert code == expected

@@ -88,6 +88,118 @@ def test_evaluator_functions() -> None:
     assert evaluator.resolve("[variables('prefix')]") == "acrprod"
     assert evaluator.resolve("[format('{0}-{1}', 'a', 1)]") == "a-1"
     assert evaluator.resolve("[if(true(), 'yes', 'no')]") == "yes"
+    assert evaluator.resolve("[and(equals(parameters('env'), 'Prod'), not(false()))]") is True
+    assert evaluator.resolve("[or(equals(1, 2), equals('a', 'A'))]") is False
+    assert evaluator.resolve("[not('text')]") == "[not('text')]"  # not a boolean: left unresolved
     assert evaluator.resolve("[[literal]") == "[literal]"
     assert evaluator.resolve("[reference('x').outputs]") == "[reference('x').outputs]"
     assert evaluator.resolve("[parameters('missing')]") == "[parameters('missing')]"
+
+
+UNRESOLVABLE_NAMES = {
+    # The quickstart default: a name only known at deployment time.
+    "acrName": {"type": "string", "defaultValue": "[format('acr{0}', uniqueString(resourceGroup().id))]"},
+    "otherName": {"type": "string", "defaultValue": "[concat('dev', uniqueString(resourceGroup().id))]"},
+    "replicaLocation": {"type": "string", "defaultValue": "swedencentral"},
+}
+
+
+def named_registry(name_parameter: str) -> dict[str, Any]:
+    return {**registry(), "name": f"[parameters('{name_parameter}')]", "location": "westeurope"}
+
+
+def replica_of(name_parameter: str, name: str) -> dict[str, Any]:
+    return {
+        "type": "Microsoft.ContainerRegistry/registries/replications",
+        "name": name,
+        "location": "[parameters('replicaLocation')]",
+        "dependsOn": [
+            f"[resourceId('Microsoft.ContainerRegistry/registries', parameters('{name_parameter}'))]"
+        ],
+        "properties": {"zoneRedundancy": "[false]"},
+    }
+
+
+def test_child_of_a_registry_whose_own_name_is_unresolvable_attaches_by_expression_text() -> None:
+    resources = [
+        named_registry("acrName"),
+        named_registry("otherName"),
+        replica_of("acrName", "[format('{0}/{1}', parameters('acrName'), parameters('replicaLocation'))]"),
+    ]
+    acr, other = registries_from_template(template(resources, UNRESOLVABLE_NAMES), "t.json")
+    assert (acr.name, other.name) == ("[parameters('acrName')]", "[parameters('otherName')]")
+    (replica,) = acr.replications.value or ()
+    # The child's own name is the last argument of format(); its location resolves from the default.
+    assert (replica.name, replica.location.value) == ("[parameters('replicaLocation')]", "swedencentral")
+    # `[false]` is not an ARM expression (false() is): the value stays unresolved, never a guess.
+    assert replica.zone_redundancy.source is ValueSource.UNRESOLVED
+    assert other.replications.value == ()
+
+
+def test_replication_without_a_declared_registry_gives_no_registry() -> None:
+    """Checkov's zone-redundancy fixtures declare a replication alone: nothing to audit, and no crash."""
+    orphan = replica_of("acrName", "fail2")
+    orphan["outputs"] = {}  # misplaced inside the resource in the fixture; must be ignored
+    assert registries_from_template(template([orphan], UNRESOLVABLE_NAMES), "t.json") == []
+
+
+def test_lowercase_sku_and_display_name_location_are_read_as_written() -> None:
+    doc = template([{**registry(), "sku": {"name": "premium"}, "location": "West Europe"}], NAME)
+    (parsed,) = registries_from_template(doc, "t.json")
+    assert (parsed.sku.value, parsed.location.value) == ("premium", "West Europe")
+
+
+def test_condition_from_a_parameter_is_judged_after_resolution() -> None:
+    conditional = {**registry(), "condition": "[parameters('deployRegistry')]"}
+    off = template([conditional], {**NAME, "deployRegistry": {"type": "bool", "defaultValue": False}})
+    on = template([conditional], {**NAME, "deployRegistry": {"type": "bool", "defaultValue": True}})
+    unknown = template([conditional], NAME)  # no value: the registry may be deployed, so it is audited
+    assert registries_from_template(off, "t.json") == []
+    assert [r.name for r in registries_from_template(on, "t.json")] == ["contosoprod01"]
+    assert [r.name for r in registries_from_template(unknown, "t.json")] == ["contosoprod01"]
+
+
+def module(inner_resources: list[Any], scope: str | None, parameters: dict[str, Any]) -> dict[str, Any]:
+    """A nested deployment as Bicep compiles a `module` (inner scope) or as hand-written ARM (outer)."""
+    properties: dict[str, Any] = {
+        "mode": "Incremental",
+        "parameters": parameters,
+        "template": template(
+            inner_resources, {"name": {"type": "string"}, "admin": {"type": "bool", "defaultValue": False}}
+        ),
+    }
+    if scope is not None:
+        properties["expressionEvaluationOptions"] = {"scope": scope}
+    return {"type": "Microsoft.Resources/deployments", "name": "acr-module", "properties": properties}
+
+
+def test_registry_inside_a_bicep_module_gets_the_values_passed_to_it() -> None:
+    inner = [{**registry(adminUserEnabled="[parameters('admin')]"), "location": "westeurope"}]
+    passed = {"name": {"value": "[parameters('registryName')]"}, "admin": {"value": True}}
+    outer = template(
+        [module(inner, "inner", passed)], {"registryName": {"type": "string", "defaultValue": "contosomod01"}}
+    )
+    (parsed,) = registries_from_template(outer, "main.json")
+    assert (parsed.name, parsed.admin_user_enabled.value, parsed.location.value) == (
+        "contosomod01",
+        True,
+        "westeurope",
+    )
+
+
+def test_outer_scope_nested_template_reads_outer_parameters_and_variables() -> None:
+    inner = [{**registry(publicNetworkAccess="[variables('access')]"), "location": "westeurope"}]
+    outer = template([module(inner, None, {})], NAME, variables={"access": "Disabled"})
+    (parsed,) = registries_from_template(outer, "main.json")
+    assert (parsed.name, parsed.public_network_access.value) == ("contosoprod01", "Disabled")
+
+
+def test_module_switched_off_by_condition_declares_nothing() -> None:
+    inner = [{**registry(), "location": "westeurope"}]
+    unknown = {**module(inner, "inner", {"name": {"value": "x"}}), "condition": "[reference('x').enabled]"}
+    # reference() is not evaluated statically: the condition stays unknown and the registry is audited.
+    assert len(registries_from_template(template([unknown]), "main.json")) == 1
+    for condition in (False, "[equals(parameters('env'), 'prod')]", "[not(true())]"):
+        off = {**unknown, "condition": condition}
+        params = {"env": {"type": "string", "defaultValue": "dev"}}
+        assert registries_from_template(template([off], params), "main.json") == [], condition

@@ -229,3 +229,88 @@ def test_input_without_registry_gives_no_registries() -> None:
 )
 def test_scope_inheritance(scope: str, registry_id: str, covers: bool) -> None:
     assert scope_covers(scope, registry_id, "contosoprod01") is covers
+
+
+def test_arm_get_of_a_2021_premium_registry_reads_explicit_values() -> None:
+    """Shape of a real ARM GET (api 2021-06-01-preview, as recorded by azure-cli's acr tests)."""
+    registry = only(registries_from_resources([load("arm_get_premium_zone_redundant_2021.json")], "get.json"))
+    assert (registry.name, registry.resource_group, registry.location.value, registry.sku.value) == (
+        "contosozr01",
+        "rg-zones",
+        "eastus",
+        "Premium",
+    )
+    explicit = {
+        "zone_redundancy": "Enabled",
+        "public_network_access": "Enabled",
+        "network_default_action": "Allow",
+        "export_policy_status": "enabled",
+        "retention_days": 7,
+        "anonymous_pull_enabled": False,
+    }
+    assert {f: (getattr(registry, f).value, getattr(registry, f).source) for f in explicit} == {
+        f: (v, ValueSource.EXPLICIT) for f, v in explicit.items()
+    }
+    # The 2021 API had no azureADAuthenticationAsArmPolicy: the current service default (enabled) applies.
+    assert (registry.arm_audience_token_status.value, registry.arm_audience_token_status.source) == (
+        "enabled",
+        ValueSource.DEFAULT,
+    )
+    assert registry.ip_rules.value == ()
+
+
+def test_classic_2017_registry_with_storage_account_takes_defaults() -> None:
+    registry = only(registries_from_resources([load("arm_get_classic_2017.json")], "classic.json"))
+    assert (registry.sku.value, registry.location.value) == ("Classic", "West US")
+    assert (registry.admin_user_enabled.value, registry.admin_user_enabled.source) == (
+        False,
+        ValueSource.EXPLICIT,
+    )
+    assert {
+        (f, getattr(registry, f).source)
+        for f in ("public_network_access", "quarantine_policy_status", "zone_redundancy")
+    } == {
+        ("public_network_access", ValueSource.DEFAULT),
+        ("quarantine_policy_status", ValueSource.DEFAULT),
+        ("zone_redundancy", ValueSource.DEFAULT),
+    }
+
+
+def test_az_acr_show_with_az_replication_list_beside_it() -> None:
+    registry = only(registries_from_resources(load("az_acr_show_and_replication_list.json"), "az.json"))
+    assert registry.ip_rules.value == ("203.0.113.0/24",)  # az spells the range ipAddressOrRange
+    assert (registry.arm_audience_token_status.value, registry.retention_days.value) == ("disabled", 14)
+    # Flattened replication objects (no properties wrapper) attach by id and keep their own values.
+    assert [
+        (
+            r.name,
+            r.location.value,
+            r.zone_redundancy.value,
+            r.region_endpoint_enabled and r.region_endpoint_enabled.value,
+        )
+        for r in registry.replications.value or ()
+    ] == [
+        ("westeurope", "westeurope", "Enabled", True),
+        ("swedencentral", "swedencentral", "Disabled", False),
+    ]
+
+
+def test_psrule_export_children_usages_and_extension_resources() -> None:
+    """Az PowerShell / PSRule export: PascalCase keys, children under `resources`, a listUsages wrapper,
+    and an assessment typed as the registry it extends with its own type in ExtensionResourceType."""
+    exported, bare = registries_from_resources(load("psrule_export_two_registries.json"), "export.json")
+    assert (exported.name, bare.name) == ("contosoexport01", "contosoexport02")  # no phantom registry
+    assert (exported.sku.value, exported.location.value, exported.zone_redundancy.value) == (
+        "Premium",
+        "westeurope",
+        "Enabled",
+    )
+    assert [r.location.value for r in exported.replications.value or ()] == ["swedencentral", "westeurope"]
+    assert {(u.name, u.current.value, u.limit.value) for u in exported.usages.value or ()} == {
+        ("Size", 268435456000.0, 536870912000.0),
+        ("Webhooks", 0.0, 500.0),
+    }
+    assert [a.status.value for a in exported.assessments.value or ()] == ["Unhealthy"]
+    # Types seen anywhere in the export are complete: the bare registry has none of them.
+    assert (bare.replications.value, bare.usages.value, bare.assessments.value) == ((), (), ())
+    assert bare.admin_user_enabled.value is True

@@ -225,8 +225,13 @@ main() {
     return 0
   fi
   need_tools
-  if ! build "$want" 2>&1 | tee "$OUT.build.log"; then
-    echo "build.sh: FAILED; the log above is kept in $OUT.build.log" >&2
+  # not `if ! build ...`: bash would then ignore errexit inside build and carry on past a failed step
+  set +e
+  (set -e && build "$want") 2>&1 | tee "$OUT.build.log"
+  local rc=${PIPESTATUS[0]}
+  set -e
+  if [ "$rc" -ne 0 ]; then
+    echo "build.sh: FAILED (exit $rc); the log above is kept in $OUT.build.log" >&2
     exit 1
   fi
   mv "$OUT.build.log" "$OUT/build.log"

@@ -20,9 +20,11 @@ from tests.support.images import (
     ARCHIVE_REFS,
     BUILD_SCRIPT,
     LAYOUT_REFS,
+    REPO,
     ExpectedPackages,
     PythonPackage,
     archive_path,
+    build_images,
     layout_ref,
 )
 
@@ -241,9 +243,12 @@ def test_pushed_images_resolve_in_the_registry(pushed_images: Mapping[str, str],
 def test_pushed_v2s2_zstd_and_index_keep_their_media_types(pushed_images: Mapping[str, str]) -> None:
     raw = {
         name: skopeo_inspect(f"docker://{pushed_images[name]}", "--tls-verify=false", "--raw")
-        for name in ("pyapp-1.0-v2s2", "pyapp-1.1-zstd", "multi")
+        for name in ("pyapp-1.0-v2s2", "pyapp-1.1-v2s2", "pyapp-1.1-zstd", "multi", "multi-v2s2")
     }
     assert raw["pyapp-1.0-v2s2"]["mediaType"] == "application/vnd.docker.distribution.manifest.v2+json"
+    assert raw["pyapp-1.1-v2s2"]["mediaType"] == "application/vnd.docker.distribution.manifest.v2+json"
+    assert raw["multi-v2s2"]["mediaType"] == "application/vnd.docker.distribution.manifest.list.v2+json"
+    assert len(raw["multi-v2s2"]["manifests"]) == 2
     zstd_types = {layer["mediaType"] for layer in raw["pyapp-1.1-zstd"]["layers"]}
     assert zstd_types == {"application/vnd.oci.image.layer.v1.tar+zstd"}
     assert {platform_key(m["platform"]) for m in raw["multi"]["manifests"]} == {
@@ -259,3 +264,60 @@ def test_pushed_v2s2_zstd_and_index_keep_their_media_types(pushed_images: Mappin
 def test_layout_refs_are_usable_references(test_images: Path) -> None:
     inspected = skopeo_inspect(layout_ref(test_images, "base"))
     assert inspected["Labels"]["org.opencontainers.image.title"] == "regwarden-fixture-base"
+
+
+def test_a_failed_build_fails_the_test_with_the_build_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTHON", "/bin/false")  # a python without pip: build.sh stops before any download
+    with pytest.raises(pytest.fail.Exception, match=r"(?s)exit code 2.*missing tools: pip for /bin/false"):
+        build_images(tmp_path / "never-built")
+    assert not (tmp_path / "never-built" / ".stamp").exists()
+
+
+SAMPLE = REPO / "samples" / "demo.oci.tar"
+
+
+def blob_from(outer: tarfile.TarFile, name: str) -> bytes:
+    member = outer.extractfile(name)
+    assert member is not None, f"{name} is missing"
+    return member.read()
+
+
+def sample_layers() -> list[tarfile.TarFile]:
+    """The committed demo image's layers, read straight from the oci-archive (a tar of an OCI layout)."""
+    with tarfile.open(SAMPLE) as outer:
+        index = json.loads(blob_from(outer, "index.json"))
+        digest = index["manifests"][0]["digest"].removeprefix("sha256:")
+        image = json.loads(blob_from(outer, f"blobs/sha256/{digest}"))
+        blobs = [
+            blob_from(outer, f"blobs/sha256/{layer['digest'].removeprefix('sha256:')}")
+            for layer in image["layers"]
+        ]
+    return [tarfile.open(fileobj=io.BytesIO(gzip.decompress(data))) for data in blobs]
+
+
+def test_sample_image_is_small_and_readable_by_skopeo() -> None:
+    assert SAMPLE.stat().st_size < 3 * 2**20
+    inspected = skopeo_inspect(f"oci-archive:{SAMPLE}")
+    assert (inspected["Os"], inspected["Architecture"], len(inspected["Layers"])) == ("linux", "amd64", 2)
+
+
+def test_sample_image_holds_the_documented_packages(tmp_path: Path) -> None:
+    os_layer, app_layer = sample_layers()
+    with os_layer:
+        status = os_layer.extractfile("./var/lib/dpkg/status")
+        assert status is not None
+        (tmp_path / "updates").mkdir()
+        (tmp_path / "status").write_bytes(status.read())
+        assert "./bin/busybox" in os_layer.getnames()
+    assert {name for name, _ in dpkg_query_installed(tmp_path)} == {"base-files", "busybox-static"}
+    with app_layer:
+        top = {name.split("/")[5] for name in app_layer.getnames() if name.startswith(f"{SITE}/")}
+        lodash = json.loads(blob_from(app_layer, "app/node_modules/lodash/package.json"))
+    assert {name for name in top if name.endswith(".dist-info")} == {
+        "urllib3-1.24.1.dist-info",
+        "Jinja2-2.10.dist-info",
+        "MarkupSafe-2.1.5.dist-info",
+    }
+    assert (lodash["name"], lodash["version"]) == ("lodash", "4.17.15")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import io
 import os
 
@@ -10,7 +11,7 @@ import pytest
 import zstandard
 
 from regwarden.model.errors import IntegrityError
-from regwarden.oci.compression import CorruptLayerError, open_layer_stream, sniff_compression
+from regwarden.oci.compression import CorruptLayerError, gzip_backend, open_layer_stream, sniff_compression
 
 # Compressible and incompressible parts, bigger than one internal read, so streaming crosses chunk boundaries.
 DATA = b"layer tar bytes " * 200_000 + os.urandom(300_000)
@@ -26,8 +27,14 @@ class TrackedBlob(io.BytesIO):
         super().close()
 
 
-def _read_all(blob: bytes, step: int = 65_536) -> bytes:
-    with open_layer_stream(io.BytesIO(blob)) as stream:
+@pytest.fixture(params=[True, False], ids=["isal-if-installed", "zlib"])
+def accelerated(request: pytest.FixtureRequest) -> bool:
+    """Every test runs with both gzip backends."""
+    return bool(request.param)
+
+
+def _read_all(blob: bytes, accelerated: bool, step: int = 65_536) -> bytes:
+    with open_layer_stream(io.BytesIO(blob), accelerated=accelerated) as stream:
         return b"".join(iter(lambda: stream.read(step), b""))
 
 
@@ -39,26 +46,32 @@ def _read_all(blob: bytes, step: int = 65_536) -> bytes:
         (DATA, "tar"),
     ],
 )
-def test_each_format_streams_back_the_exact_bytes(blob: bytes, kind: str) -> None:
+def test_each_format_streams_back_the_exact_bytes(blob: bytes, kind: str, accelerated: bool) -> None:
     assert sniff_compression(blob[:4]) == kind
-    assert _read_all(blob) == DATA
-    assert _read_all(blob, step=1_000_003) == DATA
+    assert _read_all(blob, accelerated) == DATA
+    assert _read_all(blob, accelerated, step=1_000_003) == DATA
 
 
-def test_concatenated_gzip_members_and_zstd_frames_are_one_stream() -> None:
+def test_concatenated_gzip_members_and_zstd_frames_are_one_stream(accelerated: bool) -> None:
     half = len(DATA) // 2
     gz = gzip.compress(DATA[:half]) + gzip.compress(DATA[half:])
     zst = zstandard.ZstdCompressor().compress(DATA[:half]) + zstandard.ZstdCompressor().compress(DATA[half:])
-    assert _read_all(gz) == DATA
-    assert _read_all(zst) == DATA
+    assert _read_all(gz, accelerated) == DATA
+    assert _read_all(zst, accelerated) == DATA
 
 
-def test_zero_padding_after_the_compressed_stream_is_tolerated() -> None:
-    assert _read_all(gzip.compress(DATA) + bytes(4096)) == DATA
+def test_zero_padding_after_the_compressed_stream_is_tolerated(accelerated: bool) -> None:
+    assert _read_all(gzip.compress(DATA) + bytes(4096), accelerated) == DATA
 
 
 def test_empty_blob_is_an_empty_stream() -> None:
-    assert _read_all(b"") == b""
+    assert _read_all(b"", accelerated=True) == b""
+
+
+def test_the_gzip_backend_is_isal_when_installed_and_zlib_on_request() -> None:
+    expected = "isal.isal_zlib" if importlib.util.find_spec("isal") else "zlib"
+    assert gzip_backend().__name__ == expected
+    assert gzip_backend(accelerated=False).__name__ == "zlib"
 
 
 def test_closing_the_stream_closes_the_blob() -> None:
@@ -83,17 +96,19 @@ def test_closing_the_stream_closes_the_blob() -> None:
         ),
     ],
 )
-def test_corrupt_or_truncated_data_raises_a_clear_integrity_error(blob: bytes, message: str) -> None:
+def test_corrupt_or_truncated_data_raises_a_clear_integrity_error(
+    blob: bytes, message: str, accelerated: bool
+) -> None:
     with pytest.raises(CorruptLayerError, match=message) as caught:
-        _read_all(blob)
+        _read_all(blob, accelerated)
     assert isinstance(caught.value, IntegrityError)
 
 
-def test_a_flipped_bit_in_gzip_data_fails_the_crc_or_the_inflate() -> None:
+def test_a_flipped_bit_in_gzip_data_fails_the_crc_or_the_inflate(accelerated: bool) -> None:
     blob = bytearray(gzip.compress(DATA))
     blob[len(blob) // 2] ^= 0x40
     with pytest.raises(CorruptLayerError, match="gzip"):
-        _read_all(bytes(blob))
+        _read_all(bytes(blob), accelerated)
 
 
 def test_a_zstd_bomb_is_produced_in_bounded_steps() -> None:

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import gzip
+import io
+import json
+import os
 import random
+import shutil
+import subprocess
 import tarfile
+from pathlib import Path
 
 import pytest
 
 from regwarden.sbom.catalogers.interface import FileRequest
 from regwarden.sbom.filesystem import EntryKind, FilesystemLimits, ImageFilesystem, build_filesystem
-from tests.sbom.layer_fixtures import Spec, image
+from tests.sbom.layer_fixtures import MemorySource, Spec, image
 
 STATUS = FileRequest(basenames=frozenset({"status", "os-release"}))
 COMPRESSIONS = ["tar", "gzip", "zstd"]
@@ -176,6 +183,20 @@ def test_hard_links_resolve_to_their_target_content_in_the_same_or_a_lower_layer
     assert filesystem.unknowns == ()
 
 
+def test_every_version_of_a_wanted_path_is_read_even_when_it_was_a_hard_link() -> None:
+    source = image(
+        [("file", "usr/share/real", b"from a link")],
+        [("hardlink", "var/lib/dpkg/status", "usr/share/real")],
+        [("file", "var/lib/dpkg/status", b"rewritten")],
+    )
+    filesystem = build_filesystem(source, STATUS)
+    assert [(r.index, b) for r, b in filesystem.versions("var/lib/dpkg/status")] == [
+        (1, b"from a link"),
+        (2, b"rewritten"),
+    ]
+    assert source.opened == [0, 1, 2, 0]
+
+
 def test_a_hard_link_chain_in_one_layer_shares_the_first_body() -> None:
     filesystem = build_filesystem(
         image([("file", "a", b"body"), ("hardlink", "b", "a"), ("hardlink", "c", "b")]),
@@ -268,6 +289,18 @@ def test_request_kinds_and_the_largest_max_size_among_requests() -> None:
     }
     assert {(u.path, u.reason) for u in filesystem.unknowns} == {
         ("/app/other.jar", "size limit: 9 bytes is over the 3-byte limit")
+    }
+
+
+def test_a_wanted_symlink_whose_target_does_not_fit_the_budget_is_an_unknown() -> None:
+    source = image(
+        [("file", "usr/lib/os-release.real", b"ID=debian")],
+        [("symlink", "etc/os-release", "/usr/lib/os-release.real")],
+    )
+    filesystem = build_filesystem(source, STATUS, FilesystemLimits(max_kept_bytes=3))
+    assert kept(filesystem) == {}
+    assert {(u.path, u.reason) for u in filesystem.unknowns} == {
+        ("/etc/os-release", "symlink target /usr/lib/os-release.real: content could not be read")
     }
 
 
@@ -368,3 +401,106 @@ def test_random_whiteout_sequences_match_the_reference_squash(seed: int) -> None
                 added(filesystem, path),
             )
     assert actual == expected
+
+
+# --- real layers: umoci writes them (whiteouts, hard links, symlinks) and unpacks the reference rootfs ----
+
+
+class LayoutSource(MemorySource):
+    """The layers of the only image in an OCI layout, read straight from its blobs."""
+
+    def __init__(self, layout: Path) -> None:
+        index = json.loads((layout / "index.json").read_text())
+        manifest = json.loads(_blob(layout, index["manifests"][0]["digest"]))
+        super().__init__([_blob(layout, layer["digest"]) for layer in manifest["layers"]])
+
+
+def _blob(layout: Path, digest: str) -> bytes:
+    return (layout / "blobs" / "sha256" / digest.removeprefix("sha256:")).read_bytes()
+
+
+def _umoci(*args: str | Path) -> None:
+    subprocess.run(["umoci", *map(str, args)], check=True, capture_output=True)
+
+
+def _unpack(layout: Path, bundle: Path) -> None:
+    rootless = () if os.geteuid() == 0 else ("--rootless",)
+    _umoci("unpack", *rootless, "--image", f"{layout}:t", bundle)
+
+
+def _tree(root: Path) -> dict[str, tuple[str, bytes]]:
+    tree: dict[str, tuple[str, bytes]] = {}
+    for path in root.rglob("*"):
+        name = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            tree[name] = ("symlink", str(path.readlink()).encode())
+        elif path.is_dir():
+            tree[name] = ("directory", b"")
+        else:
+            tree[name] = ("file", path.read_bytes())
+    return tree
+
+
+@pytest.mark.skipif(shutil.which("umoci") is None, reason="needs umoci (Debian package umoci)")
+def test_layers_written_by_umoci_squash_exactly_like_umoci_unpacks_them(tmp_path: Path) -> None:
+    layout, bundle = tmp_path / "layout", tmp_path / "bundle"
+    _umoci("init", "--layout", layout)
+    _umoci("new", "--image", f"{layout}:t")
+    for step in (_base_layer, _upgrade_layer, _rebuild_layer):
+        _unpack(layout, bundle)
+        step(bundle / "rootfs")
+        _umoci("repack", "--image", f"{layout}:t", bundle)
+        shutil.rmtree(bundle)
+    _unpack(layout, bundle)
+    expected = _tree(bundle / "rootfs")
+
+    source = LayoutSource(layout)
+    everything = FileRequest(path_filter=lambda _: True, suffixes=("",))
+    filesystem = build_filesystem(source, everything)
+    actual = {}
+    for path in expected.keys() | set(filesystem.paths()):
+        entry = filesystem.entry(path)
+        if entry is not None:
+            body = filesystem.content(path) or str(entry.link_target or "").encode()
+            actual[path] = (entry.kind.value, body)
+    assert actual == expected
+    with tarfile.open(fileobj=io.BytesIO(gzip.decompress(source.blobs[0]))) as first_layer:
+        links = {member.name for member in first_layer.getmembers() if member.islnk()}
+    assert links & {"usr/bin/python3", "usr/bin/python3.11"}  # the hard link really is a tar LNKTYPE
+    assert len(source.blobs) == 3
+    assert added(filesystem, "var/lib/dpkg/status") == 0
+    assert added(filesystem, "etc/os-release") == 2
+    assert filesystem.content("usr/bin/python3") == filesystem.content("usr/bin/python3.11") == b"PY"
+    assert [b for _, b in filesystem.versions("var/lib/dpkg/status")] == [
+        b"Package: a\n",
+        b"Package: a\n\nPackage: b\n",
+    ]
+    assert filesystem.unknowns == ()
+
+
+def _base_layer(root: Path) -> None:
+    _write(root / "etc/os-release", b"ID=debian\n")
+    _write(root / "var/lib/dpkg/status", b"Package: a\n")
+    _write(root / "opt/app/lib/x.py", b"x")
+    _write(root / "opt/app/lib/y.py", b"y")
+    _write(root / "usr/bin/python3.11", b"PY")
+    os.link(root / "usr/bin/python3.11", root / "usr/bin/python3")
+    (root / "etc/alternatives").symlink_to("../usr/bin/python3")
+
+
+def _upgrade_layer(root: Path) -> None:
+    _write(root / "var/lib/dpkg/status", b"Package: a\n\nPackage: b\n")
+    (root / "etc/os-release").unlink()
+    shutil.rmtree(root / "opt/app/lib")
+    _write(root / "opt/app/lib", b"now a file")
+
+
+def _rebuild_layer(root: Path) -> None:
+    _write(root / "etc/os-release", b"ID=debian\nVERSION_ID=12\n")
+    shutil.rmtree(root / "opt")
+    _write(root / "opt/new", b"n")
+
+
+def _write(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)

@@ -55,15 +55,38 @@ def test_a_hard_link_escaping_the_root_links_to_the_file_inside_the_image() -> N
 
 def test_symlinks_pointing_outside_never_reach_the_host() -> None:
     # the host has /etc/shadow and /etc/passwd; the image does not, so the wanted links have no content
-    source = image(
-        [("symlink", "etc/os-release", "../../../../etc/shadow"), ("symlink", "x", "/etc/passwd")]
-    )
+    source = image([("symlink", "etc/os-release", "../../../../etc/shadow"), ("symlink", "x", "/etc/passwd")])
     filesystem = build_filesystem(source, EVERYTHING)
     assert filesystem.resolve("etc/os-release") == "etc/shadow"
     assert filesystem.wanted_files() == []
     assert {(u.path, u.reason) for u in filesystem.unknowns} == {
         ("/x", "symlink target /etc/passwd is missing"),
         ("/etc/os-release", "symlink target /etc/shadow is missing"),
+    }
+
+
+def test_very_deep_paths_and_a_bare_whiteout_name_are_harmless() -> None:
+    deep, deeper = "a/" * 2000 + "f", "b/" * 3000 + "f"
+    filesystem = build_filesystem(
+        image(
+            [("file", deep, b"deep"), ("file", deeper, b"!"), ("file", "top", b"t")], [("file", ".wh.", b"")]
+        ),
+        EVERYTHING,
+    )
+    assert set(filesystem.paths()) == {deep, "top"}
+    assert filesystem.content(deep) == b"deep"
+    assert filesystem.resolve(deep) == deep
+    assert {(u.path, u.reason) for u in filesystem.unknowns} == {
+        ("/" + deeper[:200] + "...", "name or link target longer than 4096 bytes")
+    }
+
+
+def test_a_wanted_symlink_loop_is_an_unknown() -> None:
+    filesystem = build_filesystem(image([("symlink", "f", "x"), ("symlink", "x", "/f")]), EVERYTHING)
+    assert filesystem.resolve("f") is None
+    assert {(u.path, u.reason) for u in filesystem.unknowns} == {
+        ("/f", "symlink loop (more than 40 links)"),
+        ("/x", "symlink loop (more than 40 links)"),
     }
 
 
@@ -143,6 +166,20 @@ def test_pax_records_with_bad_or_huge_sizes_fail_cleanly() -> None:
 
 
 @pytest.mark.parametrize(
+    "records",
+    [b"99999999999999999999 path=x\n", b"5 path=x\n", b"12 path-x12\n", b"abc path=x\n"],
+)
+def test_malformed_pax_records_fail_cleanly(records: bytes) -> None:
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+        pax = tarfile.TarInfo("PaxHeader")
+        pax.type, pax.size = tarfile.XHDTYPE, len(records)
+        tar.addfile(pax, io.BytesIO(records))
+        tar.addfile(tarfile.TarInfo("f"))
+    _raises(MemorySource([out.getvalue()]), CorruptLayerError, "malformed pax")
+
+
+@pytest.mark.parametrize(
     ("cut", "match"),
     [(512 + 100, "truncated tar \\(the stream ends inside an entry\\)"), (300, "partial header block")],
 )
@@ -156,10 +193,13 @@ def test_a_corrupt_header_fails_its_checksum() -> None:
     _raises(MemorySource([bytes(blob)]), CorruptLayerError, "bad tar header checksum")
 
 
-def test_data_after_the_end_of_archive_marker_is_refused() -> None:
-    _raises(
-        MemorySource([make_tar([("file", "f", b"x")]) + b"smuggled"]), CorruptLayerError, "after the tar end"
-    )
+def test_data_after_the_end_of_archive_marker_is_ignored_like_runtimes_do_but_recorded() -> None:
+    smuggled = make_tar([("file", "f", b"x")]) + make_tar([("file", "hidden", b"y")])
+    filesystem = build_filesystem(MemorySource([smuggled]), EVERYTHING)
+    assert set(filesystem.paths()) == {"f"}
+    assert {(u.path, u.reason) for u in filesystem.unknowns} == {
+        ("/", "data after the tar end-of-archive marker (ignored, as runtimes do)")
+    }
 
 
 def test_corrupt_compressed_layers_fail_even_when_scanned_in_parallel() -> None:

@@ -169,8 +169,10 @@ def push_all(images: Path, host: str) -> dict[str, str]:
         "pyapp-1.1": f"{host}/apps/pyapp:1.1",
         "pyapp-latest": f"{host}/apps/pyapp:latest",
         "pyapp-1.0-v2s2": f"{host}/apps/pyapp-docker:1.0",
+        "pyapp-1.1-v2s2": f"{host}/apps/pyapp-docker:1.1",
         "pyapp-1.1-zstd": f"{host}/apps/pyapp-zstd:1.1",
         "multi": f"{host}/apps/multi:latest",
+        "multi-v2s2": f"{host}/apps/multi-docker:latest",
     }
     push(layout_ref(images, "base"), refs["base"], "oci")
     push(layout_ref(images, "base"), refs["base-latest"], "oci")
@@ -181,8 +183,10 @@ def push_all(images: Path, host: str) -> dict[str, str]:
     push(layout_ref(images, "pyapp-1.1"), refs["pyapp-1.1"], "oci")
     push(layout_ref(images, "pyapp-1.1"), refs["pyapp-latest"], "oci")
     push(layout_ref(images, "pyapp-1.0"), refs["pyapp-1.0-v2s2"], "v2s2")
+    push(layout_ref(images, "pyapp-1.1"), refs["pyapp-1.1-v2s2"], "v2s2")
     push(layout_ref(images, "pyapp-1.1-zstd"), refs["pyapp-1.1-zstd"], "oci")
     push(layout_ref(images, "multi"), refs["multi"], "oci")  # push() copies with --all: every platform
+    push(layout_ref(images, "multi"), refs["multi-v2s2"], "v2s2")  # a Docker manifest list
     return refs
 
 
@@ -191,8 +195,9 @@ def pushed_images(test_images: Path, registry: RunningRegistry) -> Mapping[str, 
     """Name -> reference (`127.0.0.1:PORT/repo:tag` or `...@sha256:...`) in the session's `registry`.
 
     Names: base, base-latest (same manifest), pyapp-1.0-rc1 (untagged, by digest), pyapp-rc (now = pyapp-1.0),
-    pyapp-1.0, pyapp-1.1, pyapp-latest (= pyapp-1.1), pyapp-1.0-v2s2 (Docker v2 schema 2 media types),
-    pyapp-1.1-zstd (zstd layers), multi (index: linux/amd64 = pyapp-1.1, linux/arm64/v8 = busybox-arm64).
+    pyapp-1.0, pyapp-1.1, pyapp-latest (= pyapp-1.1), pyapp-1.0-v2s2 and pyapp-1.1-v2s2 (Docker v2 schema 2
+    media types), pyapp-1.1-zstd (zstd layers), multi (OCI index: linux/amd64 = pyapp-1.1, linux/arm64/v8 =
+    busybox-arm64) and multi-v2s2 (the same as a Docker manifest list).
     """
     return MappingProxyType(push_all(test_images, registry.host))
 

@@ -37,8 +37,11 @@ from regwarden.model.registry import (
 
 
 def resource_name(resource: Mapping[str, Any]) -> str:
+    """The child's own name; partial exports and SDK objects built in code may carry only an id."""
     name = get(resource, "name")
-    return last_segment(name) if isinstance(name, str) else "?"
+    if not isinstance(name, str):
+        name = get(resource, "id")
+    return last_segment(name) if isinstance(name, str) and name else "?"
 
 
 def parse_replication(resource: Mapping[str, Any], origin: str) -> Replication:

@@ -1,7 +1,8 @@
 """A small evaluator for the ARM template expressions a registry definition usually holds.
 
 Supported: string/number literals, `parameters()`, `variables()`, `concat`, `format`, `toLower`,
-`toUpper`, `string`, `bool`, `int`, `true()`, `false()`, `resourceId` (as a relative `type/name` id) and `if`.
+`toUpper`, `string`, `bool`, `int`, `true()`, `false()`, `resourceId` (as a relative `type/name` id), `if`,
+`equals`, `not`, `and` and `or`.
 Anything else (e.g. `resourceGroup().location`, `reference()`, `uniqueString()`) raises `Unresolvable`: the
 caller keeps the original string, which the ARM adapter turns into an UNRESOLVED value, never a FAIL.
 """
@@ -54,6 +55,11 @@ class Evaluator:
             "true": lambda a: True,
             "false": lambda a: False,
             "if": lambda a: a[1] if a[0] else a[2],
+            # Conditions on resources and modules are usually built from these.
+            "equals": lambda a: a[0] == a[1],  # case-sensitive for strings, as in ARM
+            "not": lambda a: not _boolean(a[0]),
+            "and": lambda a: all(_boolean(x) for x in a),
+            "or": lambda a: any(_boolean(x) for x in a),
             "resourceid": _resource_id,
             "subscriptionresourceid": _resource_id,
         }
@@ -139,3 +145,9 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return str(value).lower()
     return str(value)
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise Unresolvable(f"expected a boolean, got {value!r}")

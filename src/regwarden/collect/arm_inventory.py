@@ -20,6 +20,8 @@ T = TypeVar("T")
 REGISTRY = "microsoft.containerregistry/registries"
 CHILD = REGISTRY + "/"
 USAGES = CHILD + "usages"
+_LIST_USAGES = CHILD + "listusages"
+"""PSRule exports listUsages as one child: `{"ResourceType": "…/listUsages", "value": [usage, ...]}`."""
 NESTED_KEYS = {
     "replications": CHILD + "replications",
     "tokens": CHILD + "tokens",
@@ -64,6 +66,10 @@ class Inventory:
 
     def _add(self, resource: Mapping[str, Any], parent: str | None) -> None:
         kind = _type_of(resource, parent)
+        if kind == _LIST_USAGES:
+            self.present.add(USAGES)
+            self.items.extend(Item(USAGES, u, parent) for u in as_list(resource) if isinstance(u, Mapping))
+            return
         self.items.append(Item(kind, resource, parent))
         self.present.add(kind)
         if kind != REGISTRY:
@@ -117,7 +123,10 @@ class Inventory:
 
 
 def _type_of(resource: Mapping[str, Any], parent: str | None) -> str:
-    kind = to_str(get(resource, "type"))
+    # Az PowerShell (and PSRule's exports) label an extension resource such as an assessment with the
+    # type of the resource it extends and put its own type in `ExtensionResourceType`.
+    kind = to_str(get(resource, "extensionResourceType")) or to_str(get(resource, "type"))
+    kind = kind or to_str(get(resource, "resourceType"))
     if kind is None:
         # listUsages entries have no type; recognise them by shape.
         return USAGES if has(resource, "currentValue") and has(resource, "limit") else ""

@@ -4,7 +4,9 @@ Parameters take their value from a parameters file when given, else their `defau
 simple expressions are evaluated (see arm_expressions). What cannot be known statically (a parameter without a
 value, `resourceGroup().location`) stays as the expression text and becomes UNRESOLVED: its rules say UNKNOWN.
 Top-level child resources are attached to their registry by `registry/child` names, or by a `dependsOn` that
-names exactly one registry when the name itself cannot be resolved.
+names exactly one registry when the name itself cannot be resolved (an unresolvable registry name such as
+`[parameters('acrName')]` is matched by its expression text). Nested deployments (Bicep modules) are read
+with the parameter values passed to them; a resource or module whose `condition` resolves to false is skipped.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from regwarden.collect.arm_keys import get, is_expression, last_segment, to_str
 from regwarden.collect.azure_arm import REGISTRY, registries_from_resources
 from regwarden.model.errors import BadInputError
 from regwarden.model.registry import Registry
+
+_DEPLOYMENT = "microsoft.resources/deployments"
+_MAX_NESTING = 10
 
 
 def is_template(document: Any) -> bool:
@@ -42,13 +47,72 @@ def parameter_values(document: Mapping[str, Any]) -> dict[str, Any]:
 def registries_from_template(
     document: Mapping[str, Any], origin: str, parameters: Mapping[str, Any] | None = None
 ) -> list[Registry]:
-    """Every registry a template declares, with its declared child and related resources."""
+    """Every registry a template declares, with its declared child and related resources.
+
+    Registries inside nested deployments (how Bicep compiles `module`s) are found too, with the parameter
+    values the outer template passes them.
+    """
+    return _from_template(document, origin, parameters or {}, depth=0)
+
+
+def _from_template(
+    document: Mapping[str, Any], origin: str, parameters: Mapping[str, Any], depth: int
+) -> list[Registry]:
     values = _parameter_defaults(document)
-    values.update(parameters or {})
+    values.update(parameters)
     variables = get(document, "variables")
     evaluator = Evaluator(values, variables if isinstance(variables, Mapping) else {})
-    resources = [evaluator.resolve(r) for r in _declared(get(document, "resources"), origin)]
-    return registries_from_resources(_attach_by_depends_on(resources), origin)
+    resources: list[Any] = []
+    modules: list[Mapping[str, Any]] = []
+    for resource in _declared(get(document, "resources"), origin):
+        if _nested_template(resource) is not None:
+            modules.append(resource)  # never resolved here: an inner template has its own parameters
+        else:
+            resources.append(evaluator.resolve(resource))
+    # A condition is often a parameter (`[parameters('deployRegistry')]`): judge it after resolution.
+    resources = [r for r in resources if get(r, "condition") is not False]
+    found = registries_from_resources(_attach_by_depends_on(resources), origin)
+    for module in modules:
+        outer = (values, variables if isinstance(variables, Mapping) else {})
+        found.extend(_module_registries(module, evaluator, outer, origin, depth))
+    return found
+
+
+def _nested_template(resource: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    if str(get(resource, "type")).casefold() != _DEPLOYMENT:
+        return None
+    inner = get(resource, "properties", "template")
+    return (
+        inner if isinstance(inner, Mapping) and isinstance(get(inner, "resources"), list | Mapping) else None
+    )
+
+
+def _module_registries(
+    module: Mapping[str, Any],
+    evaluator: Evaluator,
+    outer: tuple[Mapping[str, Any], Mapping[str, Any]],
+    origin: str,
+    depth: int,
+) -> list[Registry]:
+    """`outer` holds the outer template's parameter values and variables."""
+    if depth >= _MAX_NESTING:
+        raise BadInputError(f"{origin}: nested deployments deeper than {_MAX_NESTING} levels")
+    if evaluator.resolve(get(module, "condition")) is False:
+        return []
+    inner = _nested_template(module) or {}
+    scope = to_str(get(module, "properties", "expressionEvaluationOptions", "scope")) or "outer"
+    if scope.casefold() != "inner":
+        # Outer scope: the nested template's expressions read the outer template's parameters and variables.
+        own = get(inner, "variables")
+        merged = {**inner, "variables": {**outer[1], **(own if isinstance(own, Mapping) else {})}}
+        return _from_template(merged, origin, outer[0], depth + 1)
+    passed = evaluator.resolve(get(module, "properties", "parameters"))
+    values = {
+        name: entry["value"]
+        for name, entry in (passed.items() if isinstance(passed, Mapping) else ())
+        if isinstance(entry, Mapping) and "value" in entry
+    }
+    return _from_template(inner, origin, values, depth + 1)
 
 
 def _parameter_defaults(document: Mapping[str, Any]) -> dict[str, Any]:
@@ -74,31 +138,49 @@ def _declared(resources: Any, origin: str) -> list[Mapping[str, Any]]:
 
 
 def _attach_by_depends_on(resources: list[Any]) -> list[Any]:
-    """Nest a child whose name is unresolved under the one registry its dependsOn names."""
+    """Nest a child whose name is unresolved under the one registry its dependsOn (or name) names."""
     registries = {
-        str(get(r, "name")).casefold(): r
-        for r in resources
-        if str(get(r, "type")).casefold() == REGISTRY and not is_expression(get(r, "name"))
+        _registry_key(get(r, "name")): r for r in resources if str(get(r, "type")).casefold() == REGISTRY
     }
     kept: list[Any] = []
     for resource in resources:
         kind = str(get(resource, "type")).casefold()
         name = get(resource, "name")
-        parent = _depends_on_registry(resource, registries) if kind.startswith(REGISTRY + "/") else None
-        if parent is not None and (not isinstance(name, str) or is_expression(name)):
+        unresolved = not isinstance(name, str) or is_expression(name)
+        parent = _parent_registry(resource, registries) if kind.startswith(REGISTRY + "/") else None
+        if parent is not None and unresolved:
             child = dict(resource)
-            child["name"] = last_segment(str(name))
+            child["name"] = _child_name(name)
             parent.setdefault("resources", []).append(child)
         else:
             kept.append(resource)
     return kept
 
 
-def _depends_on_registry(resource: Mapping[str, Any], registries: dict[str, Any]) -> dict[str, Any] | None:
+def _registry_key(name: Any) -> str:
+    """How children refer to a registry: its name, or for `[parameters('x')]` the inner `parameters('x')`."""
+    text = str(name)
+    return (text[1:-1] if is_expression(text) else text).casefold()
+
+
+def _parent_registry(resource: Mapping[str, Any], registries: dict[str, Any]) -> dict[str, Any] | None:
     named = set()
-    for entry in get(resource, "dependsOn") or []:
-        text = str(entry).casefold()
-        for name in registries:
-            if text.endswith("registries/" + name) or text == name:
-                named.add(name)
+    references = [str(entry).casefold() for entry in get(resource, "dependsOn") or []]
+    references.append(str(get(resource, "name")).casefold())
+    for text in references:
+        for key in registries:
+            # A resolved name appears as `.../registries/<name>`; an unresolvable one as the same
+            # expression text (`parameters('acrName')`) inside resourceId(), concat() or format().
+            if text.endswith("registries/" + key) or text == key or ("(" in key and key in text):
+                named.add(key)
     return registries[named.pop()] if len(named) == 1 else None
+
+
+def _child_name(name: Any) -> str:
+    """The child's own name: the last `/` segment, or the last argument of an unresolved concat/format."""
+    text = str(name)
+    if not is_expression(text):
+        return last_segment(text)
+    inner = text[1:-1].strip()
+    tail = inner.removesuffix(")").rsplit(",", 1)[-1].strip()
+    return f"[{tail}]" if tail else text

@@ -39,19 +39,91 @@ TOKEN_PASSWORD = "azurerm_container_registry_token_password"
 
 
 @dataclass(frozen=True)
-class Index:
-    """All resources of the input, to follow references between them."""
+class Links:
+    """Resources of one type, keyed by what their linking attribute names (so linking is not quadratic)."""
 
-    resources: Sequence[TfResource]
+    by_reference: dict[str, list[TfResource]]
+    """Base address of a referenced resource → resources whose attribute refers to it."""
+    by_text: dict[str, list[TfResource]]
+    """Folded literal value (and, for an ARM id ending in `/registries/NAME`, NAME) → resources."""
+    unresolved: list[TfResource]
+    """Resources whose attribute is unknown and refers to no resource."""
+
+
+class Index:
+    """All resources of the input, grouped once so that following references stays linear."""
+
+    def __init__(self, resources: Sequence[TfResource]) -> None:
+        self.resources = resources
+        self._types: dict[str, list[TfResource]] = {}
+        self._bases: dict[str, list[TfResource]] = {}
+        for resource in resources:
+            self._types.setdefault(resource.type, []).append(resource)
+            self._bases.setdefault(resource.base, []).append(resource)
+        self._links: dict[tuple[str, str], Links] = {}
+        self._unlinked: dict[tuple[str, str, str], list[TfResource]] = {}
 
     def of_type(self, kind: str) -> list[TfResource]:
-        return [r for r in self.resources if r.type == kind]
+        return self._types.get(kind, [])
 
     def declared(self, kind: str) -> bool:
-        return any(r.type == kind for r in self.resources)
+        return kind in self._types
 
     def by_base(self, base: str) -> list[TfResource]:
-        return [r for r in self.resources if r.base == base]
+        return self._bases.get(base, [])
+
+    def links(self, kind: str, attribute: str) -> Links:
+        key = (kind, attribute)
+        if key not in self._links:
+            self._links[key] = _group_links(self.of_type(kind), attribute)
+        return self._links[key]
+
+    def not_naming(self, kind: str, attribute: str, target_type: str) -> list[TfResource]:
+        """Resources of `kind` whose `attribute` refers to no resource of `target_type` (cached)."""
+        key = (kind, attribute, target_type)
+        if key not in self._unlinked:
+            self._unlinked[key] = [
+                resource
+                for resource in self.of_type(kind)
+                if not any(
+                    r.type == target_type
+                    for reference in resource.references.get(attribute, frozenset())
+                    for r in self.by_base(reference)
+                )
+            ]
+        return self._unlinked[key]
+
+    def linked(
+        self, kind: str, attribute: str, base: str, texts: Sequence[str], single: bool
+    ) -> list[TfResource]:
+        """Resources of `kind` whose `attribute` refers to `base` or holds one of `texts` (folded)."""
+        links = self.links(kind, attribute)
+        found = list(links.by_reference.get(base, []))
+        for text in dict.fromkeys(texts):
+            found.extend(links.by_text.get(text, []))
+        if single:
+            found.extend(links.unresolved)
+        return list({id(r): r for r in found}.values())
+
+
+def _group_links(resources: list[TfResource], attribute: str) -> Links:
+    links = Links({}, {}, [])
+    for resource in resources:
+        references = resource.references.get(attribute, frozenset())
+        for reference in references:
+            links.by_reference.setdefault(reference, []).append(resource)
+        raw = lookup(resource.values, attribute)
+        if isinstance(raw, str) and raw:
+            folded = raw.casefold().rstrip("/")
+            keys = {folded}
+            tail = folded.rsplit("/registries/", 1)
+            if len(tail) == 2 and "/" not in tail[1]:
+                keys.add(tail[1])
+            for key in keys:
+                links.by_text.setdefault(key, []).append(resource)
+        elif isinstance(raw, Unknown) and not references:
+            links.unresolved.append(resource)
+    return links
 
 
 def resource_id(resource: TfResource) -> str:
@@ -97,6 +169,13 @@ def _scope_map_id(reader: Reader, index: Index) -> Value[str]:
     for reference in reader.resource.refs_of_type("scope_map_id", SCOPE_MAP):
         for scope_map in index.by_base(reference):
             return Value.explicit(f"{resource_id(scope_map)}/{resource_name(scope_map)}", path, reader.origin)
+    raw = lookup(reader.resource.values, "scope_map_id")
+    if isinstance(raw, Unknown) and "/scopemaps/" in raw.literal_tail.casefold():
+        # `"${azurerm_container_registry.acr.id}/scopeMaps/_repositories_push"`: the map's name is literal.
+        registries = sorted(reader.resource.references.get("scope_map_id", frozenset())) or [
+            reader.resource.base
+        ]
+        return Value.explicit(f"{registries[0]}.id{raw.literal_tail}", path, reader.origin)
     return value
 
 
@@ -105,10 +184,10 @@ def _passwords(token: TfResource, origin: str, index: Index) -> Value[tuple[Toke
     if not index.declared(TOKEN_PASSWORD):
         return Value.unavailable(path, "no token passwords declared in this configuration", origin)
     found: list[TokenPassword] = []
-    for holder in index.of_type(TOKEN_PASSWORD):
-        target = lookup(holder.values, "container_registry_token_id")
-        if not (holder.refers_to("container_registry_token_id", token) or target == resource_id(token)):
-            continue
+    holders = index.linked(
+        TOKEN_PASSWORD, "container_registry_token_id", token.base, [resource_id(token).casefold()], False
+    )
+    for holder in holders:
         reader = Reader(holder, origin)
         for slot in ("password1", "password2"):
             if blocks(holder.values, slot):
@@ -177,8 +256,13 @@ def _decode(content: str) -> str:
         return content
 
 
-def parse_private_endpoint(endpoint: TfResource, connection: int, origin: str) -> PrivateEndpointConnection:
-    """One `private_service_connection` of an `azurerm_private_endpoint` that targets the registry."""
+def parse_private_endpoint(
+    endpoint: TfResource, connection: int, origin: str, planned_fqdns: tuple[str, ...]
+) -> PrivateEndpointConnection:
+    """One `private_service_connection` of an `azurerm_private_endpoint` that targets the registry.
+
+    `planned_fqdns` stand in for `custom_dns_configs` while those are not known (before apply).
+    """
     reader = Reader(endpoint, origin)
     manual = reader.read(
         ("private_service_connection", connection, "is_manual_connection"), False, to_bool, "bool"
@@ -190,8 +274,10 @@ def parse_private_endpoint(endpoint: TfResource, connection: int, origin: str) -
     else:
         # An automatic connection is approved on creation; a manual one waits for the registry owner.
         status = Value("Pending" if manual.value else "Approved", manual.source, path, origin)
-    fqdns: list[str] = []
     configs = blocks(endpoint.values, "custom_dns_configs")
+    # Computed: unknown in a plan, unwritten in source; only a state (or a refreshed plan) lists them.
+    pending = lookup(endpoint.values, "custom_dns_configs") is None or isinstance(configs, Unknown)
+    fqdns: list[str] = list(planned_fqdns) if pending else []
     for config in configs if not isinstance(configs, Unknown) else []:
         fqdn = lookup(config, "fqdn")
         if isinstance(fqdn, str):

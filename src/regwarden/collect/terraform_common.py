@@ -26,6 +26,8 @@ class Unknown:
     """A value that cannot be known from the input, and why."""
 
     reason: str
+    literal_tail: str = ""
+    """For a string template: the literal text after its last interpolation (`/scopeMaps/_x`)."""
 
 
 @dataclass(frozen=True)
@@ -123,9 +125,12 @@ class Reader:
         """Absent (null) → the provider default (DEFAULT); unknown or of the wrong type → UNRESOLVED."""
         path = self.path(*keys)
         raw = lookup(self.resource.values, *keys)
-        if raw is None:
+        if raw is None or raw == "":  # state JSON writes unset optional strings as ""
             return Value.default(default, path, self.origin)
         if isinstance(raw, Unknown):
+            if self.unset(keys[0]):
+                # Optional+Computed and not configured: the service picks it, i.e. its default.
+                return Value.default(default, path, self.origin)
             return Value.unresolved(path, raw.reason, self.origin)
         converted = convert(raw)
         if converted is None:
@@ -136,9 +141,19 @@ class Reader:
             return Value.default(converted, path, self.origin)
         return Value.explicit(converted, path, self.origin)
 
+    def unset(self, key: str | int) -> bool:
+        """Whether the configuration shows the user never wrote this top-level attribute."""
+        configured = self.resource.configured
+        return configured is not None and isinstance(key, str) and key not in configured
+
+    def blocks(self, name: str) -> list[Mapping[str, Any]] | Unknown:
+        """A nested block's instances; a computed block the user did not write counts as absent."""
+        found = blocks(self.resource.values, name)
+        return [] if isinstance(found, Unknown) and self.unset(name) else found
+
     def text(self, *keys: str | int) -> str | None:
         raw = lookup(self.resource.values, *keys)
-        return raw if isinstance(raw, str) else None
+        return raw if isinstance(raw, str) and raw else None
 
 
 def to_bool(raw: Any) -> bool | None:

@@ -93,8 +93,10 @@ class Evaluator:
             position = end + 1
         if "%{" in body.replace("%%{", ""):
             return Unknown(f"template directive not evaluated: {body}")
-        parts.append(unescape(body[position:]))
-        return unknown or "".join(parts)
+        tail = unescape(body[position:])
+        if unknown is not None:
+            return Unknown(unknown.reason, tail)
+        return "".join([*parts, tail])
 
     def expression(self, text: str, refs: set[str]) -> Any:
         text = text.strip()

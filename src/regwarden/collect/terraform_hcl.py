@@ -94,7 +94,8 @@ def _locals(documents: list[Mapping[str, Any]]) -> dict[str, Any]:
 def _variables(
     documents: list[Mapping[str, Any]], tfvars: Mapping[str, Any], evaluator: Evaluator
 ) -> dict[str, Any]:
-    variables: dict[str, Any] = {}
+    # A single .tf file may use variables declared in its siblings: tfvars values count for them too.
+    variables: dict[str, Any] = dict(tfvars)
     for name, body in _labelled(documents, "variable"):
         if name in tfvars:
             variables[name] = tfvars[name]

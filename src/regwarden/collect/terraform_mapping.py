@@ -45,8 +45,10 @@ def _build(registry: TfResource, index: children.Index, origin: str, single: boo
     fields = registry_fields(registry, origin)
     name = fields["name"]
 
+    texts = [name.casefold(), str(fields["id"]).casefold()]
+
     def mine(kind: str) -> list[TfResource]:
-        return [r for r in index.of_type(kind) if _targets(r, _LINKS[kind], registry, name, single)]
+        return index.linked(kind, _LINKS[kind], registry.base, texts, single)
 
     def collected(kind: str, items: Callable[[], list[Any]]) -> Value[tuple[Any, ...]]:
         if not index.declared(kind):
@@ -83,12 +85,12 @@ def _attach_scoped(fields: dict[str, Any], registry: TfResource, index: children
     """Resources that apply to the registry by scope: RBAC, locks, alerts, Defender (subscription-wide)."""
 
     def covering(kind: str, attribute: str) -> list[tuple[TfResource, str]]:
-        found = []
-        for resource in index.of_type(kind):
-            scope = _covers(resource, attribute, registry, fields, index)
-            if scope is not None:
-                found.append((resource, scope))
-        return found
+        # Those naming this registry directly, plus those naming no registry (group, subscription, literal).
+        links = index.links(kind, attribute)
+        direct = [(r, f"{registry.base}.id") for r in links.by_reference.get(registry.base, [])]
+        others = index.not_naming(kind, attribute, REGISTRY)
+        found = [(r, scope) for r in others if (scope := _covers(r, attribute, registry, fields, index))]
+        return direct + found
 
     def collected(kind: str, items: Callable[[], list[Any]]) -> Value[tuple[Any, ...]]:
         if not index.declared(kind):
@@ -140,7 +142,11 @@ def _private_endpoints(
     registry: TfResource, name: str, index: children.Index, origin: str, single: bool
 ) -> list[Any]:
     found = []
-    for endpoint in index.of_type(PRIVATE_ENDPOINT):
+    links = index.links(PRIVATE_ENDPOINT, "private_service_connection")
+    candidates = links.by_reference.get(registry.base, []) + index.not_naming(
+        PRIVATE_ENDPOINT, "private_service_connection", REGISTRY
+    )
+    for endpoint in candidates:
         connections = lookup(endpoint.values, "private_service_connection")
         for number, connection in enumerate(connections if isinstance(connections, list) else []):
             target = TfResource(
@@ -157,8 +163,20 @@ def _private_endpoints(
             if isinstance(subresources, list) and "registry" not in [str(s).casefold() for s in subresources]:
                 continue
             if _targets(target, "private_connection_resource_id", registry, name, single):
-                found.append(children.parse_private_endpoint(endpoint, number, origin))
+                found.append(
+                    children.parse_private_endpoint(endpoint, number, origin, _planned_fqdns(registry, name))
+                )
     return found
+
+
+def _planned_fqdns(registry: TfResource, name: str) -> tuple[str, ...]:
+    """The DNS names Azure gives a registry's private endpoint: the login server and the data endpoint of
+    the home region and of every replica region (documented for geo-replicated registries)."""
+    regions = [lookup(registry.values, "location")]
+    replicas = lookup(registry.values, "georeplications")
+    regions += [lookup(r, "location") for r in replicas] if isinstance(replicas, list) else []
+    data = [f"{name}.{r.replace(' ', '').lower()}.data.azurecr.io" for r in regions if isinstance(r, str)]
+    return (f"{name}.azurecr.io", *data)
 
 
 def _covers(

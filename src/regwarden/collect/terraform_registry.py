@@ -82,7 +82,7 @@ def _identity(resource: TfResource) -> tuple[str, str | None]:
 
 
 def _network(reader: Reader, key: str, default: str, convert: Any) -> Value[str]:
-    found = blocks(reader.resource.values, "network_rule_set")
+    found = reader.blocks("network_rule_set")
     if isinstance(found, Unknown):
         return Value.unresolved(reader.path("network_rule_set"), found.reason, reader.origin)
     if not found:
@@ -92,7 +92,7 @@ def _network(reader: Reader, key: str, default: str, convert: Any) -> Value[str]
 
 def _ip_rules(reader: Reader) -> Value[tuple[str, ...]]:
     path = reader.path("network_rule_set", 0, "ip_rule")
-    found = blocks(reader.resource.values, "network_rule_set")
+    found = reader.blocks("network_rule_set")
     if isinstance(found, Unknown):
         return Value.unresolved(path, found.reason, reader.origin)
     rules = blocks(found[0], "ip_rule") if found else []
@@ -113,6 +113,8 @@ def _ip_rules(reader: Reader) -> Value[tuple[str, ...]]:
 def _retention(reader: Reader) -> tuple[Value[str], Value[int]]:
     values = reader.resource.values
     days = lookup(values, "retention_policy_in_days")
+    if isinstance(days, Unknown) and reader.unset("retention_policy_in_days"):
+        days = None
     if days is not None:  # azurerm v4: setting the days turns the policy on
         status_path = reader.path("retention_policy_in_days")
         status: Value[str] = (
@@ -121,7 +123,7 @@ def _retention(reader: Reader) -> tuple[Value[str], Value[int]]:
             else Value.explicit("enabled", status_path, reader.origin)
         )
         return status, reader.read(("retention_policy_in_days",), 7, to_int, "days")
-    policy = blocks(values, "retention_policy")
+    policy = reader.blocks("retention_policy")
     if isinstance(policy, Unknown):
         unresolved: Value[Any] = Value.unresolved(
             reader.path("retention_policy"), policy.reason, reader.origin
@@ -139,18 +141,16 @@ def _retention(reader: Reader) -> tuple[Value[str], Value[int]]:
 
 
 def _trust(reader: Reader) -> Value[str]:
-    if lookup(reader.resource.values, "trust_policy_enabled") is not None:  # azurerm v4
-        return reader.read(("trust_policy_enabled",), "disabled", enabled_word(False), "a boolean")
-    policy = blocks(reader.resource.values, "trust_policy")
+    policy = reader.blocks("trust_policy")  # azurerm v3
     if isinstance(policy, Unknown):
         return Value.unresolved(reader.path("trust_policy"), policy.reason, reader.origin)
-    if not policy:
-        return Value.default("disabled", reader.path("trust_policy_enabled"), reader.origin)
-    return reader.read(("trust_policy", 0, "enabled"), "disabled", enabled_word(False), "a boolean")
+    if policy:
+        return reader.read(("trust_policy", 0, "enabled"), "disabled", enabled_word(False), "a boolean")
+    return reader.read(("trust_policy_enabled",), "disabled", enabled_word(False), "a boolean")
 
 
 def _encryption(reader: Reader) -> Value[str]:
-    found = blocks(reader.resource.values, "encryption")
+    found = reader.blocks("encryption")
     if isinstance(found, Unknown):
         return Value.unresolved(reader.path("encryption"), found.reason, reader.origin)
     if not found:
@@ -163,7 +163,7 @@ def _encryption(reader: Reader) -> Value[str]:
 def _replications(reader: Reader) -> Value[tuple[Replication, ...]]:
     # georeplications is authoritative inside the registry resource: no block means no replicas.
     path = reader.path("georeplications")
-    found = blocks(reader.resource.values, "georeplications")
+    found = reader.blocks("georeplications")
     if isinstance(found, Unknown):
         return Value.unresolved(path, found.reason, reader.origin)
     replicas = []

@@ -67,7 +67,7 @@ def parse_diagnostic_setting(
 
 def _target_id(resource: TfResource, attribute: str, targets: dict[str, TfResource]) -> str | None:
     raw = lookup(resource.values, attribute)
-    if isinstance(raw, str):
+    if isinstance(raw, str) and raw:
         return raw
     for reference in resource.references.get(attribute, frozenset()):
         if reference in targets:

@@ -1,8 +1,8 @@
 """What changed between two builds: packages added, removed and changed in version, with the layer of each.
 
-Packages are compared by (type, name). The same name can be installed more than once (npm nests copies), so each side
-is a set of versions: a name present on both sides with different version sets is "changed"; only on one side is
-"added" or "removed".
+Packages are compared by (type, name). The same name can be installed more than once (npm nests copies), so
+each side is a set of versions: a name present on both sides with different version sets is "changed"; only on
+one side is "added" or "removed".
 """
 
 from __future__ import annotations

@@ -1,15 +1,20 @@
-"""regwarden's own SBOM JSON: the model as plain JSON, stable key order, for scripts and `jq`."""
+"""regwarden's own SBOM JSON: the model as plain JSON, stable key order, for scripts and `jq`.
+
+collect/sbom_native.py reads it back; the two must change together.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Mapping
 from enum import Enum
 from typing import Any
 
+from regwarden.collect.sbom_native import REGWARDEN_SBOM_SCHEMA
 from regwarden.model.sbom import Sbom
 
-SCHEMA = "https://regwarden.dev/schema/sbom/v1"
+SCHEMA = REGWARDEN_SBOM_SCHEMA
 
 
 def render_sbom_json(sbom: Sbom) -> bytes:
@@ -24,6 +29,6 @@ def _plain(value: Any) -> Any:
         return value.value
     if isinstance(value, tuple | list):
         return [_plain(item) for item in value]
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, Mapping):  # Package.metadata may be any read-only mapping
+        return {str(k): _plain(v) for k, v in sorted(value.items())}
     return value

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from regwarden.model.sbom import LayerRef, Unknown
-from regwarden.sbom.squash import ContentKey, Node
+from regwarden.sbom.squash import ContentKey, Node, Version
 from regwarden.sbom.tar_stream import BLOCKDEV, CHARDEV, DIRECTORY, FIFO, FILE, SYMLINK
 
 MAX_SYMLINK_HOPS = 40
@@ -77,7 +77,7 @@ class ImageFilesystem:
         self,
         layers: Sequence[LayerRef],
         nodes: Mapping[str, Node],
-        versions: Mapping[str, list[tuple[int, ContentKey | None]]],
+        versions: Mapping[str, list[Version]],
         contents: Mapping[ContentKey, bytes],
         wanted_links: Sequence[WantedLink],
         unknowns: Sequence[Unknown],
@@ -102,7 +102,7 @@ class ImageFilesystem:
         return clean(path) in self._nodes
 
     def paths(self) -> Iterator[str]:
-        """Every regular file (hard links included), in the order they first appeared."""
+        """Every regular file (hard links included), in the order they were applied."""
         return (path for path, node in self._nodes.items() if node.kind == FILE)
 
     def added_by(self, path: str) -> LayerRef | None:
@@ -113,7 +113,7 @@ class ImageFilesystem:
     def versions(self, path: str) -> list[tuple[LayerRef, bytes]]:
         """Each layer's version of a wanted file, bottom to top (versions that were not read are left out)."""
         result = []
-        for index, key in self._versions.get(clean(path), ()):
+        for index, key, _ in self._versions.get(clean(path), ()):
             content = None if key is None else self._contents.get(key)
             if content is not None:
                 result.append((self._by_index[index], content))

@@ -23,6 +23,8 @@ from regwarden.sbom.tar_stream import (
     TarStream,
 )
 
+MAX_PATH = 4096
+"""Linux's PATH_MAX; longer names (possible with pax) are skipped, which also bounds path resolution."""
 WHITEOUT_PREFIX = ".wh."
 OPAQUE_MARKER = ".wh..wh..opq"
 _SPECIAL = {CHARDEV: "character device", BLOCKDEV: "block device", FIFO: "fifo"}
@@ -163,22 +165,29 @@ def scan_layer(
             if name[:1] in _ODD_START or "/." in name or "//" in name:
                 path, problem = normalize(name)
                 if problem:
-                    scan.unknowns.append((path or "/", f"{problem}: {name!r}"))
+                    scan.unknowns.append((path, f"{problem}: {name!r}"))
             else:
                 path = name.rstrip("/")
             if not path:
+                continue
+            if len(path) > MAX_PATH or len(header.link) > MAX_PATH:
+                scan.unknowns.append(
+                    (path[:200] + "...", f"name or link target longer than {MAX_PATH} bytes")
+                )
                 continue
             base = path[path.rfind("/") + 1 :]
             if base[:4] == WHITEOUT_PREFIX:
                 _record_whiteout(scan, path, base)
             elif header.problem:
                 scan.unknowns.append((path, header.problem))
-            elif header.kind == FILE and limit_of(path, header.mode) < 0:
+            elif header.kind != FILE:
+                _record_other(scan, wants, path, header.kind, header.mode, header.size, header.link)
+            elif (limit := limit_of(path, header.mode)) < 0:
                 entries.append(ScannedEntry(path, FILE, header.mode, header.size, "", -1, None))
             else:
-                _record_entry(
-                    scan, tar, wants, budget, path, header.kind, header.mode, header.size, header.link
-                )
+                _record_wanted(scan, tar, budget, path, header.mode, header.size, limit)
+        if tar.trailing_data:
+            scan.unknowns.append(("", "data after the tar end-of-archive marker (ignored, as runtimes do)"))
         return scan
 
 
@@ -190,33 +199,29 @@ def _record_whiteout(scan: LayerScan, path: str, base: str) -> None:
         scan.whiteouts.append(parent + base[len(WHITEOUT_PREFIX) :])
 
 
-def _record_entry(
-    scan: LayerScan,
-    tar: TarStream,
-    wants: Wants,
-    budget: ContentBudget,
-    path: str,
-    kind: str,
-    mode: int,
-    size: int,
-    link: str,
+def _record_wanted(
+    scan: LayerScan, tar: TarStream, budget: ContentBudget, path: str, mode: int, size: int, limit: int
 ) -> None:
-    limit = -1
     unread = None
-    if kind == FILE:
-        limit = wants.limit(path, mode)
-        if limit >= 0:
-            if size > limit:
-                unread = f"size limit: {size} bytes is over the {limit}-byte limit"
-            elif not budget.take(size):
-                unread = "memory budget for file contents exhausted"
-            else:
-                scan.contents[path] = tar.read_body()
-    elif kind == HARDLINK:
+    if size > limit:
+        unread = f"size limit: {size} bytes is over the {limit}-byte limit"
+    elif not budget.take(size):
+        unread = "memory budget for file contents exhausted"
+    else:
+        scan.contents[path] = tar.read_body()
+    scan.entries.append(ScannedEntry(path, FILE, mode, size, "", limit, unread))
+
+
+def _record_other(
+    scan: LayerScan, wants: Wants, path: str, kind: str, mode: int, size: int, link: str
+) -> None:
+    """Directories, links and special files: never a body to keep."""
+    limit = -1
+    if kind == HARDLINK:
         link, problem = normalize(link)
         if problem:
             scan.unknowns.append((path, f"hard link target: {problem}"))
         limit = wants.limit(path, mode)
     elif kind in _SPECIAL:
         scan.unknowns.append((path, f"special file ({_SPECIAL[kind]}): no content"))
-    scan.entries.append(ScannedEntry(path, kind, mode, size, link, limit, unread))
+    scan.entries.append(ScannedEntry(path, kind, mode, size, link, limit, None))

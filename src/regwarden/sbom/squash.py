@@ -14,6 +14,10 @@ ContentKey = tuple[int, str]
 """Where a file's body was read: (layer index, path inside that layer's tar)."""
 
 
+Version = tuple[int, ContentKey | None, int]
+"""One layer's version of a wanted file: (layer index, where its body is or None if unread, size)."""
+
+
 class Node:
     """The current state of one path. Hard links become files sharing their target's `content`."""
 
@@ -38,7 +42,7 @@ class SquashState:
     def __init__(self) -> None:
         self.nodes: dict[str, Node] = {}
         self.children: dict[str, set[str]] = {"": set()}
-        self.versions: dict[str, list[tuple[int, ContentKey | None]]] = {}
+        self.versions: dict[str, list[Version]] = {}
         self.watched: set[str] = set()
         """Paths that were, at some point, a wanted file or a symlink (the only ones finishing must visit)."""
         self.problems: list[tuple[int, str, str]] = []
@@ -50,12 +54,26 @@ class SquashState:
         for directory in scan.opaque_dirs:
             for child in list(self.children.get(directory, ())):
                 self._remove(child)
+        index, nodes, children = scan.index, self.nodes, self.children
         for entry in scan.entries:
-            self._add(scan.index, entry)
+            path, kind = entry.path, entry.kind
+            if entry.limit >= 0 or kind in (HARDLINK, SYMLINK) or path in nodes:
+                self._add(index, entry)
+                continue
+            # the common case, a new path nobody wants, without the bookkeeping of `_add`
+            node = nodes[path] = Node(kind, entry.mode, entry.size, entry.link, index, index)
+            if kind == FILE:
+                node.content = (index, path)
+            cut = path.rfind("/")
+            siblings = children.get(path[:cut] if cut > 0 else "")
+            if siblings is None:
+                self._attach(path, index)
+            else:
+                siblings.add(path)
 
     def _remove(self, path: str) -> None:
-        if path not in self.nodes and path not in self.children:
-            return
+        if not path or (path not in self.nodes and path not in self.children):
+            return  # the root itself is never removed (a bare `.wh.` name would ask for that)
         parent = path[: max(path.rfind("/"), 0)]
         siblings = self.children.get(parent)
         if siblings is not None:
@@ -85,7 +103,9 @@ class SquashState:
         self._attach(path, index)
         self.nodes[path] = node
         if node.limit >= 0 and node.kind == FILE:
-            self.versions.setdefault(path, []).append((index, None if node.unread else node.content))
+            self.versions.setdefault(path, []).append(
+                (index, None if node.unread else node.content, node.size)
+            )
             self.watched.add(path)
         elif node.kind == SYMLINK:
             self.watched.add(path)
@@ -102,15 +122,20 @@ class SquashState:
         return node
 
     def _attach(self, path: str, index: int) -> None:
-        """Register `path` under its parent, creating implicit parent directories (tars may omit them)."""
-        cut = path.rfind("/")
-        parent = path[:cut] if cut > 0 else ""
-        siblings = self.children.get(parent)
-        if siblings is None:
+        """Register `path` under its parent, creating implicit parent directories (tars may omit them).
+
+        Iterative, because a hostile name can be thousands of components deep.
+        """
+        while True:
+            cut = path.rfind("/")
+            parent = path[:cut] if cut > 0 else ""
+            siblings = self.children.get(parent)
+            if siblings is not None:
+                siblings.add(path)
+                return
+            self.children[parent] = {path}
             existing = self.nodes.get(parent)
             if existing is None or existing.kind != DIRECTORY:
                 added = index if existing is None else existing.added
                 self.nodes[parent] = Node(DIRECTORY, 0o755, 0, "", index, added)
-            self._attach(parent, index)
-            siblings = self.children[parent] = set()
-        siblings.add(path)
+            path = parent

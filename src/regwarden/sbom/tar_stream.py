@@ -16,6 +16,7 @@ from typing import Protocol
 
 from regwarden.model.errors import IntegrityError
 from regwarden.oci.compression import CorruptLayerError
+from regwarden.sbom.tar_fields import cstr, parse_number, parse_pax_records, parse_pax_size
 
 BLOCK = 512
 _READ_SIZE = 1024 * 1024
@@ -71,6 +72,7 @@ class TarStream:
         self._consumed = 0  # bytes taken from the stream so far
         self._body_left = 0
         self.entries = 0
+        self.trailing_data = False
 
     @property
     def bytes_read(self) -> int:
@@ -132,7 +134,7 @@ class TarStream:
     def headers(self) -> Iterator[TarHeader]:
         """Each member's header; GNU long names and pax records are folded into the member they precede."""
         pending: dict[str, str] = {}  # "path"/"linkpath"/"size"/"sparse" from L, K and x headers
-        limits = self._limits
+        limits, label = self._limits, self._label
         while True:
             left = self._body_left
             if left:  # skip the previous body; usually it lies inside the buffer already
@@ -159,29 +161,32 @@ class TarStream:
             self.entries += 1
             if self.entries > limits.max_entries:
                 raise LayerLimitError(f"{self._label}: more than {limits.max_entries} tar entries")
+            try:  # the common case, `0000644\0` or `012345\0 `, in one C call per field
+                values = (
+                    int(checksum.rstrip(b"\0 "), 8),
+                    int(size.rstrip(b"\0 "), 8),
+                    int(mode.rstrip(b"\0 "), 8),
+                )
+            except ValueError:
+                values = parse_number(checksum, label), parse_number(size, label), parse_number(mode, label)
             # The checksum is the byte sum with its own field read as spaces. adler32's low half is 1 + that
             # sum mod 65521, computed in C: far cheaper than sum(block), as good at spotting garbage.
-            if (self._octal(checksum) - (zlib.adler32(block) & 0xFFFF) + 1 + sum(checksum) - 256) % 65521:
-                raise CorruptLayerError(
-                    f"{self._label}: bad tar header checksum near offset {self._consumed}"
-                )
-            self._body_left = self._octal(size)
+            if (values[0] - (zlib.adler32(block) & 0xFFFF) + 1 + sum(checksum) - 256) % 65521:
+                raise CorruptLayerError(f"{label}: bad tar header checksum near offset {self._consumed}")
+            self._body_left = values[1]
             if flag in _EXTENSIONS:
                 self._read_extension(flag, pending)
                 continue
-            path = _ustar_name(name, magic, prefix)
+            if prefix[0] and magic == b"ustar\x00":  # GNU tars use the prefix bytes for other fields
+                path = cstr(prefix) + "/" + cstr(name)
+            else:
+                path = name.partition(b"\0")[0].decode("utf-8", "surrogateescape")
             kind = _KINDS.get(flag, OTHER)
-            header = TarHeader(path, kind, self._octal(mode) & 0o7777, self._body_left, _cstr(link), None)
+            header = TarHeader(path, kind, values[2] & 0o7777, values[1], cstr(link) if link[0] else "", None)
             if pending or kind == OTHER or (kind == FILE and path[-1:] == "/"):
                 self._refine(header, flag, pending)
                 pending = {}
             yield header
-
-    def _octal(self, field: bytes) -> int:
-        try:  # the common case, `0000644\0`, in one C call
-            return int(field.rstrip(b"\0"), 8)
-        except ValueError:
-            return _number(field, self._label)
 
     def _read_extension(self, flag: bytes, pending: dict[str, str]) -> None:
         size = self._body_left
@@ -192,11 +197,11 @@ class TarStream:
             )
         data = self.read_body()
         if flag == b"L":
-            pending["path"] = _cstr(data)
+            pending["path"] = cstr(data)
         elif flag == b"K":
-            pending["linkpath"] = _cstr(data)
+            pending["linkpath"] = cstr(data)
         elif flag == b"x":
-            pending |= _parse_pax(data, self._label)
+            pending |= parse_pax_records(data, self._label)
         # `g` (global pax) records carry archive-wide metadata (comments, mtimes) that layers never need.
 
     def _refine(self, header: TarHeader, flag: bytes, pending: dict[str, str]) -> None:
@@ -204,7 +209,7 @@ class TarStream:
         header.name = pending.get("path", header.name)
         header.link = pending.get("linkpath", header.link)
         if "size" in pending:
-            header.size = self._body_left = _pax_int(pending["size"], self._label)
+            header.size = self._body_left = parse_pax_size(pending["size"], self._label)
         if flag == b"S" or any(key.startswith("GNU.sparse.") for key in pending):
             header.problem = "sparse file (not supported)"
         elif header.kind == OTHER:
@@ -213,60 +218,13 @@ class TarStream:
             header.kind = DIRECTORY  # pre-POSIX tars mark directories only by the trailing slash
 
     def _drain(self) -> None:
-        """Read to the end, so the source verifies the blob's digest; only zero padding may follow."""
+        """Read to the end, so the source verifies the blob's digest. Container runtimes stop at the end
+        marker and ignore what follows, so trailing data is noted (`trailing_data`) but not fatal."""
         rest = self._buf[self._pos :]
         while True:
-            if rest.strip(b"\0"):
-                raise CorruptLayerError(f"{self._label}: data after the tar end-of-archive marker")
+            self.trailing_data = self.trailing_data or bool(rest.strip(b"\0"))
             rest = self._stream.read(_READ_SIZE)
             if not rest:
                 break
             self._count(len(rest))
         self._buf, self._pos = b"", 0
-
-
-def _cstr(field: bytes) -> str:
-    return field.partition(b"\0")[0].decode("utf-8", "surrogateescape")
-
-
-def _ustar_name(name: bytes, magic: bytes, prefix: bytes) -> str:
-    if prefix[0] and magic == b"ustar\x00":  # GNU tars use the prefix bytes for other fields
-        return _cstr(prefix) + "/" + _cstr(name)
-    return _cstr(name)
-
-
-def _number(field: bytes, label: str) -> int:
-    """An octal ASCII number, or GNU base-256 when the high bit of the first byte is set."""
-    if field[0] & 0x80:
-        if field[0] == 0xFF:
-            raise CorruptLayerError(f"{label}: negative number in a tar header")
-        return int.from_bytes(bytes([field[0] & 0x7F]) + field[1:], "big")
-    text = field.split(b"\0", 1)[0]
-    try:
-        return int(text, 8) if text.strip() else 0
-    except ValueError:
-        raise CorruptLayerError(f"{label}: invalid number {text[:20]!r} in a tar header") from None
-
-
-def _pax_int(value: str, label: str) -> int:
-    if not value.isdigit() or len(value) > 20:
-        raise CorruptLayerError(f"{label}: invalid pax size {value[:30]!r}")
-    return int(value)
-
-
-def _parse_pax(data: bytes, label: str) -> dict[str, str]:
-    """Records are `LEN KEY=VALUE\\n`, LEN counting the whole record."""
-    records: dict[str, str] = {}
-    pos = 0
-    while pos < len(data):
-        space = data.find(b" ", pos, pos + 21)
-        length = int(data[pos:space]) if space > pos and data[pos:space].isdigit() else 0
-        end = pos + length
-        if length <= space - pos or end > len(data) or data[end - 1 : end] != b"\n":
-            raise CorruptLayerError(f"{label}: malformed pax extended header")
-        key, sep, value = data[space + 1 : end - 1].partition(b"=")
-        if not sep:
-            raise CorruptLayerError(f"{label}: malformed pax record {key[:40]!r}")
-        records[key.decode("utf-8", "surrogateescape")] = value.decode("utf-8", "surrogateescape")
-        pos = end
-    return records

@@ -15,9 +15,10 @@ META = RuleMeta(
     category="access",
     rationale=(
         "Anonymous pull lets anyone who can reach the registry read every image, including secrets baked "
-        "into "
-        "layers. Basic registries cannot enable it, so the rule is skipped there rather than reported as a "
-        "pass."
+        "into layers. Basic registries cannot enable it, so the rule is skipped there rather than "
+        "reported as a pass. Checkov's CKV_AZURE_138 also passes when sku.name is absent or not a "
+        "string; here an explicit anonymousPullEnabled true fails unless the SKU is known to be Basic, "
+        "because the setting is the risk."
     ),
     remediation=Remediation(
         az="az acr update --name <registry> --anonymous-pull-enabled false",

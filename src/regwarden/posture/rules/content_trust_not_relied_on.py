@@ -14,10 +14,10 @@ META = RuleMeta(
     severity=Severity.LOW,
     category="supply-chain",
     rationale=(
-        "ACR is retiring Docker Content Trust; Notation (Notary Project) signatures replace it. Checkov's "
-        "CKV_AZURE_164 still requires DCT and PSRule deprecated its ContentTrust rule: we follow the "
-        "platform and "
-        "flag DCT as something to migrate away from."
+        "ACR is retiring Docker Content Trust; Notation (Notary Project) signatures replace it. "
+        "Checkov's CKV_AZURE_164 still requires DCT and PSRule deprecated its Azure.ACR.ContentTrust "
+        "rule (which passes when DCT is on): we follow the platform and flag DCT as something to migrate "
+        "away from."
     ),
     remediation=Remediation(
         az="az acr config content-trust update --registry <registry> --status disabled  # sign with notation",

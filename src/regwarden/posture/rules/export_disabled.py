@@ -15,7 +15,9 @@ META = RuleMeta(
     category="network",
     rationale=(
         "With export enabled (the service default) anyone with import rights elsewhere can copy images out, "
-        "around the network controls. Disabling it requires public access Disabled and Premium."
+        "around the network controls. Disabling it requires public access Disabled and Premium; a template "
+        "that disables export with public access on is rejected by the service, so it fails here, as in "
+        "PSRule's Azure.ACR.ExportPolicy."
     ),
     remediation=Remediation(
         az="az acr update --name <registry> --allow-exports false",
@@ -27,12 +29,21 @@ META = RuleMeta(
 
 
 def check(registry: Registry, context: RuleContext) -> Check:
-    value = registry.export_policy_status
+    value, access = registry.export_policy_status, registry.public_network_access
     if unknown := unknown_unless_known(value):
         return unknown
-    if text(value) == "disabled":
-        return passed(f"export is disabled ({describe(value)})", value)
-    return failed(f"export is enabled ({describe(value)})", value)
+    if text(value) != "disabled":
+        return failed(f"export is enabled ({describe(value)})", value)
+    if unknown := unknown_unless_known(access):
+        return unknown
+    if text(access) != "disabled":
+        # The service rejects this combination, so the declared setting never takes effect.
+        return failed(
+            f"export is declared disabled, which needs public network access Disabled ({describe(access)})",
+            value,
+            access,
+        )
+    return passed(f"export is disabled ({describe(value)}) behind disabled public access", value, access)
 
 
 RULE = FunctionRule(META, check)

@@ -14,8 +14,10 @@ META = RuleMeta(
     severity=Severity.HIGH,
     category="network",
     rationale=(
-        "With defaultAction Allow (the service default) the IP rules are decoration. Public access Disabled "
-        "satisfies the rule on its own, since then no public traffic reaches the firewall."
+        "With defaultAction Allow (the service default) the IP rules are decoration. Public access "
+        "Disabled satisfies the rule on its own, since then no public traffic reaches the firewall. "
+        "PSRule's Azure.ACR.Firewall does not apply to Basic or Standard (outcome None); here they fail, "
+        "because their public endpoint is open to everyone and only Premium can close it."
     ),
     remediation=Remediation(
         az="az acr update --name <registry> --default-action Deny",

@@ -23,8 +23,11 @@ META = RuleMeta(
     category="resilience",
     rationale=(
         "A regional outage stops every deployment that pulls from a single-region registry. The home "
-        "region's "
-        "own replication does not count. Geo-replication needs Premium."
+        "region's own replication does not count. Geo-replication needs Premium. PSRule's "
+        "Azure.ACR.GeoReplica fails a registry exported without child resources; here replications must "
+        "be in the input (they are when any registry of the export carries them), otherwise UNKNOWN. "
+        "Checkov's ARM CKV_AZURE_165 inspects replication resources for a Terraform-style "
+        "georeplications attribute that ARM does not have, so its ARM verdicts are not comparable."
     ),
     remediation=Remediation(
         az="az acr replication create --registry <registry> --location <other-region>",
@@ -45,17 +48,19 @@ META = RuleMeta(
 
 def check(registry: Registry, context: RuleContext) -> Check:
     replicas, home = registry.replications, registry.location
-    if unknown := unknown_unless_known(replicas, home):
+    if unknown := unknown_unless_known(replicas):
         return unknown
-    others = sorted(
-        {
-            region(r.location.value)
-            for r in replicas.value or ()
-            if r.location.known and r.location.value and region(r.location.value) != region(str(home.value))
-        }
-    )
+    regions = {
+        region(r.location.value) for r in replicas.value or () if r.location.known and r.location.value
+    }
+    # Two distinct replica regions cannot both be the home region, so an unknown home only matters below two.
+    if len(regions) < 2 and (unknown := unknown_unless_known(home)):
+        return unknown
+    home_region = region(str(home.value)) if home.known else None
+    others = sorted(r for r in regions if r != home_region)
     if others:
-        return passed(f"replicated to {', '.join(others)}", replicas, home)
+        where = "" if home.known else " (home region unknown, at least one of them is elsewhere)"
+        return passed(f"replicated to {', '.join(others)}{where}", replicas, home)
     return failed(f"no replica outside the home region {home.value}", replicas, home)
 
 

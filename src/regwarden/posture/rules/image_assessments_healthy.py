@@ -14,8 +14,10 @@ META = RuleMeta(
     severity=Severity.HIGH,
     category="supply-chain",
     rationale=(
-        "An Unhealthy assessment means Defender found vulnerabilities with fixes in images stored here. No "
-        "assessments at all passes: RW-ACR-025 reports when the scanner is off."
+        "An Unhealthy assessment means Defender found vulnerabilities with fixes in images stored here. "
+        "No assessments at all passes: RW-ACR-025 reports when the scanner is off. PSRule's "
+        "Azure.ACR.ImageHealth gives None for a registry without assessments; its verdicts agree "
+        "whenever an assessment exists."
     ),
     remediation=Remediation(
         az=(

@@ -23,10 +23,8 @@ META = RuleMeta(
     category="network",
     rationale=(
         "Private endpoints, firewall rules, geo-replication, retention and disabling export all need "
-        "Premium. "
-        "PSRule's MinSku accepts Standard; we require Premium in production because the network controls in "
-        "this "
-        "baseline cannot be met without it."
+        "Premium. PSRule's Azure.ACR.MinSku accepts Standard; we require Premium in production because "
+        "the network controls in this baseline cannot be met without it."
     ),
     remediation=Remediation(
         az="az acr update --name <registry> --sku Premium",

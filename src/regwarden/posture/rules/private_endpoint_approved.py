@@ -22,8 +22,10 @@ META = RuleMeta(
     severity=Severity.HIGH,
     category="network",
     rationale=(
-        "Only an Approved connection carries traffic; Pending or Rejected ones look configured but are not. "
-        "Prowler counts any connection; we require Approved."
+        "Only an Approved connection carries traffic; Pending or Rejected ones look configured but are "
+        "not. Prowler counts any connection, and so does azqr's cr-004 (its own test passes a connection "
+        "that has only an id); we require Approved, and a connection whose state is not in the input is "
+        "UNKNOWN."
     ),
     remediation=Remediation(
         az=(

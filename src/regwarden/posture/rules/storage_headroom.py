@@ -15,7 +15,10 @@ META = RuleMeta(
     title="Storage headroom",
     severity=Severity.MEDIUM,
     category="hygiene",
-    rationale="A full registry rejects pushes: the fix pipeline itself cannot ship.",
+    rationale=(
+        "A full registry rejects pushes: the fix pipeline itself cannot ship. PSRule's Azure.ACR.Usage "
+        "passes when no usage data was exported; here that is UNKNOWN, since nothing shows the headroom."
+    ),
     remediation=Remediation(
         az="az acr show-usage --name <registry>  # purge old images or raise the SKU",
         bicep="sku: { name: 'Premium' }",

@@ -14,9 +14,11 @@ META = RuleMeta(
     severity=Severity.MEDIUM,
     category="supply-chain",
     rationale=(
-        "Untagged manifests accumulate vulnerable content that nobody looks at but anyone with pull can run "
-        "by "
-        "digest. The service default is disabled (7 days when enabled)."
+        "Untagged manifests accumulate vulnerable content that nobody looks at but anyone with pull can "
+        "run by digest. The service default is disabled (7 days when enabled). PSRule's "
+        "Azure.ACR.Retention checks only that the policy is enabled, and only on Premium: here the days "
+        "must also be within the configured maximum, and a Basic or Standard registry fails, since the "
+        "fix (Premium) is the same."
     ),
     remediation=Remediation(
         az=(

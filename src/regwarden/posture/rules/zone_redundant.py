@@ -14,11 +14,12 @@ META = RuleMeta(
     severity=Severity.LOW,
     category="resilience",
     rationale=(
-        "Checkov's ARM and Terraform zone-redundancy checks disagree on an absent value; the API documents "
-        "the "
-        "default as Disabled, so absent fails here. (Newer regions make registries zone redundant "
-        "regardless, "
-        "but the property does not say so.) Zone redundancy is set at creation only."
+        "The API documents the default as Disabled, so absent fails here (Checkov's ARM and Terraform "
+        "zone-redundancy checks disagree on an absent value). Newer regions make registries zone "
+        "redundant regardless, but the property does not say so. Zone redundancy is set at creation "
+        "only. Checkov's CKV_AZURE_233 judges the registry and each replication separately: a registry "
+        "declared Enabled passes there even when its replicas are not in the input (UNKNOWN here), and a "
+        'value wrapped in a list (`["disabled"]`, not valid ARM) fails there and is UNKNOWN here.'
     ),
     remediation=Remediation(
         az="az acr create --name <registry> --sku Premium --zone-redundancy enabled  # recreate",

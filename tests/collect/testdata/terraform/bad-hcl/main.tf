@@ -1,0 +1,4 @@
+resource "azurerm_container_registry" "broken" {
+  name = "acrbroken01"
+  sku  = 
+}

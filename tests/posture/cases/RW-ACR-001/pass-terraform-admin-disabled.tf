@@ -1,0 +1,9 @@
+# RW-ACR-001: admin_enabled = false
+
+resource "azurerm_container_registry" "acr" {
+  name                = "acrcase01"
+  resource_group_name = "rg-registry"
+  location            = "westeurope"
+  sku                 = "Premium"
+  admin_enabled       = false
+}

@@ -1,0 +1,30 @@
+# RW-ACR-008: password1 has no expiry
+
+resource "azurerm_container_registry" "acr" {
+  name                = "acrcase01"
+  resource_group_name = "rg-registry"
+  location            = "westeurope"
+  sku                 = "Premium"
+}
+
+resource "azurerm_container_registry_scope_map" "app_pull" {
+  name                    = "app-pull"
+  container_registry_name = azurerm_container_registry.acr.name
+  resource_group_name     = "rg-registry"
+  actions                 = ["repositories/app/content/read", "repositories/app/metadata/read"]
+}
+
+resource "azurerm_container_registry_token" "deploy" {
+  name                    = "deploy"
+  container_registry_name = azurerm_container_registry.acr.name
+  resource_group_name     = "rg-registry"
+  scope_map_id            = azurerm_container_registry_scope_map.app_pull.id
+  enabled                 = true
+}
+
+resource "azurerm_container_registry_token_password" "deploy" {
+  container_registry_token_id = azurerm_container_registry_token.deploy.id
+
+  password1 {
+  }
+}

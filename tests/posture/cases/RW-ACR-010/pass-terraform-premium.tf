@@ -1,0 +1,8 @@
+# RW-ACR-010: sku = Premium
+
+resource "azurerm_container_registry" "acr" {
+  name                = "acrcase01"
+  resource_group_name = "rg-registry"
+  location            = "westeurope"
+  sku                 = "Premium"
+}

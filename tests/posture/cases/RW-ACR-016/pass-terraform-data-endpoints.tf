@@ -1,0 +1,9 @@
+# RW-ACR-016: data_endpoint_enabled = true
+
+resource "azurerm_container_registry" "acr" {
+  name                  = "acrcase01"
+  resource_group_name   = "rg-registry"
+  location              = "westeurope"
+  sku                   = "Premium"
+  data_endpoint_enabled = true
+}

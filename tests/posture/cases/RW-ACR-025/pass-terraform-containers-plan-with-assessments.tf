@@ -1,0 +1,21 @@
+# RW-ACR-025: Standard with the registry assessments extension
+
+resource "azurerm_container_registry" "acr" {
+  name                = "acrcase01"
+  resource_group_name = "rg-registry"
+  location            = "westeurope"
+  sku                 = "Premium"
+}
+
+resource "azurerm_security_center_subscription_pricing" "containers" {
+  tier          = "Standard"
+  resource_type = "Containers"
+
+  extension {
+    name = "ContainerRegistriesVulnerabilityAssessments"
+  }
+
+  extension {
+    name = "ContainerSensor"
+  }
+}

@@ -1,0 +1,13 @@
+# RW-ACR-027: azurerm v4: an encryption block means a customer-managed key
+
+resource "azurerm_container_registry" "acr" {
+  name                = "acrcase01"
+  resource_group_name = "rg-registry"
+  location            = "westeurope"
+  sku                 = "Premium"
+
+  encryption {
+    key_vault_key_id   = "https://kv-acr.vault.azure.net/keys/acr"
+    identity_client_id = "0f1a2b3c-4d5e-4f6a-8b7c-8d9e0f1a2b3c"
+  }
+}

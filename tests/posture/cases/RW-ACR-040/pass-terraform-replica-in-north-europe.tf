@@ -1,0 +1,13 @@
+# RW-ACR-040: a replica outside the home region
+
+resource "azurerm_container_registry" "acr" {
+  name                = "acrcase01"
+  resource_group_name = "rg-registry"
+  location            = "westeurope"
+  sku                 = "Premium"
+
+  georeplications {
+    location                = "northeurope"
+    zone_redundancy_enabled = true
+  }
+}
