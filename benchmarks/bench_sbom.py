@@ -370,7 +370,7 @@ def profile(spec: str) -> None:
     import cProfile
     import pstats
 
-    from regwarden import service
+    from regwarden.service import images as service
 
     profiler = cProfile.Profile()
     started = time.perf_counter()

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from packageurl import PackageURL
 
-from regwarden import service
 from regwarden.model.image import Platform
 from regwarden.model.sbom import PackageType, Sbom
+from regwarden.service import images as service
 from tests.support.images import ExpectedImage, ExpectedPackages, archive_path, layout_ref
 
 Identity = tuple[str, str, str]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -12,7 +12,7 @@ from regwarden.cli import options
 app = typer.Typer(help="Audit registry configuration against the hardening baseline.", no_args_is_help=True)
 
 
-class AuditFormat(str, Enum):
+class AuditFormat(StrEnum):
     TABLE = "table"
     JSON = "json"
     SARIF = "sarif"
@@ -20,7 +20,7 @@ class AuditFormat(str, Enum):
     JUNIT = "junit"
 
 
-class ProfileName(str, Enum):
+class ProfileName(StrEnum):
     PRODUCTION = "production"
     DEV = "dev"
     REGULATED = "regulated"
@@ -31,21 +31,27 @@ def audit_acr(
     from_files: list[Path] = typer.Option(
         [],
         "--from",
-        help="az/ARM JSON, resource export, ARM template (+ parameters file), Terraform plan/state JSON, or .tf "
-        "file/directory. Repeatable.",
+        help="az/ARM JSON, resource export, ARM template (+ parameters file), Terraform plan/state JSON, "
+        "or .tf file/directory. Repeatable.",
     ),
     subscription: str | None = typer.Option(None, "--subscription", help="Audit live through the Azure SDK."),
-    resource_group: str | None = typer.Option(None, "--resource-group", help="Limit the live audit to one group."),
+    resource_group: str | None = typer.Option(
+        None, "--resource-group", help="Limit the live audit to one group."
+    ),
     output: AuditFormat = typer.Option(AuditFormat.TABLE, "--output", "-o", help="Output format."),
     output_file: Path | None = options.OUTPUT_FILE,
     fail_on: str | None = typer.Option(
-        "high", "--fail-on", help="Exit 1 when a FAIL at or above this severity remains (critical|high|medium|"
-        "low|info); 'none' never fails."
+        "high",
+        "--fail-on",
+        help="Exit 1 when a FAIL at or above this severity remains (critical|high|medium|"
+        "low|info); 'none' never fails.",
     ),
-    profile: ProfileName | None = typer.Option(None, "--profile", help="Rule profile (default: from config, else "
-                                               "production)."),
-    config_file: Path | None = typer.Option(None, "--config", help="Posture config YAML (regions, CI principals, "
-                                            "limits, suppressions)."),
+    profile: ProfileName | None = typer.Option(
+        None, "--profile", help="Rule profile (default: from config, else production)."
+    ),
+    config_file: Path | None = typer.Option(
+        None, "--config", help="Posture config YAML (regions, CI principals, limits, suppressions)."
+    ),
     only_rules: list[str] = typer.Option([], "--rule", help="Run only these rule ids. Repeatable."),
     skip_rules: list[str] = typer.Option([], "--skip-rule", help="Skip these rule ids. Repeatable."),
     fix_script: Path | None = typer.Option(
@@ -54,7 +60,8 @@ def audit_acr(
     hide_passed: bool = typer.Option(False, "--hide-passed", help="Table output: leave PASS rows out."),
 ) -> None:
     """Audit Azure Container Registries: every rule gives PASS, FAIL, UNKNOWN or SKIPPED with its evidence."""
-    from regwarden import service
+    from regwarden.service import posture as service
+    from regwarden.service.progress import stderr_progress
 
     request = service.AuditRequest(
         paths=tuple(from_files),
@@ -65,8 +72,10 @@ def audit_acr(
         only_rules=tuple(only_rules),
         skip_rules=tuple(skip_rules),
     )
-    results = service.audit_acr(request, progress=service.stderr_progress())
-    options.write_output(service.render_audit(results, output.value, show_passed=not hide_passed), output_file)
+    results = service.audit_acr(request, progress=stderr_progress())
+    options.write_output(
+        service.render_audit(results, output.value, show_passed=not hide_passed), output_file
+    )
     if fix_script is not None:
         options.write_output(service.render_audit(results, "fix-script"), fix_script)
     if service.audit_gate_failed(results, fail_on):

@@ -1,7 +1,7 @@
 """Turn every failure into one clear line on stderr and a distinct exit code (see model/errors.py).
 
-The mapping lives in the root command group, so it holds however the app is invoked: the console script, `python -m
-regwarden`, or a test's CliRunner.
+The mapping lives in the root command group, so it holds however the app is invoked: the console script,
+`python -m regwarden`, or a test's CliRunner.
 """
 
 from __future__ import annotations

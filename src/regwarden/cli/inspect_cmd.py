@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -10,7 +10,7 @@ import typer
 from regwarden.cli import options
 
 
-class InspectFormat(str, Enum):
+class InspectFormat(StrEnum):
     TABLE = "table"
     JSON = "json"
 
@@ -18,7 +18,8 @@ class InspectFormat(str, Enum):
 def inspect(
     image: str = typer.Argument(
         ...,
-        help="registry/repo:tag, registry/repo@sha256:…, oci:DIR[:ref], oci-archive:FILE[:ref], docker-archive:FILE",
+        help="registry/repo:tag, registry/repo@sha256:…, oci:DIR[:ref], oci-archive:FILE[:ref], "
+        "docker-archive:FILE",
     ),
     output: InspectFormat = typer.Option(InspectFormat.TABLE, "--output", "-o", help="Output format."),
     output_file: Path | None = options.OUTPUT_FILE,
@@ -29,8 +30,8 @@ def inspect(
     timeout: float = options.TIMEOUT,
 ) -> None:
     """Show an image's manifest digest, platform, layers (size, created_by) and config."""
-    from regwarden import service
     from regwarden.report.inspect_report import render_inspect_json, render_inspect_table
+    from regwarden.service import images as service
 
     image_options = service.ImageOptions.from_cli(platform, insecure, username, password, timeout)
     metadata = service.inspect_image(image, image_options)

@@ -10,7 +10,7 @@ app = typer.Typer(help="List and explain the posture rules.", no_args_is_help=Tr
 @app.command("list")
 def list_rules() -> None:
     """Every rule: id, severity, profiles and title."""
-    from regwarden import service
+    from regwarden.service import posture as service
 
     typer.echo(service.render_rule_list().decode(), nl=False)
 
@@ -18,6 +18,6 @@ def list_rules() -> None:
 @app.command("show")
 def show_rule(rule_id: str = typer.Argument(..., help="Rule id, e.g. RW-ACR-001.")) -> None:
     """One rule in full: rationale, remediation (az, Bicep, Terraform) and the matching anchor checks."""
-    from regwarden import service
+    from regwarden.service import posture as service
 
     typer.echo(service.render_rule_detail(rule_id).decode(), nl=False)

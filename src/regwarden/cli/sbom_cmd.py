@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -10,7 +10,7 @@ import typer
 from regwarden.cli import options
 
 
-class SbomFormat(str, Enum):
+class SbomFormat(StrEnum):
     TABLE = "table"
     JSON = "json"
     CYCLONEDX_JSON = "cyclonedx-json"
@@ -24,7 +24,9 @@ def sbom(
         help="Image (registry ref, oci:, oci-archive:, docker-archive:) or dir:PATH for a root filesystem.",
     ),
     from_file: Path | None = typer.Option(
-        None, "--from", help="Read an existing CycloneDX or SPDX file instead of an image (convert or re-render)."
+        None,
+        "--from",
+        help="Read an existing CycloneDX or SPDX file instead of an image (convert or re-render).",
     ),
     output: SbomFormat = typer.Option(SbomFormat.TABLE, "--output", "-o", help="Output format."),
     output_file: Path | None = options.OUTPUT_FILE,
@@ -35,8 +37,9 @@ def sbom(
     timeout: float = options.TIMEOUT,
 ) -> None:
     """List every OS and language package in an image and write table, JSON, CycloneDX 1.6 or SPDX 2.3."""
-    from regwarden import service
     from regwarden.model.errors import BadInputError
+    from regwarden.service import images as service
+    from regwarden.service.progress import stderr_progress
 
     if (image is None) == (from_file is None):
         raise BadInputError("give exactly one of IMAGE or --from FILE")
@@ -45,5 +48,5 @@ def sbom(
     else:
         assert image is not None
         image_options = service.ImageOptions.from_cli(platform, insecure, username, password, timeout)
-        result = service.build_sbom(image, image_options, progress=service.stderr_progress())
+        result = service.build_sbom(image, image_options, progress=stderr_progress())
     options.write_output(service.render_sbom(result, output.value), output_file)

@@ -104,14 +104,14 @@ def _result(result: RuleResult, rule_index: int) -> dict[str, Any]:
         "message": {"text": f"{result.registry_name}: {text}"},
         "locations": [_location(result)],
         "partialFingerprints": {
-            "regwardenFinding/v1": hashlib.sha256(f"{result.rule.id}|{result.registry_id}".encode()).hexdigest()
+            "regwardenFinding/v1": hashlib.sha256(
+                f"{result.rule.id}|{result.registry_id}".encode()
+            ).hexdigest()
         },
         "properties": {"status": result.status.value, "registryId": result.registry_id},
     }
     if result.suppressed:
-        entry["suppressions"] = [
-            {"kind": "external", "justification": result.suppression_note or ""}
-        ]
+        entry["suppressions"] = [{"kind": "external", "justification": result.suppression_note or ""}]
     return entry
 
 

@@ -20,7 +20,9 @@ def render_posture_table(
 ) -> bytes:
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False)
-    for (registry_id, name), group in groupby(ordered(results), key=lambda r: (r.registry_id, r.registry_name)):
+    for (registry_id, name), group in groupby(
+        ordered(results), key=lambda r: (r.registry_id, r.registry_name)
+    ):
         rows = list(group)
         tally = counts(rows)
         console.print(f"[bold]{name}[/bold]  {registry_id}")
