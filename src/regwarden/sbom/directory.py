@@ -19,7 +19,7 @@ from regwarden.sbom.image_filesystem import ImageFilesystem
 from regwarden.sbom.layer_scan import ContentBudget, LayerScan, ScannedEntry
 from regwarden.sbom.squash import ContentKey, SquashState
 from regwarden.sbom.tar_stream import BLOCKDEV, CHARDEV, DIRECTORY, FIFO, FILE, SYMLINK
-from regwarden.sbom.wanted import WantedMatcher
+from regwarden.sbom.wanted import NOT_WANTED, WantedMatcher
 
 _SPECIAL = (
     (stat.S_ISCHR, CHARDEV, "character device"),
@@ -101,7 +101,8 @@ class _DirectoryWalk:
             kind, what = next(
                 ((k, w) for test, k, w in _SPECIAL if test(info.st_mode)), (FIFO, "special file")
             )
-            self._scan.unknowns.append((path, f"special file ({what}): no content"))
+            if self._matcher.limit(path, mode, regular=False) != NOT_WANTED:
+                self._scan.unknowns.append((path, f"special file ({what}): no content"))
             self._add(path, kind, mode, 0, "")
         return False
 

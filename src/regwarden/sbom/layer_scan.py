@@ -22,6 +22,7 @@ from regwarden.sbom.tar_stream import (
     TarLimits,
     TarStream,
 )
+from regwarden.sbom.wanted import NOT_WANTED
 
 MAX_PATH = 4096
 """Linux's PATH_MAX; longer names (possible with pax) are skipped, which also bounds path resolution."""
@@ -222,6 +223,7 @@ def _record_other(
         if problem:
             scan.unknowns.append((path, f"hard link target: {problem}"))
         limit = wants.limit(path, mode)
-    elif kind in _SPECIAL:
+    elif kind in _SPECIAL and wants.limit(path, mode, regular=False) != NOT_WANTED:
+        # Device nodes and fifos are normal in images: only one where a cataloger wanted a file is unknown.
         scan.unknowns.append((path, f"special file ({_SPECIAL[kind]}): no content"))
     scan.entries.append(ScannedEntry(path, kind, mode, size, link, limit, None))
