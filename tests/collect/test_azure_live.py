@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from azure.core.credentials import AccessToken
+from azure.core.exceptions import ClientAuthenticationError
 
 from regwarden.collect.azure_live import collect_registries
 from regwarden.model.errors import AuthError
@@ -203,3 +204,18 @@ def test_forbidden_registry_listing_names_the_missing_permission(tmp_path: Path)
     assert "Microsoft.ContainerRegistry/registries/read" in message
     assert "403 Forbidden: AuthorizationFailed" in message
     assert SUB in message
+
+
+class RefusingCredential:
+    """What DefaultAzureCredential does when no sign-in is available."""
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        raise ClientAuthenticationError(message="DefaultAzureCredential failed to retrieve a token")
+
+
+def test_credential_without_a_token_is_an_auth_error(arm: FakeArm) -> None:
+    with pytest.raises(AuthError, match="DefaultAzureCredential failed to retrieve a token"):
+        collect_registries(
+            RefusingCredential(), SUB, base_url=arm.base_url, connection_verify=str(arm.certificate)
+        )
+    assert arm.requests == []

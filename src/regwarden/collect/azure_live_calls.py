@@ -103,7 +103,10 @@ def transport_error(exc: Exception) -> Exception:
 
 
 def reason(exc: Any) -> str:
-    """`403 Forbidden: AuthorizationFailed` from an SDK error."""
+    """`403 Forbidden: AuthorizationFailed` from an SDK error; the message when there was no response."""
+    if getattr(exc, "status_code", None) is None:
+        # e.g. a credential that could not get a token: there is no HTTP status to show.
+        return str(getattr(exc, "message", None) or exc).splitlines()[0]
     code = getattr(getattr(exc, "error", None), "code", None)
     if code is None and getattr(exc, "response", None) is not None:
         code = _error_code(exc.response)

@@ -1,21 +1,20 @@
 """source → one walk of the layers → catalogers → Sbom, with the layer that added each package.
 
 The core reads the image once (sbom/filesystem.py keeps only the files some cataloger asked for), hands each
-cataloger its files, then attributes every package to the earliest layer from which it is continuously present:
-for a file written by several layers (dpkg's `status` grows with every `apt-get install`), the cataloger is run on
-each version of that file, and a package belongs to the first version from which every later version still lists it.
+cataloger its files, links language packages to the OS package that owns their files, and attributes every
+package to a layer (sbom/attribution.py).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from regwarden import __version__
 from regwarden.model.image import ImageMetadata
-from regwarden.model.sbom import LayerRef, Location, Package, Sbom, Unknown
+from regwarden.model.sbom import Location, Package, Sbom, Unknown
+from regwarden.sbom.attribution import LayerAttribution
 from regwarden.sbom.catalogers import ALL_CATALOGERS
 from regwarden.sbom.catalogers.interface import (
     CatalogContext,
@@ -55,6 +54,7 @@ def catalog_filesystem(
     context = CatalogContext(
         operating_system=detect_operating_system(os_files), all_paths=frozenset(filesystem.paths())
     )
+    attribution = LayerAttribution(filesystem, context, _run)
     packages: list[Package] = []
     unknowns: list[Unknown] = list(filesystem.unknowns)
     owned: dict[str, str] = {}
@@ -71,7 +71,7 @@ def catalog_filesystem(
         result = _run(cataloger, files, context)
         owned.update(result.owned_files)
         unknowns += [_with_layer(u, filesystem) for u in result.unknowns]
-        packages += [_attribute(p, cataloger, filesystem, context) for p in result.packages]
+        packages += [_attribute(p, attribution, cataloger) for p in result.packages]
     return Sbom(
         source=source,
         packages=tuple(_link_owned(packages, owned)),
@@ -85,7 +85,7 @@ def catalog_filesystem(
 
 
 def _run(cataloger: Cataloger, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
-    """A cataloger must not raise; if one does anyway, its files become Unknowns instead of failing the scan."""
+    """A cataloger must not raise; if one does anyway, its files become Unknowns rather than failing the scan."""
     try:
         return cataloger.catalog(files, context)
     except Exception as error:  # the contract says never raise; the core still refuses to lose the scan
@@ -93,49 +93,20 @@ def _run(cataloger: Cataloger, files: Sequence[CatalogFile], context: CatalogCon
         return CatalogResult(unknowns=[Unknown("/" + f.path, reason, cataloger.name) for f in files])
 
 
-def _attribute(
-    package: Package, cataloger: Cataloger, filesystem: ImageFilesystem, context: CatalogContext
-) -> Package:
-    locations = tuple(_locate(location, filesystem) for location in package.locations)
+def _attribute(package: Package, attribution: LayerAttribution, cataloger: Cataloger) -> Package:
+    locations = tuple(_locate(location, attribution) for location in package.locations)
     layers = [
         layer
         for location in package.locations
-        if (layer := _introduced_by(package, location.path.lstrip("/"), cataloger, filesystem, context))
+        if (layer := attribution.introduced_by(package, location.path.lstrip("/"), cataloger))
     ]
     layer = min(layers, key=lambda ref: ref.index) if layers else None
     return dataclasses.replace(package, locations=locations, layer=layer)
 
 
-def _locate(location: Location, filesystem: ImageFilesystem) -> Location:
-    entry = filesystem.entry(location.path.lstrip("/"))
+def _locate(location: Location, attribution: LayerAttribution) -> Location:
+    entry = attribution.filesystem.entry(location.path.lstrip("/"))
     return Location(location.path, entry.layer if entry is not None else location.layer)
-
-
-def _introduced_by(
-    package: Package, path: str, cataloger: Cataloger, filesystem: ImageFilesystem, context: CatalogContext
-) -> LayerRef | None:
-    since = filesystem.added_by(path)
-    if since is None:
-        return None
-    versions = [
-        (layer, content) for layer, content in filesystem.versions(path) if layer.index >= since.index
-    ]
-    if len(versions) <= 1:
-        return since
-    # Walk down from the top: the package belongs to the lowest version in the unbroken run that still lists it.
-    introduced = since
-    for layer, content in reversed(versions):
-        if not _lists(cataloger, path, content, package, context):
-            break
-        introduced = layer
-    return introduced if introduced.index >= since.index else since
-
-
-def _lists(
-    cataloger: Cataloger, path: str, content: bytes, package: Package, context: CatalogContext
-) -> bool:
-    result = _run(cataloger, [CatalogFile(path, content)], context)
-    return any(p.key == package.key for p in result.packages)
 
 
 def _with_layer(unknown: Unknown, filesystem: ImageFilesystem) -> Unknown:
@@ -155,10 +126,3 @@ def _link_owned(packages: Sequence[Package], owned: Mapping[str, str]) -> list[P
         is_os = package.type.value in ("deb", "apk", "rpm")
         linked.append(dataclasses.replace(package, owned_by=owner) if owner and not is_os else package)
     return linked
-
-
-def count_by_type(packages: Sequence[Package]) -> dict[str, int]:
-    counts: dict[str, int] = defaultdict(int)
-    for package in packages:
-        counts[package.type.value] += 1
-    return dict(counts)

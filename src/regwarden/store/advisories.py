@@ -1,0 +1,234 @@
+"""The advisory repository: write OSV records in one transaction, look them up by (ecosystem, name).
+
+Writes are atomic: `replace_collection` and `merge` run inside a single transaction, so a failure part-way (a
+crash, a database error) leaves the previous records answering lookups. Callers verify downloads *before*
+calling in, so a corrupt export never reaches the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import islice
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from regwarden.model.advisory import Advisory
+from regwarden.store import records as rec
+from regwarden.store.schema import advisories, affected_index, aliases, ecosystem_status
+from regwarden.vuln.ecosystems import index_key
+
+BATCH_SIZE = 500
+RawRecord = tuple[str, bytes]
+
+
+@dataclass(frozen=True)
+class EcosystemStatus:
+    ecosystem: str
+    advisories: int
+    last_updated: datetime | None
+    source: str | None
+    watermark: str | None = None
+    """Newest `modified` of the last complete export; None means the next update downloads everything."""
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    written: int
+    rejected: tuple[rec.RejectedRecord, ...]
+    collections: tuple[str, ...]
+    """The collections (export ecosystems) this write touched, sorted."""
+
+
+class AdvisoryRepository:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def lookup(self, ecosystem: str, name: str) -> list[Advisory]:
+        """Every non-withdrawn advisory with an affected entry filed under `index_key(ecosystem, name)`."""
+        base, normalised = index_key(ecosystem, name)
+        matching = sa.select(affected_index.c.advisory_id).where(
+            affected_index.c.ecosystem_base == base, affected_index.c.name == normalised
+        )
+        query = (
+            sa.select(advisories.c.raw, advisories.c.source)
+            .where(advisories.c.id.in_(matching), advisories.c.withdrawn.is_(None))
+            .order_by(advisories.c.id)
+        )
+        with self._engine.connect() as conn:
+            return [rec.decode(row.raw, row.source) for row in conn.execute(query)]
+
+    def by_id_or_alias(self, identifier: str) -> list[Advisory]:
+        """The advisories whose id or alias is `identifier` (a CVE usually has several), withdrawn included."""
+        aliased = sa.select(aliases.c.advisory_id).where(aliases.c.alias == identifier)
+        query = (
+            sa.select(advisories.c.raw, advisories.c.source)
+            .where(sa.or_(advisories.c.id == identifier, advisories.c.id.in_(aliased)))
+            .order_by(advisories.c.id)
+        )
+        with self._engine.connect() as conn:
+            return [rec.decode(row.raw, row.source) for row in conn.execute(query)]
+
+    def status(self) -> list[EcosystemStatus]:
+        query = sa.select(ecosystem_status).order_by(ecosystem_status.c.ecosystem)
+        with self._engine.connect() as conn:
+            return [
+                EcosystemStatus(
+                    row.ecosystem, row.advisory_count, _aware(row.last_updated), row.source, row.watermark
+                )
+                for row in conn.execute(query)
+            ]
+
+    def watermark(self, ecosystem: str) -> str | None:
+        query = sa.select(ecosystem_status.c.watermark).where(ecosystem_status.c.ecosystem == ecosystem)
+        with self._engine.connect() as conn:
+            value: str | None = conn.execute(query).scalar_one_or_none()
+            return value
+
+    def newest_update(self) -> datetime | None:
+        with self._engine.connect() as conn:
+            return _aware(conn.execute(sa.select(sa.func.max(ecosystem_status.c.last_updated))).scalar())
+
+    def oldest_update(self) -> datetime | None:
+        with self._engine.connect() as conn:
+            return _aware(conn.execute(sa.select(sa.func.min(ecosystem_status.c.last_updated))).scalar())
+
+    def is_empty(self) -> bool:
+        with self._engine.connect() as conn:
+            return conn.execute(sa.select(advisories.c.id).limit(1)).first() is None
+
+    def replace_collection(
+        self, collection: str, records: Iterable[RawRecord], *, source: str | None, watermark: str | None
+    ) -> WriteReport:
+        """Make `collection` hold exactly `records` (a full export), in one transaction."""
+        with self._engine.begin() as conn:
+            _delete_collection(conn, collection)
+            written, rejected, _ = _write(conn, records, collection, source)
+            _record_status(conn, [collection], source, watermark, keep_watermark=False)
+        return WriteReport(written, tuple(rejected), (collection,))
+
+    def merge(
+        self,
+        records: Iterable[RawRecord],
+        *,
+        collection: str | None,
+        source: str | None,
+        watermark: str | None = None,
+    ) -> WriteReport:
+        """Add or replace `records` by id, in one transaction; nothing else is removed.
+
+        `collection=None` files each record under its first affected entry's base ecosystem (imports).
+        `watermark=None` keeps the collection's watermark: the stored set stays complete up to it.
+        """
+        with self._engine.begin() as conn:
+            written, rejected, touched = _write(conn, records, collection, source)
+            if collection is not None:
+                touched.add(collection)
+            _record_status(conn, sorted(touched), source, watermark, keep_watermark=watermark is None)
+        return WriteReport(written, tuple(rejected), tuple(sorted(touched)))
+
+
+def _write(
+    conn: Connection, records: Iterable[RawRecord], collection: str | None, source: str | None
+) -> tuple[int, list[rec.RejectedRecord], set[str]]:
+    written, rejected, touched = 0, list[rec.RejectedRecord](), set[str]()
+    for batch in _batches(records):
+        prepared: dict[str, rec.StoredRecord] = {}
+        for record_id, data in batch:
+            outcome = rec.prepare(record_id, data, source)
+            if isinstance(outcome, rec.RejectedRecord):
+                rejected.append(outcome)
+            else:
+                # A duplicate id within one write: the later record wins, as a re-import would.
+                prepared[outcome.advisory.id] = outcome
+        if prepared:
+            touched |= _insert(conn, list(prepared.values()), collection, source)
+            written += len(prepared)
+    return written, rejected, touched
+
+
+def _insert(
+    conn: Connection, stored: Sequence[rec.StoredRecord], collection: str | None, source: str | None
+) -> set[str]:
+    ids = [item.advisory.id for item in stored]
+    _delete_ids(conn, ids)
+    rows = [_advisory_row(item, collection or item.base_ecosystem, source) for item in stored]
+    conn.execute(sa.insert(advisories), rows)
+    keys = [
+        {"ecosystem_base": eco, "name": name, "advisory_id": item.advisory.id}
+        for item in stored
+        for eco, name in sorted(item.index_keys)
+    ]
+    if keys:
+        conn.execute(sa.insert(affected_index), keys)
+    alias_rows = [{"alias": a, "advisory_id": item.advisory.id} for item in stored for a in sorted(item.aliases)]
+    if alias_rows:
+        conn.execute(sa.insert(aliases), alias_rows)
+    return {str(row["collection"]) for row in rows}
+
+
+def _advisory_row(item: rec.StoredRecord, collection: str, source: str | None) -> dict[str, object]:
+    return {
+        "id": item.advisory.id,
+        "modified": item.modified,
+        "published": item.published,
+        "withdrawn": item.withdrawn,
+        "collection": collection,
+        "source": source,
+        "raw": item.raw,
+    }
+
+
+def _delete_ids(conn: Connection, ids: Sequence[str]) -> None:
+    # Children first and explicitly: SQLite enforces ON DELETE CASCADE only with a per-connection pragma.
+    conn.execute(sa.delete(affected_index).where(affected_index.c.advisory_id.in_(ids)))
+    conn.execute(sa.delete(aliases).where(aliases.c.advisory_id.in_(ids)))
+    conn.execute(sa.delete(advisories).where(advisories.c.id.in_(ids)))
+
+
+def _delete_collection(conn: Connection, collection: str) -> None:
+    members = sa.select(advisories.c.id).where(advisories.c.collection == collection)
+    conn.execute(sa.delete(affected_index).where(affected_index.c.advisory_id.in_(members)))
+    conn.execute(sa.delete(aliases).where(aliases.c.advisory_id.in_(members)))
+    conn.execute(sa.delete(advisories).where(advisories.c.collection == collection))
+
+
+def _record_status(
+    conn: Connection,
+    collections: Sequence[str],
+    source: str | None,
+    watermark: str | None,
+    *,
+    keep_watermark: bool,
+) -> None:
+    now = datetime.now(UTC)
+    for collection in collections:
+        count = conn.execute(
+            sa.select(sa.func.count()).select_from(advisories).where(advisories.c.collection == collection)
+        ).scalar_one()
+        where = ecosystem_status.c.ecosystem == collection
+        previous = conn.execute(sa.select(ecosystem_status.c.watermark).where(where)).scalar_one_or_none()
+        conn.execute(sa.delete(ecosystem_status).where(where))
+        row = {
+            "ecosystem": collection,
+            "last_updated": now,
+            "advisory_count": count,
+            "source": source,
+            "watermark": previous if keep_watermark else watermark,
+        }
+        conn.execute(sa.insert(ecosystem_status), [row])
+
+
+def _batches(records: Iterable[RawRecord]) -> Iterator[list[RawRecord]]:
+    iterator = iter(records)
+    while batch := list(islice(iterator, BATCH_SIZE)):
+        yield batch
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; every stored time is UTC.
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)

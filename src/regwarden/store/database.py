@@ -1,0 +1,72 @@
+"""Open the store: resolve the URL, connect, migrate to the newest schema, hand out repositories."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+
+from sqlalchemy.engine import Engine
+
+from regwarden.store.advisories import AdvisoryRepository
+from regwarden.store.engine import create_store_engine, resolve_url
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+class Store:
+    """One database connection pool and its repositories. Close it (or use `with`) when done."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.advisories = AdvisoryRepository(engine)
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def open_store(url: str | None = None, environ: Mapping[str, str] | None = None) -> Store:
+    """The store at `url`, else `REGWARDEN_DB`, else the user's SQLite file; migrated to the newest schema."""
+    engine = create_store_engine(resolve_url(url, environ))
+    try:
+        migrate(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Store(engine)
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Run the packaged Alembic migrations up to `revision` on `engine`'s database."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def database_age(store: Store, now: datetime | None = None) -> timedelta | None:
+    """How old the stalest ecosystem in the store is; None when nothing was ever loaded.
+
+    The stalest, not the freshest: one fresh ecosystem must not hide a month-old one from a staleness check.
+    """
+    oldest = store.advisories.oldest_update()
+    if oldest is None:
+        return None
+    return (now or datetime.now(UTC)) - oldest

@@ -1,0 +1,63 @@
+"""The tables, as SQLAlchemy Core objects for queries. Alembic revisions create them (migrations/versions);
+tests/store/test_migrations.py checks that the migrated database and these definitions never drift apart.
+
+Advisories are kept whole (zlib-compressed OSV JSON) so a lookup returns exactly what the source published;
+the small index tables only decide *which* records to return.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+advisories = sa.Table(
+    "advisories",
+    metadata,
+    sa.Column("id", sa.String(255), primary_key=True),
+    # RFC 3339 in UTC with a fixed width (see advisories._utc_text), so text order is time order.
+    sa.Column("modified", sa.String(40), nullable=False),
+    sa.Column("published", sa.String(40), nullable=True),
+    sa.Column("withdrawn", sa.String(40), nullable=True),
+    # The export the record came from (`Debian`, `PyPI`, ...): a full update replaces exactly that collection.
+    sa.Column("collection", sa.String(100), nullable=False),
+    sa.Column("source", sa.Text(), nullable=True),
+    sa.Column("raw", sa.LargeBinary(), nullable=False),
+)
+sa.Index("ix_advisories_collection", advisories.c.collection)
+
+affected_index = sa.Table(
+    "affected_index",
+    metadata,
+    sa.Column("ecosystem_base", sa.String(100), nullable=False),
+    sa.Column("name", sa.String(512), nullable=False),
+    sa.Column(
+        "advisory_id", sa.String(255), sa.ForeignKey("advisories.id", ondelete="CASCADE"), nullable=False
+    ),
+    # The key leads with (ecosystem_base, name): it is the lookup index as well as the uniqueness rule.
+    sa.PrimaryKeyConstraint("ecosystem_base", "name", "advisory_id", name="pk_affected_index"),
+)
+sa.Index("ix_affected_index_advisory", affected_index.c.advisory_id)
+
+aliases = sa.Table(
+    "aliases",
+    metadata,
+    sa.Column("alias", sa.String(255), nullable=False),
+    sa.Column(
+        "advisory_id", sa.String(255), sa.ForeignKey("advisories.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.PrimaryKeyConstraint("alias", "advisory_id", name="pk_aliases"),
+)
+sa.Index("ix_aliases_advisory", aliases.c.advisory_id)
+
+ecosystem_status = sa.Table(
+    "ecosystem_status",
+    metadata,
+    sa.Column("ecosystem", sa.String(100), primary_key=True),
+    sa.Column("last_updated", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("advisory_count", sa.Integer(), nullable=False),
+    sa.Column("source", sa.Text(), nullable=True),
+    # Newest `modified` seen in a complete export; NULL after a partial import, which forces the next
+    # update to fetch the full export instead of trusting an incomplete baseline.
+    sa.Column("watermark", sa.String(40), nullable=True),
+)
