@@ -34,9 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 REGWARDEN = REPO / ".venv" / "bin" / "regwarden"
 CHECKOV = REPO / ".cache" / "checkov-venv" / "bin" / "checkov"
 SUBSCRIPTION = "/subscriptions/3f2a1b0c-5d4e-4f6a-8b7c-9d0e1f2a3b4c"
-ACR_PUSH = (
-    f"{SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/8311e382-0749-4cb8-b61a-304f252e45ec"
-)
+ACR_PUSH = f"{SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/8311e382-0749-4cb8-b61a-304f252e45ec"
 NETWORK = "providers/Microsoft.Network"
 SUBNET = f"{SUBSCRIPTION}/resourceGroups/rg-net/{NETWORK}/virtualNetworks/hub/subnets/pe"
 WORKSPACE = f"{SUBSCRIPTION}/resourceGroups/rg-monitor/providers/Microsoft.OperationalInsights/workspaces/law"
@@ -125,9 +123,7 @@ def arm_registry(i: int) -> list[dict[str, Any]]:
                 "name": "deploy",
                 "type": child + "webhooks",
                 "properties": {"status": "enabled", "actions": ["push"]},
-                "callbackConfig": {
-                    "serviceUri": f"{'https' if hardened else 'http'}://deploy.example/{name}"
-                },
+                "callbackConfig": {"serviceUri": f"{'https' if hardened else 'http'}://deploy.example/{name}"},
             }
         ],
         "tasks": [
@@ -138,9 +134,7 @@ def arm_registry(i: int) -> list[dict[str, Any]]:
                 "properties": {
                     "status": "Enabled",
                     "step": {"type": "EncodedTask", "encodedTaskContent": _b64(PURGE)},
-                    "trigger": {
-                        "timerTriggers": [{"name": "weekly", "schedule": WEEKLY, "status": "Enabled"}]
-                    },
+                    "trigger": {"timerTriggers": [{"name": "weekly", "schedule": WEEKLY, "status": "Enabled"}]},
                 },
             }
         ],

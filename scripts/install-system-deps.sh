@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Install the Debian packages the tests and demo need, only those missing, non-interactively.
+# Install the Debian packages the tests, the fixture images and the demo need: only those missing, non-interactively.
 set -euo pipefail
-needed=(docker-registry skopeo umoci mmdebstrap apache2-utils jq golang-go)
+# docker-registry: the real OCI registry; skopeo/umoci/mmdebstrap: build and push the real test images;
+# apache2-utils: htpasswd for the basic-auth registry; golang-go: compiles the Go binaries the Go cataloger reads;
+# postgresql: the store's PostgreSQL tier; time: peak-RSS measurements in benchmarks.
+needed=(docker-registry skopeo umoci mmdebstrap apache2-utils jq golang-go postgresql time)
 missing=()
 for pkg in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
+# Node.js and npm build the npm layer of the test images; many machines have them outside dpkg.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -19,7 +19,7 @@ from azure.core.credentials import AccessToken
 from azure.core.exceptions import ClientAuthenticationError
 
 from regwarden.collect.azure_live import collect_registries
-from regwarden.model.errors import AuthError
+from regwarden.model.errors import AuthError, NotFoundError
 from regwarden.model.finding import Status
 from regwarden.model.registry import Registry, ValueSource
 from regwarden.posture.config import PostureConfig
@@ -139,9 +139,7 @@ def test_sdk_models_become_the_neutral_model(arm: FakeArm) -> None:
         ("Approved", "westeurope")
     ]
     assert {w.retention_in_days.value for w in hardened.workspaces.value or ()} == {400}
-    assert {(lock.name, lock.level.value) for lock in hardened.locks.value or ()} == {
-        ("no-delete", "CanNotDelete")
-    }
+    assert {(lock.name, lock.level.value) for lock in hardened.locks.value or ()} == {("no-delete", "CanNotDelete")}
     assert "acr purge" in str((hardened.tasks.value or ())[0].command.value)
     assert {(u.name, u.current.value) for u in other.usages.value or ()} == {("Size", 1073741824.0)}
 
@@ -175,9 +173,7 @@ def test_weak_and_hardened_registries_get_opposite_verdicts(arm: FakeArm) -> Non
 
     assert {rule: found[("acrweak01", rule)] for rule in rule_ids} == dict.fromkeys(rule_ids, Status.FAIL)
     assert {rule: found[("acrhardened01", rule)] for rule in rule_ids} == dict.fromkeys(rule_ids, Status.PASS)
-    assert [found[("acrhardened01", r)] for r in ("RW-ACR-022", "RW-ACR-043", "RW-ACR-052")] == [
-        Status.PASS
-    ] * 3
+    assert [found[("acrhardened01", r)] for r in ("RW-ACR-022", "RW-ACR-043", "RW-ACR-052")] == [Status.PASS] * 3
     assert found[("acrweak01", "RW-ACR-052")] is Status.FAIL
 
 
@@ -215,7 +211,10 @@ class RefusingCredential:
 
 def test_credential_without_a_token_is_an_auth_error(arm: FakeArm) -> None:
     with pytest.raises(AuthError, match="DefaultAzureCredential failed to retrieve a token"):
-        collect_registries(
-            RefusingCredential(), SUB, base_url=arm.base_url, connection_verify=str(arm.certificate)
-        )
+        collect_registries(RefusingCredential(), SUB, base_url=arm.base_url, connection_verify=str(arm.certificate))
     assert arm.requests == []
+
+
+def test_unknown_resource_group_is_not_found(arm: FakeArm) -> None:
+    with pytest.raises(NotFoundError, match="resource group rg-missing not found: 404 Not Found: ResourceNotFound"):
+        collect(arm, resource_group="rg-missing")

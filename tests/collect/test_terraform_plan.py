@@ -82,12 +82,8 @@ def test_plan_links_children_through_configuration_references() -> None:
 
     token = (payments.tokens.value or ())[0]
     assert (token.name, str(token.scope_map_id.value).rsplit("/", 1)[-1]) == ("deploy", "app-pull")
-    assert {(p.name, p.expiry.value) for p in token.passwords.value or ()} == {
-        ("password1", "2026-03-01T00:00:00Z")
-    }
-    assert {
-        (a.principal_id, a.role_name, a.principal_type.value) for a in payments.role_assignments.value or ()
-    } == {
+    assert {(p.name, p.expiry.value) for p in token.passwords.value or ()} == {("password1", "2026-03-01T00:00:00Z")}
+    assert {(a.principal_id, a.role_name, a.principal_type.value) for a in payments.role_assignments.value or ()} == {
         (CI_IDENTITY, "AcrPush", "ServicePrincipal"),
         ("0c1d2e3f-4a5b-4c6d-8e7f-901a2b3c4d5e", "AcrPull", "Group"),
     }
@@ -107,9 +103,7 @@ def test_plan_links_children_through_configuration_references() -> None:
     assert {(w.id, w.retention_in_days.value) for w in payments.workspaces.value or ()} == {
         ("module.acr.azurerm_log_analytics_workspace.audit", 365)
     }
-    assert {(lock.name, lock.level.value) for lock in payments.locks.value or ()} == {
-        ("no-delete", "CanNotDelete")
-    }
+    assert {(lock.name, lock.level.value) for lock in payments.locks.value or ()} == {("no-delete", "CanNotDelete")}
     # The other registry shares the configuration but none of these children.
     assert [legacy.tokens.value, legacy.role_assignments.value, legacy.locks.value] == [(), (), ()]
 
@@ -163,9 +157,7 @@ def test_state_reads_v4_names_and_links_by_literal_ids() -> None:
     password = (state.tokens.value or ())[0].passwords.value or ()
     assert [(p.expiry.value, p.expiry.source) for p in password] == [(None, ValueSource.DEFAULT)]
     # The assignment on rg-state covers the registry; the one on rg-other does not.
-    assert {a.principal_id for a in state.role_assignments.value or ()} == {
-        "6f7a8b9c-0d1e-4f2a-8b3c-4d5e6f7a8b9c"
-    }
+    assert {a.principal_id for a in state.role_assignments.value or ()} == {"6f7a8b9c-0d1e-4f2a-8b3c-4d5e6f7a8b9c"}
     assert (state.tasks.source, state.tasks.reason) == (
         ValueSource.UNAVAILABLE,
         "not declared in this configuration",

@@ -6,9 +6,13 @@ aliases, a Debian one keyed by the source package, an unfixed one, and a suppres
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
+
 from regwarden.model.finding import Severity
 from regwarden.model.sbom import Package
 from regwarden.model.vulnerability import MatchEvidence, VulnerabilityFinding
+from regwarden.report.vuln_common import DatabaseInfo, ScanReport
 from tests.report.sbom_fixture import SBOM
 
 DATABASE = "sqlite:///regwarden.db"
@@ -63,9 +67,18 @@ SEMVER = VulnerabilityFinding(
     cvss_vector="CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L",
     fixed_versions=("5.7.2", "6.3.1", "7.5.2"),
     summary="semver vulnerable to Regular Expression Denial of Service",
-    evidence=(
-        _evidence("GHSA-c2qf-rxjj-qqgw", "npm", "semver", "6.3.1", "SEMVER introduced 6.0.0, fixed 6.3.1"),
-    ),
+    evidence=(_evidence("GHSA-c2qf-rxjj-qqgw", "npm", "semver", "6.3.1", "SEMVER introduced 6.0.0, fixed 6.3.1"),),
     suppressed_by="ignored: only parses our own version strings (.regwarden-ignore.yaml entry 1)",
 )
 FINDINGS = (PYYAML, GLIBC, SHADOW_UNFIXED, SEMVER)
+
+REPORT = ScanReport(
+    sbom=SBOM,
+    findings=FINDINGS,
+    database=DatabaseInfo(DATABASE, datetime(2024, 4, 29, 23, 0, tzinfo=UTC), 1.54),
+    warnings=("ignore entry for CVE-2000-0001 expired on 2024-04-01; it no longer ignores anything (x entry 2)",),
+    fail_on=Severity.HIGH,
+    gate_failed=True,
+    scanned_at=datetime(2024, 5, 1, 12, 0, tzinfo=UTC),
+)
+CLEAN = replace(REPORT, findings=(SEMVER,), warnings=(), gate_failed=False)

@@ -22,7 +22,9 @@ def _entries() -> tuple[IgnoreEntry, ...]:
 def test_entries_are_read_with_dates_quoted_or_not() -> None:
     origin = ACCEPTED.name
     assert _entries() == (
-        IgnoreEntry("GHSA-8q59-q68h-6hv4", "only yaml.safe_load is used", "pyyaml", date(2030, 1, 1), f"{origin} entry 1"),
+        IgnoreEntry(
+            "GHSA-8q59-q68h-6hv4", "only yaml.safe_load is used", "pyyaml", date(2030, 1, 1), f"{origin} entry 1"
+        ),
         IgnoreEntry(
             "CVE-2023-4911",
             "containers never run setuid binaries",

@@ -36,9 +36,7 @@ def test_v020_document_reads_into_statements() -> None:
     ]
     first = statements[0]
     assert first.aliases == ("GHSA-8q59-q68h-6hv4",)
-    assert first.products == (
-        VexProduct(f"pkg:oci/pyapp@{IMAGE.replace(':', '%3A')}", ("pkg:pypi/pyyaml@6.0",)),
-    )
+    assert first.products == (VexProduct(f"pkg:oci/pyapp@{IMAGE.replace(':', '%3A')}", ("pkg:pypi/pyyaml@6.0",)),)
     assert first.timestamp == "2024-05-01T10:00:00Z"  # inherited from the document
     assert statements[2].timestamp == "2024-05-02T09:00:00Z"
     assert statements[3].products == (VexProduct("pkg:deb/debian/passwd@1:4.13%2Bdfsg1-1%2Bb1"),)

@@ -69,9 +69,7 @@ def collect_registries(
 def _list_registries(clients: LiveClients, resource_group: str | None) -> list[Resource]:
     from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
 
-    where = (
-        f"resource group {resource_group}" if resource_group else f"subscription {clients.subscription_id}"
-    )
+    where = f"resource group {resource_group}" if resource_group else f"subscription {clients.subscription_id}"
     try:
         pages = (
             clients.acr.registries.list_by_resource_group(resource_group)
@@ -119,9 +117,7 @@ def _subscription_wide(clients: LiveClients, unavailable: dict[str, str]) -> lis
     return found
 
 
-def _registry_resources(
-    clients: LiveClients, registry: Resource, unavailable: dict[str, str]
-) -> list[Resource]:
+def _registry_resources(clients: LiveClients, registry: Resource, unavailable: dict[str, str]) -> list[Resource]:
     registry = dict(registry)
     registry.update(registry_children(clients, registry, unavailable))
     return [registry, *related_resources(clients, registry, unavailable)]

@@ -78,9 +78,7 @@ def _add_callback(clients: LiveClients, group: str, registry: str, webhook: Reso
         webhook["callbackConfig"] = {"serviceUri": to_arm(config).get("serviceUri")}
 
 
-def related_resources(
-    clients: LiveClients, registry: Resource, unavailable: dict[str, str]
-) -> list[Resource]:
+def related_resources(clients: LiveClients, registry: Resource, unavailable: dict[str, str]) -> list[Resource]:
     registry_id, _, _ = _names(registry)
     found: list[Resource] = []
     # Without a filter, list-for-scope also returns assignments inherited from the group and subscription.
@@ -102,9 +100,7 @@ def related_resources(
     return found
 
 
-def _private_endpoints(
-    clients: LiveClients, registry: Resource, unavailable: dict[str, str]
-) -> list[Resource]:
+def _private_endpoints(clients: LiveClients, registry: Resource, unavailable: dict[str, str]) -> list[Resource]:
     """The private endpoints behind the registry's connections, for their region and DNS names."""
     connections = registry.get("properties", {}).get("privateEndpointConnections") or []
     found: list[Resource] = []

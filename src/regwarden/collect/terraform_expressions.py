@@ -58,9 +58,7 @@ class Evaluator:
         if isinstance(raw, list):
             return [self.resolve(item, refs) for item in raw]
         if isinstance(raw, Mapping):
-            return {
-                self._key(key): self.resolve(value, refs) for key, value in raw.items() if key != BLOCK_MARKER
-            }
+            return {self._key(key): self.resolve(value, refs) for key, value in raw.items() if key != BLOCK_MARKER}
         return raw
 
     def _key(self, key: str) -> str:
@@ -103,12 +101,7 @@ class Evaluator:
         literal = _literal(text)
         if literal is not _NOT_LITERAL:
             return literal
-        if (
-            len(text) >= 2
-            and text.startswith('"')
-            and text.endswith('"')
-            and '"' not in text[1:-1].replace('\\"', "")
-        ):
+        if len(text) >= 2 and text.startswith('"') and text.endswith('"') and '"' not in text[1:-1].replace('\\"', ""):
             return self.template(text[1:-1], refs)
         if _TRAVERSAL.match(text):
             return self._traversal(text, refs)

@@ -17,6 +17,7 @@ from regwarden.collect import terraform_children as children
 from regwarden.collect import terraform_related as related
 from regwarden.collect.arm_related import scope_covers
 from regwarden.collect.terraform_common import TfResource, Unknown, lookup
+from regwarden.collect.terraform_index import Index
 from regwarden.collect.terraform_registry import registry_fields
 from regwarden.model.registry import Registry, Value
 
@@ -35,13 +36,13 @@ PRICING = "azurerm_security_center_subscription_pricing"
 
 
 def registries_from_tf_resources(resources: Sequence[TfResource], origin: str) -> list[Registry]:
-    index = children.Index(resources)
+    index = Index(resources)
     registries = index.of_type(REGISTRY)
     single = len(registries) == 1
     return [_build(registry, index, origin, single) for registry in registries]
 
 
-def _build(registry: TfResource, index: children.Index, origin: str, single: bool) -> Registry:
+def _build(registry: TfResource, index: Index, origin: str, single: bool) -> Registry:
     fields = registry_fields(registry, origin)
     name = fields["name"]
 
@@ -81,7 +82,7 @@ def _build(registry: TfResource, index: children.Index, origin: str, single: boo
     return Registry(**fields)
 
 
-def _attach_scoped(fields: dict[str, Any], registry: TfResource, index: children.Index, origin: str) -> None:
+def _attach_scoped(fields: dict[str, Any], registry: TfResource, index: Index, origin: str) -> None:
     """Resources that apply to the registry by scope: RBAC, locks, alerts, Defender (subscription-wide)."""
 
     def covering(kind: str, attribute: str) -> list[tuple[TfResource, str]]:
@@ -102,9 +103,7 @@ def _attach_scoped(fields: dict[str, Any], registry: TfResource, index: children
         role, lambda: [related.parse_role_assignment(r, origin, s) for r, s in covering(role, "scope")]
     )
     lock = "azurerm_management_lock"
-    fields["locks"] = collected(
-        lock, lambda: [related.parse_lock(r, origin, s) for r, s in covering(lock, "scope")]
-    )
+    fields["locks"] = collected(lock, lambda: [related.parse_lock(r, origin, s) for r, s in covering(lock, "scope")])
     # Log alerts are scoped to the workspace the registry's logs go to, activity-log alerts to the
     # subscription: every alert counts unless it names a different registry.
     alerts = [
@@ -116,14 +115,10 @@ def _attach_scoped(fields: dict[str, Any], registry: TfResource, index: children
     if any(index.declared(kind) for kind in related.ALERT_KINDS):
         fields["alert_rules"] = Value.explicit(tuple(alerts), "azurerm_monitor_*_alert", origin)
     else:
-        fields["alert_rules"] = Value.unavailable(
-            "azurerm_monitor_*_alert", "no alert rules declared", origin
-        )
+        fields["alert_rules"] = Value.unavailable("azurerm_monitor_*_alert", "no alert rules declared", origin)
     pricing = [r for r in index.of_type(PRICING) if related.is_containers_pricing(r)]
     if pricing:
-        fields["defender"] = Value.explicit(
-            related.parse_defender(pricing[0], origin), pricing[0].base, origin
-        )
+        fields["defender"] = Value.explicit(related.parse_defender(pricing[0], origin), pricing[0].base, origin)
     else:
         fields["defender"] = Value.unavailable(
             f"{PRICING} (resource_type = Containers)", "Defender for Containers pricing not declared", origin
@@ -143,9 +138,7 @@ def _targets(child: TfResource, attribute: str, registry: TfResource, name: str,
     return single and isinstance(raw, Unknown) and not refers_elsewhere
 
 
-def _private_endpoints(
-    registry: TfResource, name: str, index: children.Index, origin: str, single: bool
-) -> list[Any]:
+def _private_endpoints(registry: TfResource, name: str, index: Index, origin: str, single: bool) -> list[Any]:
     found = []
     links = index.links(PRIVATE_ENDPOINT, "private_service_connection")
     candidates = links.by_reference.get(registry.base, []) + index.not_naming(
@@ -158,19 +151,13 @@ def _private_endpoints(
                 endpoint.address,
                 endpoint.type,
                 connection,
-                {
-                    "private_connection_resource_id": endpoint.references.get(
-                        "private_service_connection", frozenset()
-                    )
-                },
+                {"private_connection_resource_id": endpoint.references.get("private_service_connection", frozenset())},
             )
             subresources = lookup(connection, "subresource_names")
             if isinstance(subresources, list) and "registry" not in [str(s).casefold() for s in subresources]:
                 continue
             if _targets(target, "private_connection_resource_id", registry, name, single):
-                found.append(
-                    children.parse_private_endpoint(endpoint, number, origin, _planned_fqdns(registry, name))
-                )
+                found.append(children.parse_private_endpoint(endpoint, number, origin, _planned_fqdns(registry, name)))
     return found
 
 
@@ -185,7 +172,7 @@ def _planned_fqdns(registry: TfResource, name: str) -> tuple[str, ...]:
 
 
 def _covers(
-    resource: TfResource, attribute: str, registry: TfResource, fields: dict[str, Any], index: children.Index
+    resource: TfResource, attribute: str, registry: TfResource, fields: dict[str, Any], index: Index
 ) -> str | None:
     """The scope text when `resource` (at `attribute`) covers the registry, directly or inherited."""
     raw = lookup(resource.values, attribute)
@@ -215,7 +202,7 @@ def _literal_covers(scope: str, fields: dict[str, Any]) -> bool:
     return scope_covers(scope, fields["id"], fields["name"])
 
 
-def _in_group(registry: TfResource, group: str, index: children.Index) -> bool:
+def _in_group(registry: TfResource, group: str, index: Index) -> bool:
     if group in registry.references.get("resource_group_name", frozenset()):
         return True
     names = {lookup(g.values, "name") for g in index.by_base(group)}

@@ -51,9 +51,7 @@ def _root_module(document: Mapping[str, Any], origin: str) -> Mapping[str, Any]:
 def _walk(module: Mapping[str, Any], origin: str) -> Iterator[Mapping[str, Any]]:
     for resource in module.get("resources", []) or []:
         if not isinstance(resource, Mapping) or not {"address", "type"} <= resource.keys():
-            raise BadInputError(
-                f"{origin}: a resource in module {module.get('address', 'root')} lacks address/type"
-            )
+            raise BadInputError(f"{origin}: a resource in module {module.get('address', 'root')} lacks address/type")
         yield resource
     for child in module.get("child_modules", []) or []:
         if isinstance(child, Mapping):

@@ -24,9 +24,7 @@ from regwarden.collect.terraform_common import (
 )
 from regwarden.model.registry import Replication, Value
 
-ARM_AUDIENCE_NOTE = (
-    "azurerm has no attribute for azureADAuthenticationAsArmPolicy; the service default applies"
-)
+ARM_AUDIENCE_NOTE = "azurerm has no attribute for azureADAuthenticationAsArmPolicy; the service default applies"
 
 
 def registry_fields(resource: TfResource, origin: str) -> dict[str, Any]:
@@ -44,29 +42,21 @@ def registry_fields(resource: TfResource, origin: str) -> dict[str, Any]:
         "sku": reader.read(("sku",), None, to_str, "a SKU name"),
         "admin_user_enabled": reader.read(("admin_enabled",), False, to_bool, "a boolean"),
         "anonymous_pull_enabled": reader.read(("anonymous_pull_enabled",), False, to_bool, "a boolean"),
-        "arm_audience_token_status": Value.default(
-            "enabled", f"{resource.base} ({ARM_AUDIENCE_NOTE})", origin
-        ),
+        "arm_audience_token_status": Value.default("enabled", f"{resource.base} ({ARM_AUDIENCE_NOTE})", origin),
         "public_network_access": reader.read(
             ("public_network_access_enabled",), "Enabled", enabled_word(True), "a boolean"
         ),
         "network_default_action": _network(reader, "default_action", "Allow", to_str),
         "ip_rules": _ip_rules(reader),
-        "network_rule_bypass": reader.read(
-            ("network_rule_bypass_option",), "AzureServices", to_str, "a string"
-        ),
+        "network_rule_bypass": reader.read(("network_rule_bypass_option",), "AzureServices", to_str, "a string"),
         "data_endpoint_enabled": reader.read(("data_endpoint_enabled",), False, to_bool, "a boolean"),
-        "export_policy_status": reader.read(
-            ("export_policy_enabled",), "enabled", enabled_word(False), "a boolean"
-        ),
+        "export_policy_status": reader.read(("export_policy_enabled",), "enabled", enabled_word(False), "a boolean"),
         "quarantine_policy_status": reader.read(
             ("quarantine_policy_enabled",), "disabled", enabled_word(False), "a boolean"
         ),
         "trust_policy_status": _trust(reader),
         "encryption_status": _encryption(reader),
-        "zone_redundancy": reader.read(
-            ("zone_redundancy_enabled",), "Disabled", enabled_word(True), "a boolean"
-        ),
+        "zone_redundancy": reader.read(("zone_redundancy_enabled",), "Disabled", enabled_word(True), "a boolean"),
         "replications": _replications(reader),
     }
     fields["retention_policy_status"], fields["retention_days"] = _retention(reader)
@@ -125,9 +115,7 @@ def _retention(reader: Reader) -> tuple[Value[str], Value[int]]:
         return status, reader.read(("retention_policy_in_days",), 7, to_int, "days")
     policy = reader.blocks("retention_policy")
     if isinstance(policy, Unknown):
-        unresolved: Value[Any] = Value.unresolved(
-            reader.path("retention_policy"), policy.reason, reader.origin
-        )
+        unresolved: Value[Any] = Value.unresolved(reader.path("retention_policy"), policy.reason, reader.origin)
         return unresolved, unresolved
     if not policy:
         return (

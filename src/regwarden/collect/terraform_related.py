@@ -11,7 +11,6 @@ import json
 from typing import Any
 
 from regwarden.collect.arm_related import BUILT_IN_ROLES
-from regwarden.collect.terraform_children import resource_id, resource_name
 from regwarden.collect.terraform_common import (
     Reader,
     TfResource,
@@ -22,6 +21,7 @@ from regwarden.collect.terraform_common import (
     to_int,
     to_str,
 )
+from regwarden.collect.terraform_index import resource_id, resource_name
 from regwarden.model.registry import (
     AlertRule,
     DefenderPlan,
@@ -37,9 +37,7 @@ IDENTITY_TYPES = ("azurerm_user_assigned_identity",)
 REGISTRY_SCAN_EXTENSION = "containerregistriesvulnerabilityassessments"
 
 
-def parse_diagnostic_setting(
-    resource: TfResource, origin: str, workspaces: dict[str, TfResource]
-) -> DiagnosticSetting:
+def parse_diagnostic_setting(resource: TfResource, origin: str, workspaces: dict[str, TfResource]) -> DiagnosticSetting:
     """`enabled_log` (azurerm ≥ 3.39) and the older `log` blocks with an `enabled` switch."""
     categories: list[str] = []
     retention: int | None = None
@@ -112,9 +110,7 @@ def _principal_type(reader: Reader) -> Value[str]:
     if any(reader.resource.refs_of_type("principal_id", kind) for kind in IDENTITY_TYPES):
         # A managed identity is a service principal.
         return Value.explicit("ServicePrincipal", reader.path("principal_id"), reader.origin)
-    return Value.unavailable(
-        reader.path("principal_type"), "principal type not known before apply", reader.origin
-    )
+    return Value.unavailable(reader.path("principal_type"), "principal type not known before apply", reader.origin)
 
 
 def parse_lock(resource: TfResource, origin: str, scope: str) -> ManagementLock:
@@ -136,9 +132,7 @@ def parse_defender(resource: TfResource, origin: str) -> DefenderPlan:
         extension = Value.unresolved(path, extensions.reason, origin)
     elif not extensions:
         # Without extension blocks azurerm leaves the extensions to the service; the input cannot tell.
-        extension = Value.unavailable(
-            path, "no extension blocks: the plan's extensions are not managed here", origin
-        )
+        extension = Value.unavailable(path, "no extension blocks: the plan's extensions are not managed here", origin)
     else:
         names = {str(lookup(e, "name")).casefold() for e in extensions}
         # Listed extensions are enabled; azurerm disables the plan's extensions it does not list.

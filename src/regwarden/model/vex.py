@@ -7,10 +7,10 @@ collect/openvex.py reads OpenVEX documents into these; vuln/vex.py applies them 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class VexStatus(str, Enum):
+class VexStatus(StrEnum):
     """The four statuses every VEX format shares (OpenVEX spelling)."""
 
     NOT_AFFECTED = "not_affected"

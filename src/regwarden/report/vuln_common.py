@@ -12,6 +12,7 @@ from datetime import datetime
 from regwarden.model.finding import Severity
 from regwarden.model.sbom import Package, Sbom
 from regwarden.model.vulnerability import VulnerabilityFinding
+from regwarden.vuln.match import MatchUnknown
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,15 @@ class ScanReport:
     fail_on: Severity | None
     gate_failed: bool
     scanned_at: datetime
+    match_unknowns: tuple[MatchUnknown, ...] = ()
+    """Advisories whose applicability could not be decided: reported, never dropped."""
+    unrated: frozenset[tuple[str, Package]] = frozenset()
+    """(id, package) of findings no source rated; they sit in the critical bucket so gates fail closed."""
+
+    def severity_label(self, finding: VulnerabilityFinding) -> str:
+        if (finding.id, finding.package) in self.unrated:
+            return f"unrated (counted as {finding.severity.value})"
+        return finding.severity.value
 
     @property
     def counted(self) -> tuple[VulnerabilityFinding, ...]:

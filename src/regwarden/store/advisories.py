@@ -8,7 +8,7 @@ calling in, so a corrupt export never reaches the store.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
 
@@ -75,9 +75,7 @@ class AdvisoryRepository:
         query = sa.select(ecosystem_status).order_by(ecosystem_status.c.ecosystem)
         with self._engine.connect() as conn:
             return [
-                EcosystemStatus(
-                    row.ecosystem, row.advisory_count, _aware(row.last_updated), row.source, row.watermark
-                )
+                EcosystemStatus(row.ecosystem, row.advisory_count, _aware(row.last_updated), row.source, row.watermark)
                 for row in conn.execute(query)
             ]
 
@@ -99,15 +97,16 @@ class AdvisoryRepository:
         with self._engine.connect() as conn:
             return conn.execute(sa.select(advisories.c.id).limit(1)).first() is None
 
-    def replace_collection(
-        self, collection: str, records: Iterable[RawRecord], *, source: str | None, watermark: str | None
-    ) -> WriteReport:
-        """Make `collection` hold exactly `records` (a full export), in one transaction."""
+    def replace_collection(self, collection: str, records: Iterable[RawRecord], *, source: str | None) -> WriteReport:
+        """Make `collection` hold exactly `records` (a complete export), in one transaction.
+
+        The watermark becomes the newest `modified` written: a complete export is a baseline for increments.
+        """
         with self._engine.begin() as conn:
             _delete_collection(conn, collection)
-            written, rejected, _ = _write(conn, records, collection, source)
-            _record_status(conn, [collection], source, watermark, keep_watermark=False)
-        return WriteReport(written, tuple(rejected), (collection,))
+            outcome = _write(conn, records, collection, source)
+            _record_status(conn, [collection], source, outcome.newest, keep_watermark=False)
+        return WriteReport(outcome.written, tuple(outcome.rejected), (collection,))
 
     def merge(
         self,
@@ -123,30 +122,36 @@ class AdvisoryRepository:
         `watermark=None` keeps the collection's watermark: the stored set stays complete up to it.
         """
         with self._engine.begin() as conn:
-            written, rejected, touched = _write(conn, records, collection, source)
-            if collection is not None:
-                touched.add(collection)
+            outcome = _write(conn, records, collection, source)
+            touched = outcome.touched | ({collection} if collection is not None else set())
             _record_status(conn, sorted(touched), source, watermark, keep_watermark=watermark is None)
-        return WriteReport(written, tuple(rejected), tuple(sorted(touched)))
+        return WriteReport(outcome.written, tuple(outcome.rejected), tuple(sorted(touched)))
 
 
-def _write(
-    conn: Connection, records: Iterable[RawRecord], collection: str | None, source: str | None
-) -> tuple[int, list[rec.RejectedRecord], set[str]]:
-    written, rejected, touched = 0, list[rec.RejectedRecord](), set[str]()
+@dataclass
+class _Outcome:
+    written: int = 0
+    rejected: list[rec.RejectedRecord] = field(default_factory=list)
+    touched: set[str] = field(default_factory=set)
+    newest: str | None = None
+
+
+def _write(conn: Connection, records: Iterable[RawRecord], collection: str | None, source: str | None) -> _Outcome:
+    outcome = _Outcome()
     for batch in _batches(records):
         prepared: dict[str, rec.StoredRecord] = {}
         for record_id, data in batch:
-            outcome = rec.prepare(record_id, data, source)
-            if isinstance(outcome, rec.RejectedRecord):
-                rejected.append(outcome)
+            item = rec.prepare(record_id, data, source)
+            if isinstance(item, rec.RejectedRecord):
+                outcome.rejected.append(item)
             else:
                 # A duplicate id within one write: the later record wins, as a re-import would.
-                prepared[outcome.advisory.id] = outcome
+                prepared[item.advisory.id] = item
         if prepared:
-            touched |= _insert(conn, list(prepared.values()), collection, source)
-            written += len(prepared)
-    return written, rejected, touched
+            outcome.touched |= _insert(conn, list(prepared.values()), collection, source)
+            outcome.written += len(prepared)
+            outcome.newest = max(filter(None, (outcome.newest, rec.newest(prepared.values()))))
+    return outcome
 
 
 def _insert(

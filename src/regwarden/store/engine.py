@@ -41,7 +41,7 @@ def resolve_url(url: str | None = None, environ: Mapping[str, str] | None = None
         return _sqlite_url(Path(raw))
     try:
         parsed = make_url(raw)
-    except sa.exc.ArgumentError as error:
+    except (sa.exc.ArgumentError, ValueError) as error:
         raise BadInputError(f"not a database URL: {_redacted(raw)}") from error
     return _with_driver(parsed)
 

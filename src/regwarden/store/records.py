@@ -96,6 +96,4 @@ def newest(records: Iterable[StoredRecord]) -> str | None:
 
 
 def _index_keys(advisory: Advisory) -> frozenset[tuple[str, str]]:
-    return frozenset(
-        index_key(affected.ecosystem, affected.name) for affected in advisory.affected if affected.name
-    )
+    return frozenset(index_key(affected.ecosystem, affected.name) for affected in advisory.affected if affected.name)

@@ -31,9 +31,7 @@ affected_index = sa.Table(
     metadata,
     sa.Column("ecosystem_base", sa.String(100), nullable=False),
     sa.Column("name", sa.String(512), nullable=False),
-    sa.Column(
-        "advisory_id", sa.String(255), sa.ForeignKey("advisories.id", ondelete="CASCADE"), nullable=False
-    ),
+    sa.Column("advisory_id", sa.String(255), sa.ForeignKey("advisories.id", ondelete="CASCADE"), nullable=False),
     # The key leads with (ecosystem_base, name): it is the lookup index as well as the uniqueness rule.
     sa.PrimaryKeyConstraint("ecosystem_base", "name", "advisory_id", name="pk_affected_index"),
 )
@@ -43,9 +41,7 @@ aliases = sa.Table(
     "aliases",
     metadata,
     sa.Column("alias", sa.String(255), nullable=False),
-    sa.Column(
-        "advisory_id", sa.String(255), sa.ForeignKey("advisories.id", ondelete="CASCADE"), nullable=False
-    ),
+    sa.Column("advisory_id", sa.String(255), sa.ForeignKey("advisories.id", ondelete="CASCADE"), nullable=False),
     sa.PrimaryKeyConstraint("alias", "advisory_id", name="pk_aliases"),
 )
 sa.Index("ix_aliases_advisory", aliases.c.advisory_id)

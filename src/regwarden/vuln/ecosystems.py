@@ -44,9 +44,7 @@ _OS_ECOSYSTEMS: dict[PackageType, dict[str, str]] = {
         "openeuler": "openEuler",
     },
 }
-OS_ECOSYSTEMS: frozenset[str] = frozenset(
-    name for table in _OS_ECOSYSTEMS.values() for name in table.values()
-)
+OS_ECOSYSTEMS: frozenset[str] = frozenset(name for table in _OS_ECOSYSTEMS.values() for name in table.values())
 """Base ecosystems whose advisories are scoped to one distribution (and optionally one release of it)."""
 
 _LANGUAGE_ECOSYSTEMS: dict[PackageType, str] = {

@@ -32,18 +32,14 @@ def upgrade() -> None:
         "affected_index",
         sa.Column("ecosystem_base", sa.String(100), nullable=False),
         sa.Column("name", sa.String(512), nullable=False),
-        sa.Column(
-            "advisory_id", sa.String(255), sa.ForeignKey("advisories.id", ondelete="CASCADE"), nullable=False
-        ),
+        sa.Column("advisory_id", sa.String(255), sa.ForeignKey("advisories.id", ondelete="CASCADE"), nullable=False),
         sa.PrimaryKeyConstraint("ecosystem_base", "name", "advisory_id", name="pk_affected_index"),
     )
     op.create_index("ix_affected_index_advisory", "affected_index", ["advisory_id"])
     op.create_table(
         "aliases",
         sa.Column("alias", sa.String(255), nullable=False),
-        sa.Column(
-            "advisory_id", sa.String(255), sa.ForeignKey("advisories.id", ondelete="CASCADE"), nullable=False
-        ),
+        sa.Column("advisory_id", sa.String(255), sa.ForeignKey("advisories.id", ondelete="CASCADE"), nullable=False),
         sa.PrimaryKeyConstraint("alias", "advisory_id", name="pk_aliases"),
     )
     op.create_index("ix_aliases_advisory", "aliases", ["advisory_id"])

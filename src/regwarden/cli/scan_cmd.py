@@ -1,0 +1,96 @@
+"""`regwarden scan IMAGE|SBOM-FILE`: known vulnerabilities from the offline OSV database, and a CI gate.
+
+Exit codes: 0 ok (or findings below --fail-on), 1 gate failed, 3 bad input, 4 registry unreachable, 8 no
+advisory database (run `regwarden db update` or `db import`).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from regwarden.cli import options
+from regwarden.model.finding import Severity
+
+
+class ScanFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    SARIF = "sarif"
+    CYCLONEDX_JSON = "cyclonedx-json"
+    MARKDOWN = "markdown"
+
+
+def scan(
+    target: str = typer.Argument(
+        ...,
+        help="Image (registry ref, oci:, oci-archive:, docker-archive:, dir:PATH) or an SBOM file "
+        "(CycloneDX, SPDX, regwarden JSON).",
+    ),
+    severity: str | None = typer.Option(
+        None, "--severity", help="Only show these severities, comma-separated (e.g. critical,high)."
+    ),
+    fail_on: str | None = typer.Option(
+        None, "--fail-on", help="Exit 1 when a shown, unsuppressed finding is at least this severe."
+    ),
+    ignore_unfixed: bool = typer.Option(False, "--ignore-unfixed", help="Hide vulnerabilities with no fix yet."),
+    ignore_file: Path | None = typer.Option(
+        None, "--ignore-file", help="Accepted risks (YAML). Default: .regwarden-ignore.yaml in the working directory."
+    ),
+    vex: list[Path] = typer.Option(
+        [], "--vex", help="OpenVEX document; not_affected/fixed statements suppress findings (repeatable)."
+    ),
+    output: ScanFormat = typer.Option(ScanFormat.TABLE, "--output", "-o", help="Output format."),
+    output_file: Path | None = options.OUTPUT_FILE,
+    db: str | None = typer.Option(
+        None, "--db", envvar="REGWARDEN_DB", help="Advisory database URL or SQLite file. Default: the user data dir."
+    ),
+    max_db_age: float = typer.Option(
+        7.0, "--max-db-age", help="Warn when the advisory database is older than this many days."
+    ),
+    platform: str = options.PLATFORM,
+    insecure: bool = options.INSECURE,
+    username: str | None = options.USERNAME,
+    password: str | None = options.PASSWORD,
+    timeout: float = options.TIMEOUT,
+) -> None:
+    """Find known vulnerabilities in an image or SBOM; with --fail-on, fail the pipeline on what matters."""
+    from regwarden.service import scan as service
+    from regwarden.service.images import ImageOptions
+
+    scan_options = service.ScanOptions(
+        image=ImageOptions.from_cli(platform, insecure, username, password, timeout),
+        db_url=db,
+        severities=_severities(severity),
+        fail_on=_severity(fail_on, "--fail-on") if fail_on else None,
+        ignore_unfixed=ignore_unfixed,
+        ignore_file=ignore_file,
+        vex_files=tuple(vex),
+        max_db_age_days=max_db_age,
+    )
+    report = service.scan(target, scan_options)
+    for warning in report.warnings:
+        typer.echo(f"regwarden: warning: {warning}", err=True)
+    options.write_output(service.render_scan(report, output.value), output_file)
+    if report.gate_failed:
+        assert report.fail_on is not None
+        count = sum(1 for f in report.counted if f.severity.rank >= report.fail_on.rank)
+        typer.echo(f"regwarden: gate failed: {count} finding(s) at or above {report.fail_on.value}", err=True)
+        raise typer.Exit(1)
+
+
+def _severities(text: str | None) -> frozenset[Severity]:
+    if not text:
+        return frozenset()
+    return frozenset(_severity(part, "--severity") for part in text.split(",") if part.strip())
+
+
+def _severity(text: str, option: str) -> Severity:
+    from regwarden.model.errors import BadInputError
+
+    try:
+        return Severity.parse(text)
+    except ValueError as error:
+        raise BadInputError(f"{option}: {error}") from None

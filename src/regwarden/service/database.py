@@ -1,0 +1,191 @@
+"""Advisory database use cases: `db update` (OSV exports over HTTP), `db import PATH`, `db status`.
+
+Each ecosystem is written in its own transaction, only after its download is complete and verified, so any
+failure (HTTP 500, timeout, corrupt zip, interrupted download) leaves that ecosystem's previous records answering
+lookups. One ecosystem failing does not stop the others; the report lists the failure and the caller re-raises it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Literal
+
+import httpx
+
+from regwarden.model.errors import BadInputError, NoDataError, NotFoundError, RegwardenError
+from regwarden.store import EcosystemStatus, Store, database_age, open_store
+from regwarden.store.records import RejectedRecord, utc_text
+from regwarden.vuln.sources.interface import TransferProgress
+from regwarden.vuln.sources.osv_export import DEFAULT_BASE_URL, OsvExport
+from regwarden.vuln.sources.osv_files import open_path_source
+
+OSV_URL_ENV = "REGWARDEN_OSV_URL"
+DEFAULT_ECOSYSTEMS = (
+    "Debian",
+    "Alpine",
+    "PyPI",
+    "npm",
+    "Go",
+    "Maven",
+    "crates.io",
+    "RubyGems",
+    "NuGet",
+    "Packagist",
+)
+"""What `db update` fetches without `--ecosystem`: the ecosystems regwarden's catalogers produce packages for."""
+INCREMENTAL_LIMIT = 2000
+"""Above this many changed records one `all.zip` is cheaper than one request per record."""
+
+UpdateMode = Literal["full", "incremental", "unchanged"]
+
+
+@dataclass(frozen=True)
+class EcosystemUpdate:
+    ecosystem: str
+    mode: UpdateMode
+    written: int
+    rejected: tuple[RejectedRecord, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class UpdateReport:
+    updated: tuple[EcosystemUpdate, ...]
+    failed: tuple[tuple[str, RegwardenError], ...]
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    source: str
+    written: int
+    rejected: tuple[RejectedRecord, ...]
+    ecosystems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DatabaseStatus:
+    url: str
+    ecosystems: tuple[EcosystemStatus, ...]
+    age: timedelta | None
+    """Age of the stalest ecosystem (see store.database_age)."""
+
+
+@dataclass(frozen=True)
+class UpdateOptions:
+    ecosystems: tuple[str, ...] = ()
+    """Empty: DEFAULT_ECOSYSTEMS."""
+    base_url: str | None = None
+    """None: `REGWARDEN_OSV_URL`, else the public OSV bucket."""
+    full: bool = False
+    """Download every `all.zip` even when an incremental update is possible."""
+    timeout: float = 60.0
+    cache_dir: Path | None = None
+    """Where partial downloads wait to be resumed; None: the user's cache dir."""
+
+
+def update_database(
+    options: UpdateOptions,
+    *,
+    db_url: str | None = None,
+    progress: TransferProgress | None = None,
+    transport: httpx.BaseTransport | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> UpdateReport:
+    """Bring each ecosystem up to date from the OSV exports; failures are collected per ecosystem."""
+    env = os.environ if environ is None else environ
+    base_url = options.base_url or env.get(OSV_URL_ENV) or DEFAULT_BASE_URL
+    cache_dir = options.cache_dir or default_cache_dir(env)
+    updated: list[EcosystemUpdate] = []
+    failed: list[tuple[str, RegwardenError]] = []
+    with (
+        open_store(db_url, env) as store,
+        httpx.Client(transport=transport, timeout=options.timeout, follow_redirects=True) as client,
+    ):
+        for ecosystem in _ecosystems(options):
+            export = OsvExport(base_url, ecosystem, client, cache_dir, progress)
+            try:
+                updated.append(_update_one(store, export, full=options.full))
+            except RegwardenError as error:
+                failed.append((ecosystem, error))
+    return UpdateReport(tuple(updated), tuple(failed))
+
+
+def import_advisories(path: Path, *, db_url: str | None = None) -> ImportReport:
+    """Load OSV records from a zip, a directory or one file (air-gapped), merging them by id."""
+    source = open_path_source(path)
+    with open_store(db_url) as store:
+        report = store.advisories.merge(source.records(), collection=None, source=source.location)
+    return ImportReport(source.location, report.written, report.rejected, report.collections)
+
+
+def database_status(*, db_url: str | None = None) -> DatabaseStatus:
+    """Per-ecosystem counts and update times; NoDataError when nothing was ever loaded."""
+    with open_store(db_url) as store:
+        ecosystems = tuple(store.advisories.status())
+        if not ecosystems:
+            raise NoDataError(
+                f"the advisory database {store.url} is empty: run `regwarden db update` or `regwarden db import PATH`"
+            )
+        return DatabaseStatus(store.url, ecosystems, database_age(store))
+
+
+def default_cache_dir(environ: Mapping[str, str]) -> Path:
+    cache_home = environ.get("XDG_CACHE_HOME") or ""
+    base = Path(cache_home) if cache_home else Path(environ.get("HOME") or Path.home()) / ".cache"
+    return base / "regwarden" / "osv"
+
+
+def _ecosystems(options: UpdateOptions) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(e.strip() for e in options.ecosystems if e.strip()))
+    if options.ecosystems and not chosen:
+        raise BadInputError("--ecosystem needs a name, e.g. --ecosystem PyPI")
+    return chosen or DEFAULT_ECOSYSTEMS
+
+
+def _update_one(store: Store, export: OsvExport, *, full: bool) -> EcosystemUpdate:
+    watermark = None if full else store.advisories.watermark(export.ecosystem)
+    if watermark is not None:
+        incremental = _incremental(store, export, watermark)
+        if incremental is not None:
+            return incremental
+    source = export.download_all()
+    report = store.advisories.replace_collection(export.ecosystem, source.records(), source=source.location)
+    source.path.unlink(missing_ok=True)
+    return EcosystemUpdate(export.ecosystem, "full", report.written, report.rejected, source.location)
+
+
+def _incremental(store: Store, export: OsvExport, watermark: str) -> EcosystemUpdate | None:
+    """Fetch only records modified after `watermark`; None when a full download is the better choice."""
+    newer = _newer_than(export, watermark)
+    if newer is None or len(newer) > INCREMENTAL_LIMIT:
+        return None
+    if not newer:
+        return EcosystemUpdate(export.ecosystem, "unchanged", 0, (), export.location)
+    # Fetch everything before the transaction opens: the database is locked only for the write itself.
+    fetched = list(export.fetch_records(sorted(newer)))
+    new_watermark = max(newer.values())
+    report = store.advisories.merge(
+        fetched, collection=export.ecosystem, source=export.location, watermark=new_watermark
+    )
+    return EcosystemUpdate(export.ecosystem, "incremental", report.written, report.rejected, export.location)
+
+
+def _newer_than(export: OsvExport, watermark: str) -> dict[str, str] | None:
+    """id → normalised modified for index entries after the watermark; None if the index is unreadable."""
+    try:
+        entries = export.modified_ids()
+    except NotFoundError:
+        return None  # a mirror without the index still serves all.zip
+    newer: dict[str, str] = {}
+    for entry in entries:
+        try:
+            modified = utc_text(entry.modified)
+        except BadInputError:
+            return None  # an index we cannot read is no basis for skipping records: fall back to all.zip
+        if modified > watermark:
+            newer[entry.id] = max(modified, newer.get(entry.id, modified))
+    return newer
