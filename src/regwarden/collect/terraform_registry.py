@@ -22,9 +22,10 @@ from regwarden.collect.terraform_common import (
     to_int,
     to_str,
 )
-from regwarden.model.registry import Replication, Value
+from regwarden.model.registry import Replication, Value, ValueSource
 
-ARM_AUDIENCE_NOTE = "azurerm has no attribute for azureADAuthenticationAsArmPolicy; the service default applies"
+ARM_AUDIENCE_NOTE = "azurerm has no attribute for it: the service default applies unless set outside Terraform"
+ARM_AUDIENCE_PATH = "properties.policies.azureADAuthenticationAsArmPolicy.status"
 
 
 def registry_fields(resource: TfResource, origin: str) -> dict[str, Any]:
@@ -42,7 +43,9 @@ def registry_fields(resource: TfResource, origin: str) -> dict[str, Any]:
         "sku": reader.read(("sku",), None, to_str, "a SKU name"),
         "admin_user_enabled": reader.read(("admin_enabled",), False, to_bool, "a boolean"),
         "anonymous_pull_enabled": reader.read(("anonymous_pull_enabled",), False, to_bool, "a boolean"),
-        "arm_audience_token_status": Value.default("enabled", f"{resource.base} ({ARM_AUDIENCE_NOTE})", origin),
+        "arm_audience_token_status": Value(
+            "enabled", ValueSource.DEFAULT, f"{resource.base}: {ARM_AUDIENCE_PATH}", origin, ARM_AUDIENCE_NOTE
+        ),
         "public_network_access": reader.read(
             ("public_network_access_enabled",), "Enabled", enabled_word(True), "a boolean"
         ),
