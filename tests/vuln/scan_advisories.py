@@ -119,7 +119,7 @@ def next_point_release(version: str) -> str:
 
 def debian_advisories(expected: ExpectedPackages) -> tuple[dict[str, Any], ...]:
     debs = {p.source: p.source_version for p in expected.images["pyapp-1.1"].deb}
-    glibc, zlib, tar = debs["glibc"], debs["zlib"], debs["tar"]
+    glibc, tar = debs["glibc"], debs["tar"]
 
     def record(vuln_id: str, ecosystem: str, name: str, events: list[dict[str, str]], **extra: Any) -> dict[str, Any]:
         return {
@@ -163,3 +163,12 @@ def write_advisories(directory: Path, expected: ExpectedPackages) -> Path:
     for advisory in (*LANGUAGE_ADVISORIES, *debian_advisories(expected)):
         (directory / f"{advisory['id']}.json").write_text(json.dumps(advisory, indent=2), encoding="utf-8")
     return directory
+
+
+def import_test_database(directory: Path, expected: ExpectedPackages) -> str:
+    """A SQLite advisory database holding the advisories above, loaded by the real `db import` use case."""
+    from regwarden.service.database import import_advisories
+
+    url = f"sqlite:///{directory / 'advisories.db'}"
+    import_advisories(write_advisories(directory / "osv", expected), db_url=url)
+    return url

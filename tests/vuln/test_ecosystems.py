@@ -83,9 +83,7 @@ def test_language_packages() -> None:
     ]
     assert lookup_keys(_package(PackageType.CARGO, "smallvec", "1.6.0"), None) == [("crates.io", "smallvec")]
     assert lookup_keys(_package(PackageType.GEM, "rack", "2.2.3"), None) == [("RubyGems", "rack")]
-    assert lookup_keys(_package(PackageType.NUGET, "Newtonsoft.Json", "12.0.3"), None) == [
-        ("NuGet", "newtonsoft.json")
-    ]
+    assert lookup_keys(_package(PackageType.NUGET, "Newtonsoft.Json", "12.0.3"), None) == [("NuGet", "newtonsoft.json")]
     assert lookup_keys(_package(PackageType.COMPOSER, "guzzlehttp/psr7", "2.4.0"), None) == [
         ("Packagist", "guzzlehttp/psr7")
     ]
@@ -96,7 +94,9 @@ def test_scoped_npm_and_maven_names_come_from_the_purl_when_the_name_is_bare() -
     assert lookup_keys(npm, None) == [("npm", "@babel/traverse")]
     scoped = _package(PackageType.NPM, "@babel/traverse", "7.23.0", purl="pkg:npm/%40babel/traverse@7.23.0")
     assert lookup_keys(scoped, None) == [("npm", "@babel/traverse")]
-    maven = _package(PackageType.MAVEN, "log4j-core", "2.14.1", purl="pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1")
+    maven = _package(
+        PackageType.MAVEN, "log4j-core", "2.14.1", purl="pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"
+    )
     assert lookup_keys(maven, None) == [("Maven", "org.apache.logging.log4j:log4j-core")]
 
 

@@ -51,9 +51,7 @@ def test_fields_are_kept_as_written() -> None:
     assert advisory.references == ("https://nvd.nist.gov/vuln/detail/CVE-2020-14343",)
     (entry,) = advisory.affected
     assert (entry.ecosystem, entry.name, entry.purl) == ("PyPI", "pyyaml", "pkg:pypi/pyyaml")
-    assert entry.ranges == (
-        AffectedRange("ECOSYSTEM", (RangeEvent("introduced", "0"), RangeEvent("fixed", "5.4"))),
-    )
+    assert entry.ranges == (AffectedRange("ECOSYSTEM", (RangeEvent("introduced", "0"), RangeEvent("fixed", "5.4"))),)
     assert advisory.source is None
 
 

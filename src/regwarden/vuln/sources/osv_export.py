@@ -21,7 +21,6 @@ from regwarden.vuln.sources.interface import NoProgress, RawRecord, TransferProg
 from regwarden.vuln.sources.osv_files import OsvZipSource
 
 DEFAULT_BASE_URL = "https://osv-vulnerabilities.storage.googleapis.com"
-CHUNK_SIZE = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -131,7 +130,9 @@ class OsvExport:
         self._progress.start(f"{self.ecosystem} all.zip", total, offset)
         try:
             with part.open("ab" if resumed else "wb") as out:
-                for chunk in response.iter_bytes(CHUNK_SIZE):
+                # Raw bytes as they arrive (identity encoding was requested): byte offsets must be file
+                # offsets for Range to resume, and nothing may sit in a buffer when the connection drops.
+                for chunk in response.iter_raw():
                     out.write(chunk)
                     self._progress.advance(len(chunk))
         finally:
@@ -140,8 +141,8 @@ class OsvExport:
 
 def _resume_headers(part: Path) -> dict[str, str]:
     if not part.exists() or part.stat().st_size == 0:
-        return {}
-    headers = {"Range": f"bytes={part.stat().st_size}-"}
+        return {"Accept-Encoding": "identity"}
+    headers = {"Accept-Encoding": "identity", "Range": f"bytes={part.stat().st_size}-"}
     etag_file = _etag_file(part)
     if etag_file.exists():
         headers["If-Range"] = etag_file.read_text(encoding="utf-8").strip()

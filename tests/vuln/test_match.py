@@ -1,0 +1,309 @@
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from regwarden.model.advisory import Advisory, AffectedPackage, AffectedRange, RangeEvent, SeverityScore
+from regwarden.model.finding import Severity
+from regwarden.model.sbom import OperatingSystem, Package, PackageType, Sbom
+from regwarden.model.vulnerability import MatchEvidence
+from regwarden.vuln.match import UNRATED_SEVERITY, MatchReport, match_sbom, match_sbom_report
+from tests.vuln.osv_fixtures import AdvisoryIndex, load_advisories
+
+DEBIAN_12 = OperatingSystem("debian", "12")
+
+
+@pytest.fixture(scope="module")
+def index() -> AdvisoryIndex:
+    return AdvisoryIndex(load_advisories())
+
+
+def _pkg(kind: PackageType, name: str, version: str, **extra: object) -> Package:
+    purl = str(extra.pop("purl", f"pkg:{kind.value}/{name}@{version}"))
+    return Package(name, version, kind, purl, "test", **extra)  # type: ignore[arg-type]
+
+
+def _scan(index: AdvisoryIndex, system: OperatingSystem | None, *packages: Package) -> MatchReport:
+    sbom = Sbom("test", packages, operating_system=system)
+    return match_sbom_report(sbom, index.lookup, database="fixtures", database_age_days=1.5)
+
+
+def _found(report: MatchReport) -> set[tuple[str, str, str]]:
+    return {(f.package.name, f.package.version, f.id) for f in report.findings}
+
+
+def test_debian_matches_the_source_package_of_a_binary_with_another_name(index: AdvisoryIndex) -> None:
+    libcurl = _pkg(
+        PackageType.DEB, "libcurl4", "7.88.1-10+deb12u4", source_name="curl", source_version="7.88.1-10+deb12u4"
+    )
+    report = _scan(index, DEBIAN_12, libcurl)
+    (finding,) = report.findings
+    assert (finding.id, finding.aliases) == ("CVE-2023-46218", ("DSA-5587-1",))
+    assert finding.severity is Severity.MEDIUM  # the Debian tracker's urgency: no CVSS in the record
+    assert finding.fixed_versions == ("7.88.1-10+deb12u5",)
+    assert finding.fix_available
+    assert finding.summary == "curl - security update"
+    assert finding.evidence == (
+        MatchEvidence(
+            advisory_id="DSA-5587-1",
+            ecosystem="Debian:12",
+            package_name="curl",
+            installed_version="7.88.1-10+deb12u4",
+            matched_by="range",
+            detail="ECOSYSTEM introduced 0, fixed 7.88.1-10+deb12u5",
+            database="fixtures",
+            database_age_days=1.5,
+        ),
+    )
+    assert report.unknowns == ()
+
+
+def test_fixed_version_installed_and_other_releases_do_not_match(index: AdvisoryIndex) -> None:
+    fixed = _pkg(PackageType.DEB, "curl", "7.88.1-10+deb12u5", source_name="curl", source_version="7.88.1-10+deb12u5")
+    assert _scan(index, DEBIAN_12, fixed).findings == ()
+    # DLA-3692-1 is for Debian 10 only; DSA-5587-1 for Debian 12 only.
+    old = _pkg(PackageType.DEB, "curl", "7.64.0-4+deb10u2", source_name="curl", source_version="7.64.0-4+deb10u2")
+    assert {f.evidence[0].advisory_id for f in _scan(index, DEBIAN_12, old).findings} == {"DSA-5587-1"}
+    assert {f.evidence[0].advisory_id for f in _scan(index, OperatingSystem("debian", "10"), old).findings} == {
+        "DLA-3692-1"
+    }
+    assert _scan(index, OperatingSystem("debian", "11"), old).findings == ()
+
+
+def test_os_advisories_never_cross_distributions(index: AdvisoryIndex) -> None:
+    glibc_deb = _pkg(PackageType.DEB, "libc6", "2.35-0ubuntu3.1", source_name="glibc", source_version="2.35-0ubuntu3.1")
+    ubuntu = _scan(index, OperatingSystem("ubuntu", "22.04"), glibc_deb)
+    assert _found(ubuntu) == {("libc6", "2.35-0ubuntu3.1", "CVE-2024-2961")}
+    assert ubuntu.findings[0].severity is Severity.MEDIUM
+    assert ubuntu.findings[0].evidence[0].ecosystem == "Ubuntu:22.04:LTS"
+    # The same package on Debian 12 meets only the Debian record, never the Ubuntu one.
+    debian = _scan(index, DEBIAN_12, glibc_deb)
+    assert _found(debian) == {("libc6", "2.35-0ubuntu3.1", "DEBIAN-CVE-2024-0001")}
+
+
+def test_bare_debian_ecosystem_applies_to_every_release_and_unrated_fails_closed(index: AdvisoryIndex) -> None:
+    libc = _pkg(PackageType.DEB, "libc6", "2.36-9+deb12u4", source_name="glibc", source_version="2.36-9+deb12u4")
+    report = _scan(index, DEBIAN_12, libc)
+    (finding,) = report.findings
+    assert finding.id == "DEBIAN-CVE-2024-0001"
+    assert finding.severity is UNRATED_SEVERITY
+    assert finding.cvss_score is None
+    assert report.is_unrated(finding)
+
+
+def test_unknown_os_release_is_reported_not_guessed(index: AdvisoryIndex) -> None:
+    libcurl = _pkg(PackageType.DEB, "libcurl4", "7.88.1-10", source_name="curl", source_version="7.88.1-10")
+    report = _scan(index, OperatingSystem("debian", None), libcurl)
+    assert report.findings == ()
+    assert {(u.package.name, u.advisory_id) for u in report.unknowns} == {
+        ("libcurl4", "DSA-5587-1"),
+        ("libcurl4", "DLA-3692-1"),
+    }
+    assert "OS release is unknown" in report.unknowns[0].reason
+
+
+def test_pypi_aliases_merge_into_one_finding_with_every_id(index: AdvisoryIndex) -> None:
+    report = _scan(index, None, _pkg(PackageType.PYPI, "PyYAML", "5.3.1"))
+    (finding,) = report.findings
+    assert finding.id == "CVE-2020-14343"
+    assert finding.aliases == ("GHSA-8q59-q68h-6hv4", "PYSEC-2021-142")
+    assert (finding.severity, finding.cvss_score) == (Severity.CRITICAL, 9.8)
+    assert {(e.advisory_id, e.matched_by, e.package_name) for e in finding.evidence} == {
+        ("GHSA-8q59-q68h-6hv4", "range", "pyyaml"),
+        ("PYSEC-2021-142", "versions", "pyyaml"),
+    }
+    assert finding.fixed_versions == ("5.4",)
+
+
+def test_pypi_fixed_and_os_owned_packages_do_not_match(index: AdvisoryIndex) -> None:
+    assert _scan(index, None, _pkg(PackageType.PYPI, "pyyaml", "5.4")).findings == ()
+    owned = _pkg(PackageType.PYPI, "PyYAML", "5.3.1", owned_by="pkg:deb/debian/python3-yaml@5.3.1-5")
+    assert _scan(index, DEBIAN_12, owned).findings == ()
+
+
+@pytest.mark.parametrize(
+    ("version", "fixed"),
+    [
+        ("0.9.0", None),
+        ("1.0.0", ("1.5.0", "2.3.0")),
+        ("1.4.9", ("1.5.0", "2.3.0")),
+        ("1.5.0", None),
+        ("1.9.9", None),
+        ("2.0.0", ("2.3.0",)),
+        ("2.2.9", ("2.3.0",)),
+        ("2.3.0", None),
+    ],
+)
+def test_several_introduced_fixed_pairs_and_withdrawn_never_matching(
+    index: AdvisoryIndex, version: str, fixed: tuple[str, ...] | None
+) -> None:
+    report = _scan(index, None, _pkg(PackageType.NPM, "multi", version))
+    # TEST-WITHDRAWN covers every version of `multi`; only TEST-MULTI-RANGE may match.
+    assert [(f.id, f.fixed_versions) for f in report.findings] == (
+        [] if fixed is None else [("TEST-MULTI-RANGE", fixed)]
+    )
+
+
+@pytest.mark.parametrize(("version", "affected"), [("0.9", False), ("1.0", True), ("2.0", True), ("2.0.1", False)])
+def test_last_affected_is_inclusive(index: AdvisoryIndex, version: str, affected: bool) -> None:
+    package = _pkg(PackageType.MAVEN, "org.example:lib", version)
+    report = _scan(index, None, package)
+    assert bool(report.findings) is affected
+    if affected:
+        assert report.findings[0].fixed_versions == ()
+        assert not report.findings[0].fix_available
+        assert report.findings[0].severity is Severity.MEDIUM
+
+
+@pytest.mark.parametrize(("version", "affected"), [("0.5", False), ("1.0", True), ("1.9.9", True), ("2.0", False)])
+def test_limit_caps_the_range(index: AdvisoryIndex, version: str, affected: bool) -> None:
+    assert bool(_scan(index, None, _pkg(PackageType.GEM, "limited", version)).findings) is affected
+
+
+@pytest.mark.parametrize(("version", "affected"), [("0.3.1", True), ("0.3.0", True), ("0.4.0", False)])
+def test_git_ranges_do_not_stop_the_versions_list(index: AdvisoryIndex, version: str, affected: bool) -> None:
+    report = _scan(index, None, _pkg(PackageType.CARGO, "gitty", version))
+    assert bool(report.findings) is affected
+    assert report.unknowns == ()
+
+
+def test_git_only_entry_is_reported_as_not_evaluable() -> None:
+    git_only = Advisory(
+        "OSV-GIT",
+        "2024-01-01T00:00:00Z",
+        affected=(AffectedPackage("crates.io", "g", ranges=(AffectedRange("GIT", (RangeEvent("introduced", "0"),)),)),),
+    )
+    report = match_sbom_report(Sbom("t", (_pkg(PackageType.CARGO, "g", "1.0.0"),)), lambda e, n: [git_only])
+    assert [(u.advisory_id, u.reason) for u in report.unknowns] == [
+        ("OSV-GIT", "crates.io: only GIT (commit) ranges and no versions list")
+    ]
+
+
+def test_scoped_npm_names(index: AdvisoryIndex) -> None:
+    babel = _pkg(PackageType.NPM, "@babel/traverse", "7.23.0", purl="pkg:npm/%40babel/traverse@7.23.0")
+    report = _scan(index, None, babel, _pkg(PackageType.NPM, "traverse", "7.23.0"))
+    assert _found(report) == {("@babel/traverse", "7.23.0", "CVE-2023-45133")}
+    assert report.findings[0].fixed_versions == ("7.23.2",)
+    assert report.findings[0].severity is Severity.HIGH  # CVSS 3.1 7.8 outranks the database's CRITICAL
+
+
+@pytest.mark.parametrize(
+    ("version", "fixed"),
+    [("1.21.5", ("1.21.8", "1.22.1")), ("1.22.0", ("1.22.1",)), ("1.21.8", None), ("1.22.1", None)],
+)
+def test_go_stdlib(index: AdvisoryIndex, version: str, fixed: tuple[str, ...] | None) -> None:
+    report = _scan(index, None, _pkg(PackageType.GO_STDLIB, "stdlib", version, purl=f"pkg:golang/stdlib@{version}"))
+    assert [(f.id, f.fixed_versions) for f in report.findings] == ([] if fixed is None else [("CVE-2023-45290", fixed)])
+
+
+def test_alpine_matches_its_release_by_origin(index: AdvisoryIndex) -> None:
+    lib = _pkg(PackageType.APK, "libcrypto3", "3.1.4-r4", source_name="openssl", source_version="3.1.4-r4")
+    on_319 = _scan(index, OperatingSystem("alpine", "3.19.1"), lib)
+    assert [(f.id, f.fixed_versions, f.cvss_score) for f in on_319.findings] == [("CVE-2024-0727", ("3.1.4-r5",), 5.5)]
+    patched = _pkg(PackageType.APK, "libcrypto3", "3.1.4-r5", source_name="openssl", source_version="3.1.4-r5")
+    assert _scan(index, OperatingSystem("alpine", "3.19.1"), patched).findings == ()
+    assert [f.fixed_versions for f in _scan(index, OperatingSystem("alpine", "3.18.6"), patched).findings] == [
+        ("3.1.4-r6",)
+    ]
+    assert _scan(index, OperatingSystem("alpine", "3.20.0"), lib).findings == ()
+
+
+def test_rpm_with_epoch_on_its_own_distribution_only(index: AdvisoryIndex) -> None:
+    lib = _pkg(
+        PackageType.RPM, "openssl-libs", "3.0.7-24.el9", source_name="openssl", source_version="3.0.7-24.el9", epoch=1
+    )
+    rhel = _scan(index, OperatingSystem("rhel", "9.3"), lib)
+    assert [(f.id, f.severity, f.evidence[0].installed_version) for f in rhel.findings] == [
+        ("CVE-2023-5678", Severity.LOW, "1:3.0.7-24.el9")
+    ]
+    assert _scan(index, OperatingSystem("rocky", "9.3"), lib).findings == ()
+    fixed = _pkg(PackageType.RPM, "openssl-libs", "3.0.7-25.el9_3", epoch=1)
+    assert _scan(index, OperatingSystem("rhel", "9.3"), fixed).findings == ()
+
+
+def test_nuget_ids_match_case_insensitively(index: AdvisoryIndex) -> None:
+    report = _scan(index, None, _pkg(PackageType.NUGET, "newtonsoft.json", "12.0.3"))
+    assert _found(report) == {("newtonsoft.json", "12.0.3", "CVE-2024-21907")}
+
+
+def test_unparsable_versions_are_reported_with_the_reason(index: AdvisoryIndex) -> None:
+    report = _scan(
+        index, None, _pkg(PackageType.PYPI, "requests", "2.31.0"), _pkg(PackageType.PYPI, "PyYAML", "garbage!")
+    )
+    assert report.findings == ()
+    reasons = {(u.package.name, u.advisory_id, u.reason.split(": ", 1)[1]) for u in report.unknowns}
+    assert reasons == {
+        (
+            "requests",
+            "TEST-BAD-VERSION",
+            "'not a version!' is not a valid pypi version: 'not a version!' is not a valid <class 'univers.versions.PypiVersion'>",
+        ),
+        (
+            "PyYAML",
+            "GHSA-8q59-q68h-6hv4",
+            "'garbage!' is not a valid pypi version: 'garbage!' is not a valid <class 'univers.versions.PypiVersion'>",
+        ),
+        (
+            "PyYAML",
+            "PYSEC-2021-142",
+            "'garbage!' is not a valid pypi version: 'garbage!' is not a valid <class 'univers.versions.PypiVersion'>",
+        ),
+    }
+
+
+def test_match_sbom_returns_the_reports_findings(index: AdvisoryIndex) -> None:
+    sbom = Sbom("t", (_pkg(PackageType.PYPI, "PyYAML", "5.3.1"), _pkg(PackageType.NPM, "multi", "2.1.0")))
+    assert match_sbom(sbom, index.lookup) == list(match_sbom_report(sbom, index.lookup).findings)
+    assert [f.id for f in match_sbom(sbom, index.lookup)] == ["TEST-MULTI-RANGE", "CVE-2020-14343"]
+
+
+def test_each_key_is_looked_up_once_per_scan(index: AdvisoryIndex) -> None:
+    index.queried.clear()
+    same_source = [
+        _pkg(PackageType.DEB, name, "7.88.1-10", source_name="curl", source_version="7.88.1-10")
+        for name in ("curl", "libcurl4")
+    ]
+    report = _scan(index, DEBIAN_12, *same_source)
+    assert index.queried == [("Debian", "curl")]
+    assert _found(report) == {("curl", "7.88.1-10", "CVE-2023-46218"), ("libcurl4", "7.88.1-10", "CVE-2023-46218")}
+
+
+def test_a_thousand_packages_with_ten_advisories_each_match_well_under_a_second() -> None:
+    vector = SeverityScore("CVSS_V3", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H")
+    packages, by_key = [], {}
+    for i in range(1000):
+        debian = i % 2 == 0
+        name, version = (
+            (f"src{i}", f"1.{i % 7}.{i % 13}-{i % 5}+deb12u1") if debian else (f"py{i}", f"2.{i % 9}.{i % 11}")
+        )
+        kind = PackageType.DEB if debian else PackageType.PYPI
+        packages.append(_pkg(kind, name, version, source_name=name if debian else None))
+        ecosystem = "Debian:12" if debian else "PyPI"
+        by_key[("Debian" if debian else "PyPI", name)] = [
+            Advisory(
+                f"TEST-{i}-{j}",
+                "2024-01-01T00:00:00Z",
+                aliases=(f"CVE-2024-{i * 10 + j}",),
+                severity=(vector,),
+                affected=(
+                    AffectedPackage(
+                        ecosystem,
+                        name,
+                        ranges=(
+                            AffectedRange(
+                                "ECOSYSTEM", (RangeEvent("introduced", f"1.{j}"), RangeEvent("fixed", f"2.{j}.{j}"))
+                            ),
+                        ),
+                    ),
+                ),
+            )
+            for j in range(10)
+        ]
+    sbom = Sbom("bench", tuple(packages), operating_system=DEBIAN_12)
+    started = time.perf_counter()
+    report = match_sbom_report(sbom, lambda ecosystem, name: by_key.get((ecosystem, name), []))
+    elapsed = time.perf_counter() - started
+    assert len(report.findings) > 1000
+    assert report.unknowns == ()
+    assert elapsed < 1.0, f"matching took {elapsed:.2f}s"
