@@ -10,9 +10,13 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import hcl2
 import pytest
+from hcl2.utils import SerializationOptions
 
 from regwarden.collect.loader import load_registries
+from regwarden.collect.terraform_common import Unknown
+from regwarden.collect.terraform_expressions import Evaluator
 from regwarden.collect.terraform_hcl import registries_from_terraform_source
 from regwarden.model.errors import BadInputError
 from regwarden.model.finding import Status
@@ -34,13 +38,15 @@ def shop() -> Registry:
 
 def test_directory_yields_only_created_registries(shop: Registry) -> None:
     # `scratch` has count = 0; the name comes from locals and a tfvars-overridden variable.
-    assert (shop.name, shop.id, shop.origin, shop.resource_group) == (
-        "acrshopprod01",
-        SHOP,
-        str(SOURCE),
-        "rg-shop-prod",
-    )
+    assert (shop.name, shop.id, shop.resource_group) == ("acrshopprod01", SHOP, "rg-shop-prod")
     assert [r.name for r in load_registries([SOURCE])] == ["acrshopprod01"]
+
+
+def test_origin_is_the_declaring_file(shop: Registry) -> None:
+    assert shop.origin == str(SOURCE / "main.tf")
+    assert shop.admin_user_enabled.origin == str(SOURCE / "main.tf")
+    webhook = (shop.webhooks.value or ())[0]
+    assert webhook.service_uri.origin == str(SOURCE / "access.tf")
 
 
 def test_variables_resolve_from_tfvars_then_defaults(shop: Registry) -> None:
@@ -160,3 +166,46 @@ def test_missing_path_is_bad_input(tmp_path: Path) -> None:
         registries_from_terraform_source(tmp_path)
     with pytest.raises(BadInputError, match="no such file"):
         registries_from_terraform_source(tmp_path / "absent.tf")
+
+
+RESOURCES = {"azurerm_container_registry.acr": {"name": '"acrexample01"', "sku": "${var.sku}"}}
+
+
+@pytest.mark.parametrize(
+    ("source", "expected", "references"),
+    [
+        ('"plain"', "plain", set()),
+        ("true", True, set()),
+        ("42", 42, set()),
+        ('"acr-${var.env}"', "acr-prod", set()),
+        ('"$${not.interpolated}"', "${not.interpolated}", set()),
+        ('"tab\\tquote\\""', 'tab\tquote"', set()),
+        ('var.flags["admin"]', False, set()),
+        ("local.prefix", "acrprod", set()),
+        ("[1, var.env]", [1, "prod"], set()),
+        ("azurerm_container_registry.acr.name", "acrexample01", {"azurerm_container_registry.acr"}),
+        (
+            "azurerm_container_registry.acr.id",
+            Unknown("azurerm_container_registry.acr.id is known only after apply"),
+            {"azurerm_container_registry.acr"},
+        ),
+        (
+            '"${azurerm_container_registry.acr.id}/scopeMaps/_repositories_pull"',
+            Unknown("azurerm_container_registry.acr.id is known only after apply", "/scopeMaps/_repositories_pull"),
+            {"azurerm_container_registry.acr"},
+        ),
+        ('var.env == "prod" ? 1 : 0', Unknown('expression not evaluated: var.env == "prod" ? 1 : 0'), set()),
+        ("upper(var.env)", Unknown("expression not evaluated: upper(var.env)"), set()),
+        ("var.missing", Unknown("var.missing is not declared"), set()),
+        ("local.loop", Unknown("local.loop refers to itself"), set()),
+    ],
+)
+def test_expression_evaluation(source: str, expected: object, references: set[str]) -> None:
+    raw = hcl2.loads(f"value = {source}\n", serialization_options=SerializationOptions(with_comments=False))["value"]
+    variables = {"env": "prod", "flags": {"admin": False}}
+    locals_ = {"prefix": '"acr${var.env}"', "loop": "${local.loop}"}
+    evaluator = Evaluator(variables, locals_, RESOURCES)
+    found: set[str] = set()
+
+    assert evaluator.resolve(raw, found) == expected
+    assert found == references

@@ -21,8 +21,9 @@ def postgres_server() -> Iterator[str]:
 def postgres_url(postgres_server: str, request: pytest.FixtureRequest) -> Iterator[str]:
     """A new, empty database on the session's cluster, dropped after the test."""
     name = "t_" + "".join(c if c.isalnum() else "_" for c in request.node.name.lower())[:50]
-    admin = sa.create_engine(postgres_server.replace("postgresql://", "postgresql+psycopg://"),
-                             isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(
+        postgres_server.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))

@@ -46,8 +46,21 @@ def postgres_cluster() -> Iterator[str]:
     data, port = root / "data", _free_port()
     _run([str(PG_BIN / "initdb"), "-D", str(data), "-U", "regwarden", "--auth=trust", "-E", "UTF8"])
     options = f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={root} -c fsync=off"
-    _run([str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log"), "-w",
-          "-t", str(START_TIMEOUT_S), "start"])
+    _run(
+        [
+            str(PG_BIN / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-l",
+            str(root / "log"),
+            "-w",
+            "-t",
+            str(START_TIMEOUT_S),
+            "start",
+        ]
+    )
     try:
         _run([str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "regwarden", "advisories"])
         yield f"postgresql://regwarden@127.0.0.1:{port}/advisories"

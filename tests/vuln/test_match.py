@@ -234,22 +234,39 @@ def test_unparsable_versions_are_reported_with_the_reason(index: AdvisoryIndex) 
     assert report.findings == ()
     reasons = {(u.package.name, u.advisory_id, u.reason.split(": ", 1)[1]) for u in report.unknowns}
     assert reasons == {
-        (
-            "requests",
-            "TEST-BAD-VERSION",
-            "'not a version!' is not a valid pypi version: 'not a version!' is not a valid <class 'univers.versions.PypiVersion'>",
-        ),
-        (
-            "PyYAML",
-            "GHSA-8q59-q68h-6hv4",
-            "'garbage!' is not a valid pypi version: 'garbage!' is not a valid <class 'univers.versions.PypiVersion'>",
-        ),
-        (
-            "PyYAML",
-            "PYSEC-2021-142",
-            "'garbage!' is not a valid pypi version: 'garbage!' is not a valid <class 'univers.versions.PypiVersion'>",
-        ),
+        ("requests", "TEST-BAD-VERSION", "'not a version!' is not a valid pypi version"),
+        ("PyYAML", "GHSA-8q59-q68h-6hv4", "'garbage!' is not a valid pypi version"),
+        ("PyYAML", "PYSEC-2021-142", "'garbage!' is not a valid pypi version"),
     }
+
+
+def test_go_modules_compare_without_the_v_prefix() -> None:
+    advisory = Advisory(
+        "GO-2023-2102",
+        "2024-01-01T00:00:00Z",
+        aliases=("CVE-2023-39325",),
+        affected=(
+            AffectedPackage(
+                "Go",
+                "golang.org/x/net",
+                ranges=(AffectedRange("SEMVER", (RangeEvent("introduced", "0"), RangeEvent("fixed", "0.17.0"))),),
+            ),
+        ),
+    )
+    modules = [_pkg(PackageType.GOLANG, "golang.org/x/net", version) for version in ("v0.16.0", "v0.17.0")]
+    report = match_sbom_report(Sbom("t", tuple(modules)), lambda ecosystem, name: [advisory])
+    assert _found(report) == {("golang.org/x/net", "v0.16.0", "CVE-2023-39325")}
+    assert report.findings[0].evidence[0].detail == "SEMVER introduced 0, fixed 0.17.0"
+
+
+def test_os_packages_without_an_advisory_ecosystem_are_reported(index: AdvisoryIndex) -> None:
+    bash = _pkg(PackageType.RPM, "bash", "4.2.46-34.el7", purl="pkg:rpm/centos/bash@4.2.46-34.el7")
+    owned = _pkg(PackageType.PYPI, "six", "1.9.0", owned_by="pkg:rpm/centos/python-six@1.9.0-2.el7")
+    report = _scan(index, OperatingSystem("centos", "7"), bash, owned)
+    assert report.findings == ()
+    assert [(u.package.name, u.advisory_id, u.reason) for u in report.unknowns] == [
+        ("bash", None, "no OSV advisory ecosystem for rpm packages on centos")
+    ]
 
 
 def test_match_sbom_returns_the_reports_findings(index: AdvisoryIndex) -> None:

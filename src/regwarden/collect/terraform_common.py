@@ -40,6 +40,8 @@ class TfResource:
     """Top-level attribute → base addresses of the resources its expression refers to."""
     configured: frozenset[str] | None = None
     """Top-level attributes written in the configuration; None when the input does not say (state JSON)."""
+    origin: str | None = None
+    """The file that declares it, when the input is several files (a `.tf` directory)."""
 
     @property
     def base(self) -> str:
@@ -110,7 +112,7 @@ class Reader:
 
     def __init__(self, resource: TfResource, origin: str) -> None:
         self.resource = resource
-        self.origin = origin
+        self.origin = resource.origin or origin
 
     def path(self, *keys: str | int) -> str:
         return f"{self.resource.base}.{dotted(*keys)}"

@@ -55,10 +55,12 @@ def _from_source(path: Path) -> list[Registry]:
         raise BadInputError(f"{path}: no .tf files")
     documents = [parse_file(file) for file in files]
     folder = path if path.is_dir() else path.parent
-    raw_resources = _resources(documents)
-    evaluator = Evaluator({}, _locals(documents), {k: body for k, (_, body) in raw_resources.items()})
+    raw_resources: dict[str, tuple[str, Mapping[str, Any], str]] = {}
+    for file, document in zip(files, documents, strict=True):
+        raw_resources.update(_resources(document, str(file)))
+    evaluator = Evaluator({}, _locals(documents), {k: body for k, (_, body, _) in raw_resources.items()})
     evaluator.variables = _variables(documents, _tfvars(folder), evaluator)
-    resources = [_resource(address, kind, body, evaluator) for address, (kind, body) in raw_resources.items()]
+    resources = [_resource(address, *declared, evaluator) for address, declared in raw_resources.items()]
     return registries_from_tf_resources([r for r in resources if r is not None], str(path))
 
 
@@ -92,12 +94,13 @@ def _labelled(documents: list[Mapping[str, Any]], block: str) -> list[tuple[str,
     return found
 
 
-def _resources(documents: list[Mapping[str, Any]]) -> dict[str, tuple[str, Mapping[str, Any]]]:
-    found: dict[str, tuple[str, Mapping[str, Any]]] = {}
-    for kind, named in _labelled(documents, "resource"):
+def _resources(document: Mapping[str, Any], file: str) -> dict[str, tuple[str, Mapping[str, Any], str]]:
+    """Address → (type, body, declaring file) of every resource in one parsed file."""
+    found: dict[str, tuple[str, Mapping[str, Any], str]] = {}
+    for kind, named in _labelled([document], "resource"):
         for name, body in named.items() if isinstance(named, Mapping) else ():
             if name != BLOCK_MARKER and isinstance(body, Mapping):
-                found[f"{kind}.{_unquote(name)}"] = (kind, body)
+                found[f"{kind}.{_unquote(name)}"] = (kind, body, file)
     return found
 
 
@@ -139,7 +142,7 @@ def _tfvars(folder: Path) -> dict[str, Any]:
     return values
 
 
-def _resource(address: str, kind: str, body: Mapping[str, Any], evaluator: Evaluator) -> TfResource | None:
+def _resource(address: str, kind: str, body: Mapping[str, Any], file: str, evaluator: Evaluator) -> TfResource | None:
     if evaluator.resolve(body.get("count"), set()) == 0:
         return None
     values: dict[str, Any] = {}
@@ -154,7 +157,7 @@ def _resource(address: str, kind: str, body: Mapping[str, Any], evaluator: Evalu
         refs: set[str] = set()
         values[key] = evaluator.resolve(raw, refs)
         references[key] = frozenset(refs)
-    return TfResource(address, kind, values, references, frozenset(values))
+    return TfResource(address, kind, values, references, frozenset(values), file)
 
 
 def _dynamic_names(raw: Any) -> list[str]:

@@ -36,7 +36,7 @@ def registry_fields(resource: TfResource, origin: str) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "name": name,
         "id": known_id or resource.base,
-        "origin": origin,
+        "origin": reader.origin,
         "resource_group": resource_group or _id_part(known_id, "resourcegroups"),
         "subscription_id": _id_part(known_id, "subscriptions"),
         "location": reader.read(("location",), None, to_str, "a region"),

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from packageurl import PackageURL
 
@@ -87,6 +88,7 @@ def base_ecosystem(ecosystem: str) -> str:
     return ecosystem.partition(":")[0].strip()
 
 
+@lru_cache(maxsize=131_072)  # pure, and called for every affected entry of every advisory looked up
 def index_key(ecosystem: str, name: str) -> tuple[str, str]:
     """The store's lookup key of an advisory's affected entry: base ecosystem and normalised name."""
     base = base_ecosystem(ecosystem)
@@ -112,13 +114,26 @@ def queries(package: Package, operating_system: OperatingSystem | None) -> list[
     if package.type in _OS_ECOSYSTEMS:
         found = _os_queries(package, operating_system)
     elif package.owned_by:
-        found = []  # The owning OS package's advisories apply instead (module docstring).
+        found = []  # False negative accepted over backport false positives: the OS package's advisories apply.
     else:
         found = _language_queries(package)
     unique: dict[tuple[str, str], Query] = {}
     for query in found:
         unique.setdefault(query.key, query)
     return list(unique.values())
+
+
+def coverage_gap(package: Package, operating_system: OperatingSystem | None) -> str | None:
+    """Why a package has no index keys, when that is a gap to report rather than a choice (`owned_by`)."""
+    if queries(package, operating_system):
+        return None
+    if package.type in _OS_ECOSYSTEMS:
+        system = package_os(package, operating_system)
+        name = system.id if system is not None else "an unknown distribution"
+        return f"no OSV advisory ecosystem for {package.type.value} packages on {name}"
+    if package.owned_by:
+        return None
+    return f"no OSV advisory ecosystem for {package.type.value} packages"
 
 
 def os_ecosystem(package_type: PackageType, os_id: str | None) -> str | None:
@@ -144,6 +159,7 @@ def package_os(package: Package, operating_system: OperatingSystem | None) -> Op
     return OperatingSystem(id=purl.namespace.lower(), version_id=version_id or None)
 
 
+@lru_cache(maxsize=4_096)  # a scan asks about the same few ecosystem strings for one OS thousands of times
 def release_matches(ecosystem: str, operating_system: OperatingSystem | None) -> bool | None:
     """Whether an advisory ecosystem applies to the image: True, False, or None when the release is unknown.
 

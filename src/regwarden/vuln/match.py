@@ -17,7 +17,7 @@ from regwarden.model.finding import Severity
 from regwarden.model.sbom import OperatingSystem, Package, Sbom
 from regwarden.model.vulnerability import MatchEvidence, VulnerabilityFinding
 from regwarden.vuln.aliases import all_ids, group_aliases, id_sort_key, preferred_id
-from regwarden.vuln.ecosystems import Query, index_key, package_os, queries, release_matches
+from regwarden.vuln.ecosystems import Query, coverage_gap, index_key, package_os, queries, release_matches
 from regwarden.vuln.ranges import evaluate_entry
 from regwarden.vuln.severity import Rating, rate, strongest
 
@@ -89,6 +89,10 @@ def match_sbom_report(
     unknowns: list[MatchUnknown] = []
     unrated: set[tuple[str, Package]] = set()
     for package in sbom.packages:
+        gap = coverage_gap(package, sbom.operating_system)
+        if gap is not None:
+            unknowns.append(MatchUnknown(package, None, gap))  # e.g. CentOS rpms: no data is not "no findings"
+            continue
         hits, problems = _package_hits(package, sbom.operating_system, cached_lookup, (database, database_age_days))
         matched_ids = {hit.advisory.id for hit in hits}
         unknowns += [problem for problem in problems if problem.advisory_id not in matched_ids]
@@ -110,6 +114,7 @@ def _package_hits(
 ) -> tuple[list[_Hit], list[MatchUnknown]]:
     system = package_os(package, image_os)
     hits: list[_Hit] = []
+    seen: set[MatchEvidence] = set()
     problems: dict[tuple[str | None, str], MatchUnknown] = {}
     for query in queries(package, image_os):
         for advisory in lookup(query.key):
@@ -126,7 +131,8 @@ def _package_hits(
                     problems.setdefault((advisory.id, reason), MatchUnknown(package, advisory.id, reason))
                     continue
                 hit = _evaluate(package, query, advisory, entry, database, problems)
-                if hit is not None and all(hit.evidence != known.evidence for known in hits):
+                if hit is not None and hit.evidence not in seen:
+                    seen.add(hit.evidence)
                     hits.append(hit)
     return hits, list(problems.values())
 

@@ -74,10 +74,6 @@ def scheme_for(base_ecosystem: str, range_type: str = "ECOSYSTEM") -> str | None
     return _ECOSYSTEM_SCHEMES.get(base_ecosystem)
 
 
-def supported_schemes() -> tuple[str, ...]:
-    return tuple(_SCHEMES)
-
-
 @lru_cache(maxsize=200_000)
 def parse_version(scheme: str, text: str) -> Version:
     """The univers version object for `text`; raises VersionError when it does not parse."""
@@ -91,8 +87,8 @@ def parse_version(scheme: str, text: str) -> Version:
         cleaned = cleaned.removeprefix("v")
     try:
         return cls(cleaned)
-    except Exception as error:  # univers raises InvalidVersion, ValueError or TypeError by scheme
-        raise VersionError(f"{text!r} is not a valid {scheme} version: {error}") from None
+    except Exception:  # univers raises InvalidVersion, ValueError or TypeError depending on the scheme
+        raise VersionError(f"{text!r} is not a valid {scheme} version") from None
 
 
 @lru_cache(maxsize=500_000)

@@ -82,7 +82,7 @@ def test_changed_export_restarts_instead_of_splicing(bucket: OsvBucket, client: 
 
 def test_corrupt_zip_is_deleted_and_raised(bucket: OsvBucket, client: httpx.Client, tmp_path: Path) -> None:
     bucket.files["PyPI/all.zip"] = corrupt(bucket.files["PyPI/all.zip"])
-    with pytest.raises(IntegrityError, match="CRC|not a readable zip"):
+    with pytest.raises(IntegrityError, match=r"all\.zip is corrupt"):
         export(bucket, client, tmp_path).download_all()
     assert list(tmp_path.iterdir()) == []
 
@@ -94,7 +94,7 @@ def test_server_error_is_unreachable(bucket: OsvBucket, client: httpx.Client, tm
 
 
 def test_unknown_ecosystem_is_not_found(bucket: OsvBucket, client: httpx.Client, tmp_path: Path) -> None:
-    with pytest.raises(NotFoundError, match="Nope/all.zip does not exist"):
+    with pytest.raises(NotFoundError, match=r"Nope/all\.zip does not exist"):
         OsvExport(bucket.url, "Nope", client, tmp_path).download_all()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,7 @@ def test_zip_yields_every_member_once(tmp_path: Path) -> None:
 def test_corrupt_zip_is_an_integrity_error_before_any_record(tmp_path: Path) -> None:
     path = tmp_path / "all.zip"
     path.write_bytes(corrupt(export_zip(load_records("PyPI"))))
-    with pytest.raises(IntegrityError, match="all.zip"):
+    with pytest.raises(IntegrityError, match=r"all\.zip"):
         next(iter(open_path_source(path).records()))
 
 
@@ -75,5 +76,5 @@ def test_unreadable_record_is_passed_on_for_the_store_to_reject() -> None:
 @pytest.mark.parametrize("name", ["advisories.txt", "missing.json"])
 def test_unusable_paths_are_clear_errors(tmp_path: Path, name: str) -> None:
     (tmp_path / "advisories.txt").write_text("hello")
-    with pytest.raises(AdvisorySourceError, match=name):
+    with pytest.raises(AdvisorySourceError, match=re.escape(name)):
         open_path_source(tmp_path / name)

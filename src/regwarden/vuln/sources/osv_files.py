@@ -42,8 +42,10 @@ class OsvZipSource:
         try:
             with zipfile.ZipFile(self.path) as archive:
                 bad_member = archive.testzip()
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as error:
+        except (zipfile.BadZipFile, OSError) as error:
             raise IntegrityError(f"{self._location} is not a readable zip archive: {error}") from error
+        except (zlib.error, EOFError, NotImplementedError) as error:
+            raise IntegrityError(f"{self._location} is corrupt: {error}") from error
         if bad_member is not None:
             raise IntegrityError(f"{self._location} is corrupt: member {bad_member} fails its CRC check")
 
