@@ -12,6 +12,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from regwarden import __version__
 from tests.ci.pipeline_runner import StepRun, azure_steps, resolve_azure, run_action, run_azure_template, runner_env
 from tests.support.images import ExpectedPackages, archive_path
 from tests.vuln.scan_advisories import write_advisories
@@ -58,7 +59,7 @@ def test_action_imports_scans_uploads_and_fails_the_gate(
     }
     runs = run_action(inputs, tmp_path, env)
     assert _codes(runs) == {"Install regwarden": 0, "Vulnerability database": 0, "Scan": 0, "Gate": 1}, runs
-    assert "regwarden 0.1.0" in runs[0].stdout
+    assert f"regwarden {__version__}" in runs[0].stdout
     assert "vulnerabilities at or above 'high'" in runs[-1].stdout
     assert len(_sarif_results(tmp_path / "regwarden.sarif")) == PYAPP_11_RESULTS
     summary = (tmp_path / "step-summary.md").read_text(encoding="utf-8")

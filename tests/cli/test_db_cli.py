@@ -172,7 +172,7 @@ def test_import(tmp_path: Path, make_path: Any, expected: dict[str, int]) -> Non
     db = Db(tmp_path, None)
     path = make_path(tmp_path)
     report = db.json("import", str(path))
-    assert (report["written"], report["rejected"]) == (sum(expected.values()), [])
+    assert (report["written"], report["rejected"], report["kept_newer"]) == (sum(expected.values()), [], [])
     status = db.json("status")
     assert {s["ecosystem"]: s["advisories"] for s in status["ecosystems"]} == expected
     assert {s["source"] for s in status["ecosystems"]} == {str(path)}

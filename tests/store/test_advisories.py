@@ -128,3 +128,14 @@ def test_empty_store_and_ages(store: Store) -> None:
     assert newest is not None and newest.tzinfo is not None and newest >= before - timedelta(seconds=1)
     age = database_age(store, now=newest + timedelta(days=3))
     assert age is not None and timedelta(days=3) - timedelta(seconds=1) <= age <= timedelta(days=3)
+
+
+def test_merge_never_rolls_an_advisory_back(store: Store) -> None:
+    records = load_records("PyPI")
+    newer = records[0] | {"modified": "2025-01-01T00:00:00Z", "summary": "newer"}
+    store.advisories.merge(raw([newer]), collection=None, source="fresh")
+    report = store.advisories.merge(raw(records), collection=None, source="old bundle")
+    assert (report.written, report.kept_newer) == (2, ("GHSA-8q59-q68h-6hv4",))
+    # PYSEC-2021-142 lists the GHSA id as an alias, so both come back for it.
+    found = {a.id: (a.summary, a.source) for a in store.advisories.by_id_or_alias("GHSA-8q59-q68h-6hv4")}
+    assert found == {"GHSA-8q59-q68h-6hv4": ("newer", "fresh"), "PYSEC-2021-142": (None, "old bundle")}

@@ -116,8 +116,10 @@ def _update_json(report: UpdateReport) -> str:
 
 def _import_text(report: ImportReport) -> str:
     ecosystems = ", ".join(report.ecosystems) or "none"
+    newer = f"; kept {len(report.kept_newer)} newer stored" if report.kept_newer else ""
     return (
-        f"imported {report.written} advisories from {report.source} ({ecosystems}); rejected {len(report.rejected)}\n"
+        f"imported {report.written} advisories from {report.source} ({ecosystems});"
+        f" rejected {len(report.rejected)}{newer}\n"
     )
 
 
@@ -127,6 +129,7 @@ def _import_json(report: ImportReport) -> str:
         "written": report.written,
         "ecosystems": list(report.ecosystems),
         "rejected": _rejected_json(report.rejected),
+        "kept_newer": list(report.kept_newer),
     }
     return json.dumps(document, indent=2) + "\n"
 

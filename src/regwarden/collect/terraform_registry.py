@@ -39,8 +39,8 @@ def registry_fields(resource: TfResource, origin: str) -> dict[str, Any]:
         "origin": reader.origin,
         "resource_group": resource_group or _id_part(known_id, "resourcegroups"),
         "subscription_id": _id_part(known_id, "subscriptions"),
-        "location": reader.read(("location",), None, to_str, "a region"),
-        "sku": reader.read(("sku",), None, to_str, "a SKU name"),
+        "location": _required(reader, "location", "a region"),
+        "sku": _required(reader, "sku", "a SKU name"),
         "admin_user_enabled": reader.read(("admin_enabled",), False, to_bool, "a boolean"),
         "anonymous_pull_enabled": reader.read(("anonymous_pull_enabled",), False, to_bool, "a boolean"),
         "arm_audience_token_status": Value(
@@ -64,6 +64,13 @@ def registry_fields(resource: TfResource, origin: str) -> dict[str, Any]:
     }
     fields["retention_policy_status"], fields["retention_days"] = _retention(reader)
     return fields
+
+
+def _required(reader: Reader, key: str, expected: str) -> Value[str]:
+    """A required argument: absent means the input is incomplete, not that a default applies."""
+    if lookup(reader.resource.values, key) in (None, ""):
+        return Value.unavailable(reader.path(key), f"{key} is not set in the input", reader.origin)
+    return reader.read((key,), None, to_str, expected)
 
 
 def _identity(resource: TfResource) -> tuple[str, str | None]:

@@ -63,6 +63,8 @@ class ImportReport:
     source: str
     written: int
     rejected: tuple[RejectedRecord, ...]
+    kept_newer: tuple[str, ...]
+    """Records left out because the database already holds a newer version of them."""
     ecosystems: tuple[str, ...]
 
 
@@ -119,7 +121,7 @@ def import_advisories(path: Path, *, db_url: str | None = None) -> ImportReport:
     source = open_path_source(path)
     with open_store(db_url) as store:
         report = store.advisories.merge(source.records(), collection=None, source=source.location)
-    return ImportReport(source.location, report.written, report.rejected, report.collections)
+    return ImportReport(source.location, report.written, report.rejected, report.kept_newer, report.collections)
 
 
 def database_status(*, db_url: str | None = None) -> DatabaseStatus:

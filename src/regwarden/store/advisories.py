@@ -38,6 +38,8 @@ class EcosystemStatus:
 class WriteReport:
     written: int
     rejected: tuple[rec.RejectedRecord, ...]
+    kept_newer: tuple[str, ...]
+    """Ids skipped by a merge because the store already holds a newer `modified` of them."""
     collections: tuple[str, ...]
     """The collections (export ecosystems) this write touched, sorted."""
 
@@ -106,7 +108,7 @@ class AdvisoryRepository:
             _delete_collection(conn, collection)
             outcome = _write(conn, records, collection, source)
             _record_status(conn, [collection], source, outcome.newest, keep_watermark=False)
-        return WriteReport(outcome.written, tuple(outcome.rejected), (collection,))
+        return WriteReport(outcome.written, tuple(outcome.rejected), (), (collection,))
 
     def merge(
         self,
@@ -122,21 +124,29 @@ class AdvisoryRepository:
         `watermark=None` keeps the collection's watermark: the stored set stays complete up to it.
         """
         with self._engine.begin() as conn:
-            outcome = _write(conn, records, collection, source)
+            outcome = _write(conn, records, collection, source, keep_newer=True)
             touched = outcome.touched | ({collection} if collection is not None else set())
             _record_status(conn, sorted(touched), source, watermark, keep_watermark=watermark is None)
-        return WriteReport(outcome.written, tuple(outcome.rejected), tuple(sorted(touched)))
+        return WriteReport(outcome.written, tuple(outcome.rejected), tuple(outcome.kept_newer), tuple(sorted(touched)))
 
 
 @dataclass
 class _Outcome:
     written: int = 0
     rejected: list[rec.RejectedRecord] = field(default_factory=list)
+    kept_newer: list[str] = field(default_factory=list)
     touched: set[str] = field(default_factory=set)
     newest: str | None = None
 
 
-def _write(conn: Connection, records: Iterable[RawRecord], collection: str | None, source: str | None) -> _Outcome:
+def _write(
+    conn: Connection,
+    records: Iterable[RawRecord],
+    collection: str | None,
+    source: str | None,
+    *,
+    keep_newer: bool = False,
+) -> _Outcome:
     outcome = _Outcome()
     for batch in _batches(records):
         prepared: dict[str, rec.StoredRecord] = {}
@@ -147,11 +157,20 @@ def _write(conn: Connection, records: Iterable[RawRecord], collection: str | Non
             else:
                 # A duplicate id within one write: the later record wins, as a re-import would.
                 prepared[item.advisory.id] = item
+        if keep_newer:
+            for stale in _older_than_stored(conn, prepared):
+                outcome.kept_newer.append(prepared.pop(stale).advisory.id)
         if prepared:
             outcome.touched |= _insert(conn, list(prepared.values()), collection, source)
             outcome.written += len(prepared)
             outcome.newest = max(filter(None, (outcome.newest, rec.newest(prepared.values()))))
     return outcome
+
+
+def _older_than_stored(conn: Connection, prepared: dict[str, rec.StoredRecord]) -> list[str]:
+    # An old bundle imported over a fresh database must not roll advisories back.
+    query = sa.select(advisories.c.id, advisories.c.modified).where(advisories.c.id.in_(list(prepared)))
+    return sorted(row.id for row in conn.execute(query) if row.modified > prepared[row.id].modified)
 
 
 def _insert(
