@@ -98,11 +98,24 @@ def test_incremental_update_fetches_only_newer_records(db: Db, bucket: OsvBucket
     assert db.lookup("PyPI", "requests") == {"GHSA-j8r2-6x86-q33q", "GHSA-new1-new1-new1"}
 
 
-def test_unchanged_export_downloads_only_the_index(db: Db, bucket: OsvBucket) -> None:
+def test_bad_records_in_an_export_are_reported_and_counted(db: Db, bucket: OsvBucket) -> None:
+    bad = json.loads((OSV_TESTDATA.parent / "bad" / "MISSING-MODIFIED.json").read_text())
+    bucket.files["PyPI/all.zip"] = export_zip([*load_records("PyPI"), bad])
+    outcome = db.run("update", "--ecosystem", "PyPI")
+    assert outcome.code == 0
+    assert "│ PyPI      │ full   │ 3       │ 1        │" in outcome.stdout
+    assert outcome.stderr.splitlines()[0] == "regwarden: warning: 1 record(s) rejected (not stored):"
+    assert outcome.stderr.splitlines()[1].startswith("  MISSING-MODIFIED: ")
+
+
+def test_unchanged_export_downloads_only_the_index_and_resets_the_age(db: Db, bucket: OsvBucket) -> None:
     db.update()
+    before = {s["ecosystem"]: s["last_updated"] for s in db.json("status")["ecosystems"]}
     bucket.requests.clear()
     assert modes(db.update()) == {"PyPI": ("unchanged", 0), "npm": ("unchanged", 0), "Debian": ("unchanged", 0)}
     assert sorted(bucket.paths()) == ["Debian/modified_id.csv", "PyPI/modified_id.csv", "npm/modified_id.csv"]
+    after = {s["ecosystem"]: s["last_updated"] for s in db.json("status")["ecosystems"]}
+    assert all(after[name] > before[name] for name in ECOSYSTEMS)
 
 
 def test_full_flag_ignores_the_watermark(db: Db, bucket: OsvBucket) -> None:

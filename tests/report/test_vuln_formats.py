@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from regwarden.report.vuln_markdown import render_vuln_markdown
 from regwarden.report.vuln_sarif import render_vuln_sarif
 from regwarden.report.vuln_table import render_vuln_table
 from tests.report.golden import assert_golden
-from tests.report.vuln_fixture import CLEAN, REPORT
+from tests.report.vuln_fixture import CLEAN, GLIBC, REPORT
 
 SARIF_SCHEMA = Path(__file__).parents[1] / "schemas" / "sarif-schema-2.1.0.json"
 
@@ -108,6 +109,17 @@ def test_table_of_a_clean_scan_says_nothing_was_found_and_lists_the_suppressed()
     assert "No vulnerabilities found in 16 packages." in text
     assert "Suppressed" in text and "CVE-2022-25883" in text
     assert text.rstrip().endswith("gate passed: --fail-on high")
+
+
+def test_unrated_findings_say_so_and_unevaluated_advisories_are_listed() -> None:
+    unrated = replace(REPORT, unrated=frozenset({(GLIBC.id, GLIBC.package)}))
+    table = render_vuln_table(unrated).decode()
+    assert "unrated (counted as high)" in table
+    assert "not evaluated: pkg:apk/alpine/musl@1.2.4-r2?arch=x86_64&distro=alpine-3.19.1 ALPINE-CVE-2025-26519" in table
+    document = json.loads(render_vuln_json(unrated))
+    assert {f["id"]: f["unrated"] for f in document["findings"]}[GLIBC.id] is True
+    assert [u["advisory_id"] for u in document["match_unknowns"]] == ["ALPINE-CVE-2025-26519"]
+    assert "unrated (counted as high)" in render_vuln_markdown(unrated).decode()
 
 
 def test_markdown_matches_golden() -> None:

@@ -13,6 +13,7 @@ from regwarden.model.finding import Severity
 from regwarden.model.sbom import Package
 from regwarden.model.vulnerability import MatchEvidence, VulnerabilityFinding
 from regwarden.report.vuln_common import DatabaseInfo, ScanReport
+from regwarden.vuln.match import MatchUnknown
 from tests.report.sbom_fixture import SBOM
 
 DATABASE = "sqlite:///regwarden.db"
@@ -80,5 +81,8 @@ REPORT = ScanReport(
     fail_on=Severity.HIGH,
     gate_failed=True,
     scanned_at=datetime(2024, 5, 1, 12, 0, tzinfo=UTC),
+    match_unknowns=(
+        MatchUnknown(package("musl"), "ALPINE-CVE-2025-26519", "Alpine:v3.19: the image's OS release is unknown"),
+    ),
 )
 CLEAN = replace(REPORT, findings=(SEMVER,), warnings=(), gate_failed=False)

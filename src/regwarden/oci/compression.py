@@ -22,7 +22,7 @@ from regwarden.model.errors import IntegrityError
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 
-_INPUT_CHUNK = 64 * 1024
+_INPUT_CHUNK = 256 * 1024
 _OUTPUT_STEP = 1024 * 1024
 # zstd can expand a few bytes of RLE block into 128 KiB, and its decompressobj has no output cap, so input is
 # fed in small slices: at most _ZSTD_SLICE * 32768 bytes can come out of one call.
@@ -128,37 +128,60 @@ class _Inflater:
         raise CorruptLayerError(f"truncated {self._kind} layer: the blob ends inside the compressed stream")
 
 
-class _DecompressingReader(io.RawIOBase):
-    """A read-only raw stream of uncompressed layer bytes."""
+class _LayerReader(io.BufferedIOBase, BinaryIO):
+    """A read-only stream of uncompressed layer bytes.
+
+    Not an `io.BufferedReader` over a raw reader: that copies every byte twice more (into its buffer, then out
+    of it), which costs more than inflating on a plain-tar layer. Here the decoder's output, or the plain
+    blob's own chunk, is handed over as is whenever it fits the request.
+    """
 
     def __init__(self, raw: BlobStream, head: bytes, kind: str, inflate: ModuleType) -> None:
         super().__init__()
         self._raw = raw
         self._inflater = _Inflater(raw, head, kind, inflate) if kind != "tar" else None
-        self._pending = memoryview(head) if kind == "tar" else memoryview(b"")
+        self._pending = head if kind == "tar" else b""
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        target = memoryview(buffer).cast("B")
-        if not self._pending:
-            self._pending = memoryview(self._next_output())
-        n = min(len(target), len(self._pending))
-        target[:n] = self._pending[:n]
-        self._pending = self._pending[n:]
-        return n
+    def read(self, size: int | None = -1, /) -> bytes:
+        if size is None or size < 0:
+            return b"".join(iter(lambda: self.read(_OUTPUT_STEP), b""))
+        parts: list[bytes] = []
+        wanted = size
+        while wanted > 0:
+            piece = self._pending or self._next_output(wanted)
+            if not piece:
+                break
+            if len(piece) > wanted:
+                piece, self._pending = piece[:wanted], piece[wanted:]
+            else:
+                self._pending = b""
+            parts.append(piece)
+            wanted -= len(piece)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
 
-    def _next_output(self) -> bytes:
+    def read1(self, size: int = -1, /) -> bytes:
+        return self.read(size)
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        view = memoryview(buffer).cast("B")
+        data = self.read(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+    def _next_output(self, wanted: int) -> bytes:
         if self._inflater is not None:
             return self._inflater.step()
-        return self._raw.read(_OUTPUT_STEP)
+        return self._raw.read(wanted)
 
     def close(self) -> None:
-        try:
-            self._raw.close()
-        finally:
-            super().close()
+        if not self.closed:
+            try:
+                self._raw.close()
+            finally:
+                super().close()
 
 
 def gzip_backend(accelerated: bool = True) -> ModuleType:
@@ -192,5 +215,4 @@ def open_layer_stream(blob: BlobStream, *, accelerated: bool = True) -> BinaryIO
         if not chunk:
             break
         head += chunk
-    reader = _DecompressingReader(blob, head, sniff_compression(head), gzip_backend(accelerated))
-    return io.BufferedReader(reader, _OUTPUT_STEP)
+    return _LayerReader(blob, head, sniff_compression(head), gzip_backend(accelerated))

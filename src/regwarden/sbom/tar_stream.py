@@ -80,8 +80,9 @@ class TarStream:
 
     def _refill(self, need: int) -> bool:
         """Make `need` bytes available at `_pos`; False if the stream ends first."""
-        chunks = [self._buf[self._pos :]]
-        have = len(chunks[0])
+        rest = self._buf[self._pos :] if self._pos < len(self._buf) else b""
+        chunks = [rest] if rest else []
+        have = len(rest)
         while have < need:
             chunk = self._stream.read(max(_READ_SIZE, need - have))
             if not chunk:
@@ -89,7 +90,8 @@ class TarStream:
             self._count(len(chunk))
             chunks.append(chunk)
             have += len(chunk)
-        self._buf = b"".join(chunks)
+        # one chunk (the usual case: the previous buffer ended on an entry boundary) is used without a copy
+        self._buf = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         self._pos = 0
         return have >= need
 
@@ -99,13 +101,6 @@ class TarStream:
             raise LayerLimitError(
                 f"{self._label}: uncompressed size exceeds the limit of {self._limits.max_bytes} bytes"
             )
-
-    def _take(self, n: int) -> bytes:
-        if self._pos + n > len(self._buf) and not self._refill(n):
-            raise CorruptLayerError(f"{self._label}: truncated tar (the stream ends inside an entry)")
-        data = self._buf[self._pos : self._pos + n]
-        self._pos += n
-        return data
 
     def _skip(self, n: int) -> None:
         available = len(self._buf) - self._pos
@@ -123,9 +118,27 @@ class TarStream:
 
     def read_body(self) -> bytes:
         size, self._body_left = self._body_left, 0
-        data = self._take(size)
+        available = len(self._buf) - self._pos
+        if size <= available:
+            data = self._buf[self._pos : self._pos + size]
+            self._pos += size
+        else:  # a body past the buffer is read straight from the stream, so it is copied only once
+            head = self._buf[self._pos :]
+            self._buf, self._pos = b"", 0
+            data = head + self._read_exact(size - available)
         self._skip(-size % BLOCK)
         return data
+
+    def _read_exact(self, n: int) -> bytes:
+        chunks = []
+        while n > 0:
+            chunk = self._stream.read(n)
+            if not chunk:
+                raise CorruptLayerError(f"{self._label}: truncated tar (the stream ends inside an entry)")
+            self._count(len(chunk))
+            chunks.append(chunk)
+            n -= len(chunk)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
     def skip_body(self) -> None:
         size, self._body_left = self._body_left, 0

@@ -166,6 +166,7 @@ def _incremental(store: Store, export: OsvExport, watermark: str) -> EcosystemUp
     if newer is None or len(newer) > INCREMENTAL_LIMIT:
         return None
     if not newer:
+        store.advisories.mark_current(export.ecosystem)
         return EcosystemUpdate(export.ecosystem, "unchanged", 0, (), export.location)
     # Fetch everything before the transaction opens: the database is locked only for the write itself.
     fetched = list(export.fetch_records(sorted(newer)))

@@ -99,6 +99,15 @@ class AdvisoryRepository:
         with self._engine.connect() as conn:
             return conn.execute(sa.select(advisories.c.id).limit(1)).first() is None
 
+    def mark_current(self, collection: str) -> None:
+        """Record that `collection` was just checked against its source and found unchanged (resets its age)."""
+        with self._engine.begin() as conn:
+            conn.execute(
+                sa.update(ecosystem_status)
+                .where(ecosystem_status.c.ecosystem == collection)
+                .values(last_updated=datetime.now(UTC))
+            )
+
     def replace_collection(self, collection: str, records: Iterable[RawRecord], *, source: str | None) -> WriteReport:
         """Make `collection` hold exactly `records` (a complete export), in one transaction.
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine, make_url
@@ -54,6 +55,8 @@ def create_store_engine(url: URL) -> Engine:
         engine = sa.create_engine(url)
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as error:
         raise BadInputError(f"unsupported database URL {url.render_as_string(hide_password=True)}") from error
+    if url.get_backend_name() == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
     try:
         with engine.connect():
             pass
@@ -64,6 +67,15 @@ def create_store_engine(url: URL) -> Engine:
             f"cannot open database {url.render_as_string(hide_password=True)}: {first_line}"
         ) from error
     return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
+    # WAL lets `scan` keep reading while `db update` writes its one long transaction; the busy timeout makes a
+    # second writer wait for the first instead of failing at once with "database is locked".
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
 
 
 def _sqlite_url(path: Path) -> URL:

@@ -53,6 +53,14 @@ class OsvExport:
     def location(self) -> str:
         return f"{self._prefix}/all.zip"
 
+    def records(self) -> Iterator[RawRecord]:
+        """Every record of the complete export (downloads and verifies `all.zip` first)."""
+        source = self.download_all()
+        try:
+            yield from source.records()
+        finally:
+            source.path.unlink(missing_ok=True)
+
     def download_all(self) -> OsvZipSource:
         """Download (or finish downloading) `all.zip`, verify it, and return it as a zip source.
 
