@@ -7,9 +7,12 @@ the child lists give) and as the equivalent Terraform source. Then it times, eac
 
 - `regwarden audit acr --from export.json` (every rule, JSON output),
 - `regwarden audit acr --from terraform/` (the `.tf` directory),
+- `regwarden audit acr --from plan.json` (the same configuration as `terraform show -json` of a plan would
+  give it: planned values, `after_unknown` for ids and references, and the configuration's references),
 - `checkov -d terraform/ --framework terraform` (from a separate venv, never the project's).
 
-Wall time is measured around each process, peak RSS comes from `wait4()`. Prints a Markdown table.
+Wall time is measured around each process; CPU time (user + system) and peak RSS come from `wait4()`, so a
+busy shared machine shows in wall time but hardly in CPU time. Prints a Markdown table of medians.
 
     python3 -m venv .cache/checkov-venv && .cache/checkov-venv/bin/pip install checkov   # once
     .venv/bin/python benchmarks/bench_posture.py                 # 1,000 registries
@@ -47,6 +50,8 @@ REGIONS = ("northeurope", "swedencentral", "eastus", "uksouth")
 class Run:
     tool: str
     wall_s: float
+    cpu_s: float
+    """User plus system time of the child process."""
     peak_rss_kib: int
     exit_code: int
 
@@ -365,6 +370,73 @@ resource "azurerm_security_center_subscription_pricing" "containers" {
 """
 
 
+# ------------------------------------------------------------------------------------------ plan JSON
+def plan_document(terraform: Path) -> dict[str, Any]:
+    """What `terraform show -json` gives for a plan of the generated configuration (no Terraform here).
+
+    Read with python-hcl2 (not regwarden's reader): literal attributes are planned values; an attribute
+    holding a reference is unknown until apply and appears as references in `configuration`; ids are
+    unknown until apply.
+    """
+    import hcl2
+    from hcl2.utils import SerializationOptions
+
+    options = SerializationOptions(with_comments=False, preserve_heredocs=False)
+    planned, changes, configured = [], [], []
+    for file in sorted(terraform.glob("*.tf")):
+        document = hcl2.loads(file.read_text(), serialization_options=options)
+        for entry in document.get("resource", []):
+            for kind, named in entry.items():
+                for name, body in named.items():
+                    kind, name = kind.strip('"'), name.strip('"')
+                    values, unknown, expressions = _plan_body(body)
+                    address = f"{kind}.{name}"
+                    unknown["id"] = True
+                    head = {"address": address, "mode": "managed", "type": kind, "name": name}
+                    planned.append({**head, "values": values, "sensitive_values": {}})
+                    change = {"actions": ["create"], "before": None, "after": values, "after_unknown": unknown}
+                    changes.append({**head, "change": change})
+                    configured.append({"address": address, "type": kind, "name": name, "expressions": expressions})
+    return {
+        "format_version": "1.2",
+        "terraform_version": "1.9.8",
+        "planned_values": {"root_module": {"resources": planned}},
+        "resource_changes": changes,
+        "configuration": {"root_module": {"resources": configured}},
+    }
+
+
+def _plan_body(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    values: dict[str, Any] = {}
+    unknown: dict[str, Any] = {}
+    expressions: dict[str, Any] = {}
+    for key, raw in body.items():
+        if key == "__is_block__":
+            continue
+        if isinstance(raw, list) and raw and all(isinstance(b, dict) and b.get("__is_block__") for b in raw):
+            parts = [_plan_body(block) for block in raw]
+            values[key] = [p[0] for p in parts]
+            if any(p[1] for p in parts):
+                unknown[key] = [p[1] for p in parts]
+            expressions[key] = [p[2] for p in parts]
+        elif isinstance(raw, str) and raw.startswith("${"):
+            reference = raw[2:-1]
+            unknown[key] = True
+            expressions[key] = {"references": [reference, reference.rsplit(".", 1)[0]]}
+        else:
+            values[key] = _plan_value(raw)
+            expressions[key] = {"constant_value": values[key]}
+    return values, unknown, expressions
+
+
+def _plan_value(raw: Any) -> Any:
+    if isinstance(raw, str) and len(raw) >= 2 and raw[0] == raw[-1] == '"':
+        return json.loads(raw)
+    if isinstance(raw, list):
+        return [_plan_value(item) for item in raw]
+    return raw
+
+
 def write_inputs(folder: Path, count: int) -> tuple[Path, Path]:
     export = folder / "export.json"
     export.write_text(json.dumps(arm_export(count)))
@@ -375,6 +447,7 @@ def write_inputs(folder: Path, count: int) -> tuple[Path, Path]:
     for start in range(0, count, per_file):
         body = "".join(tf_registry(i) for i in range(start, min(start + per_file, count)))
         (terraform / f"registries_{start // per_file:02d}.tf").write_text(body)
+    (folder / "plan.json").write_text(json.dumps(plan_document(terraform)))
     return export, terraform
 
 
@@ -390,7 +463,7 @@ def timed(tool: str, command: list[str]) -> Run:
     process.returncode = code
     if code not in (0, 1):  # 1 = findings at/above --fail-on (regwarden) or failed checks (checkov)
         raise SystemExit(f"{tool} failed with exit code {code}:\n{stderr.decode(errors='replace')[-2000:]}")
-    return Run(tool, wall, usage.ru_maxrss, code)
+    return Run(tool, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, code)
 
 
 def commands(export: Path, terraform: Path) -> dict[str, list[str]]:
@@ -398,6 +471,7 @@ def commands(export: Path, terraform: Path) -> dict[str, list[str]]:
     found = {
         "regwarden audit acr --from export.json (ARM)": [*audit, "--from", str(export)],
         "regwarden audit acr --from terraform/ (.tf)": [*audit, "--from", str(terraform)],
+        "regwarden audit acr --from plan.json (plan JSON)": [*audit, "--from", str(export.parent / "plan.json")],
     }
     if CHECKOV.exists():
         found["checkov -d terraform/ --framework terraform"] = [
@@ -406,6 +480,7 @@ def commands(export: Path, terraform: Path) -> dict[str, list[str]]:
             str(terraform),
             "--framework",
             "terraform",
+            "--skip-download",  # offline: no Prisma Cloud guideline download, as regwarden makes no call
             "--quiet",
             "--compact",
             "--output",
@@ -416,16 +491,18 @@ def commands(export: Path, terraform: Path) -> dict[str, list[str]]:
 
 def table(runs: list[Run], count: int) -> str:
     lines = [
-        f"Posture audit of {count} registries (median of runs; peak RSS of the child process)",
+        f"Posture audit of {count} registries (medians over the runs; peak RSS of the child process)",
         "",
-        "| tool | runs | wall time (s) | peak RSS (MiB) |",
-        "|---|---:|---:|---:|",
+        "| tool | runs | wall time (s) | CPU time, user+sys (s) | fastest wall (s) | peak RSS (MiB) |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for tool in dict.fromkeys(r.tool for r in runs):
         mine = [r for r in runs if r.tool == tool]
         wall = statistics.median(r.wall_s for r in mine)
+        cpu = statistics.median(r.cpu_s for r in mine)
+        fastest = min(r.wall_s for r in mine)
         rss = max(r.peak_rss_kib for r in mine) / 1024
-        lines.append(f"| {tool} | {len(mine)} | {wall:.2f} | {rss:.0f} |")
+        lines.append(f"| {tool} | {len(mine)} | {wall:.2f} | {cpu:.2f} | {fastest:.2f} | {rss:.0f} |")
     if not CHECKOV.exists():
         lines.append("")
         lines.append(f"(checkov not run: {CHECKOV} is missing; install it into that separate venv)")

@@ -13,6 +13,7 @@ is under 1 s warm), and `service.scan` of the test images (SBOM build + match) a
 
     .venv/bin/python benchmarks/bench_vuln.py                      # 300,000 advisories, writes BENCHMARKS.md
     .venv/bin/python benchmarks/bench_vuln.py --advisories 20000 --no-write --keep /tmp/vuln-bench
+    .venv/bin/python benchmarks/bench_vuln.py --profile --keep /tmp/vuln-bench   # where the match time goes
 """
 
 from __future__ import annotations
@@ -314,13 +315,34 @@ def replace_section(path: Path, markdown: str) -> None:
     print(f"wrote {path}", file=sys.stderr)
 
 
+def profile(workdir: Path) -> None:
+    """cProfile of one warm match of the 1,000-package SBOM against the database a `--keep DIR` run left."""
+    import cProfile
+    import pstats
+
+    database = workdir / "advisories.db"
+    if not database.exists():
+        raise SystemExit(f"no {database}: run with --keep {workdir} first")
+    sbom = sbom_of_names()
+    with open_store(f"sqlite:///{database}") as store:
+        match_sbom_report(sbom, store.advisories.lookup)  # warm the page cache
+        profiler = cProfile.Profile()
+        profiler.runcall(match_sbom_report, sbom, store.advisories.lookup)
+    stats = pstats.Stats(profiler).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(25)
+
+
 def main(argv: Sequence[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--advisories", type=int, default=300_000, help="how many advisories (default 300,000)")
     parser.add_argument("--runs", type=int, default=5, help="warm runs to take the median of (default 5)")
     parser.add_argument("--keep", type=Path, help="work in this directory and keep the zip and database")
     parser.add_argument("--no-write", action="store_true", help="print only; leave BENCHMARKS.md alone")
+    parser.add_argument("--profile", action="store_true", help="cProfile the warm match on the --keep database")
     args = parser.parse_args(argv)
+    if args.profile:
+        profile(args.keep or Path())
+        return
     command = " ".join([".venv/bin/python benchmarks/bench_vuln.py", *argv])
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)

@@ -95,9 +95,7 @@ def test_oci_archive_given_as_docker_archive_is_bad_input(test_images: Path, tmp
 
 
 def test_unknown_platform_lists_the_available_ones(test_images: Path, tmp_path: Path) -> None:
-    outcome = run_process(
-        ["inspect", layout_ref(test_images, "multi"), "--platform", "linux/s390x"], tmp_path
-    )
+    outcome = run_process(["inspect", layout_ref(test_images, "multi"), "--platform", "linux/s390x"], tmp_path)
     assert_clean_failure(outcome, ExitCode.NOT_FOUND, "linux/s390x", "linux/amd64", "linux/arm64/v8")
 
 
@@ -170,9 +168,7 @@ def tampered_registry(
         stop_registry(running)
 
 
-def test_tampered_registry_blob_fails_sbom(
-    tampered_registry: tuple[RunningRegistry, str], tmp_path: Path
-) -> None:
+def test_tampered_registry_blob_fails_sbom(tampered_registry: tuple[RunningRegistry, str], tmp_path: Path) -> None:
     _, reference = tampered_registry
     outcome = run_process(["sbom", reference, "--insecure", *ARM64], tmp_path)
     assert_clean_failure(outcome, ExitCode.INTEGRITY)
@@ -182,9 +178,7 @@ def test_tampered_registry_blob_fails_sbom(
 
 
 def test_unreachable_registry(tmp_path: Path) -> None:
-    outcome = run_process(
-        ["inspect", f"127.0.0.1:{unused_port()}/app/x:1", "--insecure", "--timeout", "5"], tmp_path
-    )
+    outcome = run_process(["inspect", f"127.0.0.1:{unused_port()}/app/x:1", "--insecure", "--timeout", "5"], tmp_path)
     assert_clean_failure(outcome, ExitCode.UNREACHABLE, "127.0.0.1")
 
 
@@ -196,17 +190,13 @@ def test_wrong_password_basic(tmp_path: Path, basic_auth_registry: RunningRegist
 
 
 def test_no_credentials_on_a_private_registry(tmp_path: Path, basic_auth_registry: RunningRegistry) -> None:
-    outcome = run_process(
-        ["inspect", f"{basic_auth_registry.host}/private/pyapp:1.1", "--insecure"], tmp_path
-    )
+    outcome = run_process(["inspect", f"{basic_auth_registry.host}/private/pyapp:1.1", "--insecure"], tmp_path)
     assert_clean_failure(outcome, ExitCode.AUTH)
 
 
 def test_wrong_password_token(tmp_path: Path, token_auth_registry: RunningRegistry) -> None:
     reference = f"{token_auth_registry.host}/private/pyapp:1.1"
-    outcome = run_process(
-        ["inspect", reference, "--insecure", "-u", "tokenuser", "-p", BAD_PASSWORD], tmp_path
-    )
+    outcome = run_process(["inspect", reference, "--insecure", "-u", "tokenuser", "-p", BAD_PASSWORD], tmp_path)
     assert_clean_failure(outcome, ExitCode.AUTH)
     assert BAD_PASSWORD not in outcome.stderr
 

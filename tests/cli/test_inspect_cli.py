@@ -117,9 +117,7 @@ def test_multi_arch_layout_selects_the_requested_platform(test_images: Path) -> 
     spec = layout_ref(test_images, "multi")
     index = skopeo("inspect", "--raw", spec, raw_bytes=True)
     entries = {
-        "/".join(
-            filter(None, (m["platform"]["os"], m["platform"]["architecture"], m["platform"].get("variant")))
-        ): m
+        "/".join(filter(None, (m["platform"]["os"], m["platform"]["architecture"], m["platform"].get("variant")))): m
         for m in json.loads(index)["manifests"]
     }
     arm = invoke_json(["inspect", spec, "--platform", "linux/arm64/v8"])
@@ -149,8 +147,7 @@ def test_output_file_gets_the_json(test_images: Path, tmp_path: Path) -> None:
     assert outcome.code == 0
     assert outcome.stdout == ""
     assert (
-        json.loads(target.read_text())["digest"]
-        == invoke_json(["inspect", layout_ref(test_images, "base")])["digest"]
+        json.loads(target.read_text())["digest"] == invoke_json(["inspect", layout_ref(test_images, "base")])["digest"]
     )
 
 
@@ -170,9 +167,7 @@ def test_registry_tag_matches_skopeo(pushed_images: Mapping[str, str], name: str
 def test_registry_v2s2_push_has_docker_media_types(pushed_images: Mapping[str, str]) -> None:
     ours = invoke_json(["inspect", pushed_images["pyapp-1.0-v2s2"], "--insecure"])
     assert ours["mediaType"] == "application/vnd.docker.distribution.manifest.v2+json"
-    assert {layer["mediaType"] for layer in ours["layers"]} == {
-        "application/vnd.docker.image.rootfs.diff.tar.gzip"
-    }
+    assert {layer["mediaType"] for layer in ours["layers"]} == {"application/vnd.docker.image.rootfs.diff.tar.gzip"}
 
 
 def test_registry_by_digest(pushed_images: Mapping[str, str]) -> None:
@@ -254,8 +249,7 @@ def test_basic_auth_with_docker_config(
     auth = base64.b64encode(f"{user}:{password}".encode()).decode()
     (tmp_path / "config.json").write_text(json.dumps({"auths": {basic_auth_registry.host: {"auth": auth}}}))
     assert (
-        invoke_json(["inspect", basic_image, "--insecure"], {"DOCKER_CONFIG": str(tmp_path)})["digest"]
-        == pyapp_digest
+        invoke_json(["inspect", basic_image, "--insecure"], {"DOCKER_CONFIG": str(tmp_path)})["digest"] == pyapp_digest
     )
 
 
@@ -283,7 +277,6 @@ def test_token_auth_with_identity_token_in_docker_config(
     entry = {"auth": base64.b64encode(b"<token>:").decode(), "identitytoken": server.refresh_token}
     (tmp_path / "config.json").write_text(json.dumps({"auths": {token_auth_registry.host: entry}}))
     assert (
-        invoke_json(["inspect", token_image, "--insecure"], {"DOCKER_CONFIG": str(tmp_path)})["digest"]
-        == pyapp_digest
+        invoke_json(["inspect", token_image, "--insecure"], {"DOCKER_CONFIG": str(tmp_path)})["digest"] == pyapp_digest
     )
     assert server.issued

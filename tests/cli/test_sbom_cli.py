@@ -17,6 +17,7 @@ import pytest
 
 from tests.cli.cli_support import invoke, invoke_json, run_process
 from tests.support.images import ExpectedPackages, archive_path, layout_ref
+from tests.support.registry import RunningRegistry, push
 
 Identity = tuple[str, str, str]
 CDX_NS = {"cdx": "http://cyclonedx.org/schema/bom/1.6"}
@@ -65,9 +66,7 @@ def test_json_output_lists_the_installed_packages(
     )
 
 
-def test_cyclonedx_json_has_every_package_purl(
-    rendered: Mapping[str, Path], pyapp_json: Mapping[str, Any]
-) -> None:
+def test_cyclonedx_json_has_every_package_purl(rendered: Mapping[str, Path], pyapp_json: Mapping[str, Any]) -> None:
     document = json.loads(rendered["cyclonedx-json"].read_text())
     assert document["bomFormat"] == "CycloneDX"
     assert document["specVersion"] == "1.6"
@@ -76,18 +75,14 @@ def test_cyclonedx_json_has_every_package_purl(
     assert document["metadata"]["component"]["version"] == pyapp_json["image_digest"]
 
 
-def test_cyclonedx_xml_has_every_package_purl(
-    rendered: Mapping[str, Path], pyapp_json: Mapping[str, Any]
-) -> None:
+def test_cyclonedx_xml_has_every_package_purl(rendered: Mapping[str, Path], pyapp_json: Mapping[str, Any]) -> None:
     root = ET.parse(rendered["cyclonedx-xml"]).getroot()
     assert root.tag == "{http://cyclonedx.org/schema/bom/1.6}bom"
     purls = {node.text for node in root.findall("cdx:components/cdx:component/cdx:purl", CDX_NS)}
     assert purls == json_purls(pyapp_json)
 
 
-def test_spdx_json_has_every_package_purl(
-    rendered: Mapping[str, Path], pyapp_json: Mapping[str, Any]
-) -> None:
+def test_spdx_json_has_every_package_purl(rendered: Mapping[str, Path], pyapp_json: Mapping[str, Any]) -> None:
     document = json.loads(rendered["spdx-json"].read_text())
     assert document["spdxVersion"] == "SPDX-2.3"
     purls = {
@@ -122,9 +117,7 @@ def test_from_converts_between_formats(rendered: Mapping[str, Path], tmp_path: P
     """CycloneDX in, SPDX out, and back: nothing is lost on the way."""
     spdx = tmp_path / "converted.spdx.json"
     assert (
-        invoke(
-            ["sbom", "--from", str(rendered["cyclonedx-json"]), "-o", "spdx-json", "--output-file", str(spdx)]
-        ).code
+        invoke(["sbom", "--from", str(rendered["cyclonedx-json"]), "-o", "spdx-json", "--output-file", str(spdx)]).code
         == 0
     )
     back = invoke_json(["sbom", "--from", str(spdx)])
@@ -160,9 +153,7 @@ def test_dir_source_on_an_unpacked_layer_finds_the_same_debs(
 
 
 def test_diff_of_the_two_images(test_images: Path) -> None:
-    document = invoke_json(
-        ["diff", layout_ref(test_images, "pyapp-1.0"), layout_ref(test_images, "pyapp-1.1")]
-    )
+    document = invoke_json(["diff", layout_ref(test_images, "pyapp-1.0"), layout_ref(test_images, "pyapp-1.1")])
     changes = [(c["kind"], c["type"], c["name"], c["before"]) for c in document["changes"]]
     assert sorted(changes) == REMOVED
     assert {c["layer_before"]["index"] for c in document["changes"]} == {1, 2}
@@ -176,9 +167,7 @@ def test_diff_of_two_sbom_files(test_images: Path, tmp_path: Path, before_fmt: s
     before = write_sbom(
         f"docker-archive:{archive_path(test_images, 'pyapp-1.0', 'docker')}", before_fmt, tmp_path / "a"
     )
-    after = write_sbom(
-        f"oci-archive:{archive_path(test_images, 'pyapp-1.1', 'oci')}", after_fmt, tmp_path / "b"
-    )
+    after = write_sbom(f"oci-archive:{archive_path(test_images, 'pyapp-1.1', 'oci')}", after_fmt, tmp_path / "b")
     document = invoke_json(["diff", str(before), str(after)])
     assert sorted((c["kind"], c["type"], c["name"], c["before"]) for c in document["changes"]) == REMOVED
 
@@ -190,9 +179,7 @@ def test_diff_of_an_image_with_itself_is_empty(test_images: Path) -> None:
     assert "0 added, 0 removed, 0 changed" in outcome.stdout
 
 
-def test_registry_sbom_through_the_cli(
-    pushed_images: Mapping[str, str], pyapp_json: Mapping[str, Any]
-) -> None:
+def test_registry_sbom_through_the_cli(pushed_images: Mapping[str, str], pyapp_json: Mapping[str, Any]) -> None:
     document = invoke_json(["sbom", pushed_images["pyapp-latest"], "--insecure"])
     assert json_identities(document) == json_identities(pyapp_json)
     assert document["image_digest"] == pyapp_json["image_digest"]
@@ -203,3 +190,24 @@ def test_sbom_as_a_process_writes_json_to_stdout(test_images: Path, tmp_path: Pa
     assert outcome.code == 0, outcome.stderr
     assert outcome.stderr == ""  # not a terminal: no progress lines, and no warnings from libraries
     assert ("npm", "lodash", "4.17.15") in json_identities(json.loads(outcome.stdout))
+
+
+@pytest.mark.parametrize("mode", ["basic", "token"])
+def test_sbom_from_an_authenticated_registry(
+    mode: str,
+    test_images: Path,
+    basic_auth_registry: RunningRegistry,
+    token_auth_registry: RunningRegistry,
+    pyapp_json: Mapping[str, Any],
+    tmp_path: Path,
+) -> None:
+    """Layers are blobs fetched with the same credentials (and, for tokens, the same scope) as the manifest."""
+    running = basic_auth_registry if mode == "basic" else token_auth_registry
+    assert running.creds is not None
+    reference = f"{running.host}/sbom/pyapp:1.1"
+    push(layout_ref(test_images, "pyapp-1.1"), reference, "oci", creds=running.creds)
+    user, password = running.creds
+    env = {"DOCKER_CONFIG": str(tmp_path), "REGWARDEN_USERNAME": user, "REGWARDEN_PASSWORD": password}
+    document = invoke_json(["sbom", reference, "--insecure"], env)
+    assert json_identities(document) == json_identities(pyapp_json)
+    assert {p["layer"]["index"] for p in document["packages"]} == {0, 1, 2}

@@ -13,7 +13,7 @@ from cyclonedx.validation.json import JsonStrictValidator
 
 from regwarden.report.vuln_cyclonedx import render_vuln_cyclonedx_json
 from regwarden.report.vuln_json import render_vuln_json
-from regwarden.report.vuln_markdown import render_vuln_markdown
+from regwarden.report.vuln_markdown import MAX_ROWS, render_vuln_markdown
 from regwarden.report.vuln_sarif import render_vuln_sarif
 from regwarden.report.vuln_table import render_vuln_table
 from tests.report.golden import assert_golden
@@ -131,3 +131,10 @@ def test_markdown_escapes_pipes_and_shows_the_verdict() -> None:
     assert text.startswith("## ❌ regwarden vulnerability scan")
     assert "[CVE-2023-4911](https://osv.dev/vulnerability/CVE-2023-4911)" in text
     assert render_vuln_markdown(CLEAN).decode().startswith("## ✅ ")
+
+
+def test_markdown_caps_the_table_for_comment_size_limits() -> None:
+    many = tuple(replace(GLIBC, id=f"CVE-2024-{n:05d}") for n in range(MAX_ROWS + 5))
+    text = render_vuln_markdown(replace(REPORT, findings=many)).decode()
+    assert sum(1 for line in text.splitlines() if line.startswith("| libc6 |")) == MAX_ROWS
+    assert "… and 5 more findings (see the SARIF or JSON report)." in text

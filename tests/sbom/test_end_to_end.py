@@ -56,11 +56,7 @@ def local_specs(images: Path) -> dict[str, tuple[str, str]]:
 
 LOCAL_IDS = (
     *(f"oci:{ref}" for ref in ("base", "pyapp-1.0", "pyapp-1.1", "pyapp-1.0-rc1", "zstd", "multi")),
-    *(
-        f"{kind}:{ref}"
-        for kind in ("oci-archive", "docker-archive")
-        for ref in ("base", "pyapp-1.0", "pyapp-1.1")
-    ),
+    *(f"{kind}:{ref}" for kind in ("oci-archive", "docker-archive") for ref in ("base", "pyapp-1.0", "pyapp-1.1")),
 )
 # pushed_images name -> expected.json ref
 REGISTRY_IMAGES = {
@@ -143,9 +139,7 @@ def test_registry_layers_carry_the_manifest_digests(registry_sboms: Mapping[str,
     assert {p.layer.index for p in sbom.packages if p.layer} == {0, 1, 2}
 
 
-def test_deb_purls_and_fields_match_dpkg(
-    local_sboms: Mapping[str, Sbom], expected_packages: ExpectedPackages
-) -> None:
+def test_deb_purls_and_fields_match_dpkg(local_sboms: Mapping[str, Sbom], expected_packages: ExpectedPackages) -> None:
     debs = {p.name: p for p in local_sboms["oci:pyapp-1.1"].packages if p.type is PackageType.DEB}
     for expected in expected_packages.images["pyapp-1.1"].deb:
         package = debs[expected.name]

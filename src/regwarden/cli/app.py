@@ -8,7 +8,7 @@ from __future__ import annotations
 import typer
 
 from regwarden import __version__
-from regwarden.cli import audit_cmd, db_cmd, diff_cmd, inspect_cmd, rules_cmd, sbom_cmd
+from regwarden.cli import audit_cmd, db_cmd, diff_cmd, inspect_cmd, rules_cmd, sbom_cmd, scan_cmd
 from regwarden.cli.errors import GuardedGroup, run_guarded
 
 app = typer.Typer(
@@ -40,6 +40,7 @@ def root(
 app.command("inspect")(inspect_cmd.inspect)
 app.command("sbom")(sbom_cmd.sbom)
 app.command("diff")(diff_cmd.diff)
+app.command("scan")(scan_cmd.scan)
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(rules_cmd.app, name="rules")
 app.add_typer(db_cmd.app, name="db")

@@ -6,10 +6,12 @@ related resources (role assignments, locks, alerts) belong to a registry when th
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from regwarden.collect.arm_index import ChildIndex, ScopeIndex
 from regwarden.collect.arm_keys import as_list, get, has, properties, to_str
 from regwarden.collect.arm_related import scope_covers, scope_of
 from regwarden.model.errors import BadInputError
@@ -54,6 +56,11 @@ class Inventory:
     items: list[Item] = field(default_factory=list)
     present: set[str] = field(default_factory=set)
     """Types that appear in the input at all: those are complete (absence of an item means none)."""
+    _by_kind: dict[str, list[int]] | None = field(default=None, init=False, repr=False)
+    _child_indexes: dict[str, ChildIndex] = field(default_factory=dict, init=False, repr=False)
+    _scope_indexes: dict[tuple[str, str], tuple[dict[int, str | None], ScopeIndex]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     @classmethod
     def of(cls, resources: Iterable[Mapping[str, Any]], origin: str, missing: Mapping[str, str]) -> Inventory:
@@ -92,26 +99,57 @@ class Inventory:
         return found
 
     def registries(self) -> list[Mapping[str, Any]]:
-        return [item.body for item in self.items if item.kind == REGISTRY]
+        return self.all_of(REGISTRY)
 
     def all_of(self, kind: str) -> list[Mapping[str, Any]]:
-        return [item.body for item in self.items if item.kind == kind]
+        return [self.items[position].body for position in self._positions().get(kind, ())]
 
     def children_of(self, kind: str, registry_id: str, registry_name: str) -> list[Mapping[str, Any]]:
-        single = len(self.registries()) == 1
+        single = len(self._positions().get(REGISTRY, ())) == 1
+        candidates = self._children(kind).candidates(registry_id.casefold(), registry_name.casefold(), single)
+        found = (self.items[position] for position in candidates)
+        return [item.body for item in found if _belongs(item, registry_id, registry_name, single)]
+
+    def covering(self, kind: str, provider: str, registry_id: str, registry_name: str) -> list[Mapping[str, Any]]:
+        """Extension resources (role assignments, locks, policy) whose scope covers the registry."""
+        scopes, index = self._scopes(kind, provider)
         return [
-            item.body
-            for item in self.items
-            if item.kind == kind and _belongs(item, registry_id, registry_name, single)
+            self.items[position].body
+            for position in index.candidates(registry_id, registry_name)
+            if scope_covers(scopes[position], registry_id, registry_name)
         ]
 
-    def covering(
-        self, kind: str, provider: str, registry_id: str, registry_name: str
-    ) -> list[Mapping[str, Any]]:
-        """Extension resources (role assignments, locks, policy) whose scope covers the registry."""
-        return [
-            r for r in self.all_of(kind) if scope_covers(scope_of(r, provider), registry_id, registry_name)
-        ]
+    def _positions(self) -> dict[str, list[int]]:
+        """Item positions by type, built once the input is complete (queries only start after `of`)."""
+        if self._by_kind is None:
+            self._by_kind = defaultdict(list)
+            for position, item in enumerate(self.items):
+                self._by_kind[item.kind].append(position)
+        return self._by_kind
+
+    def _children(self, kind: str) -> ChildIndex:
+        index = self._child_indexes.get(kind)
+        if index is None:
+            index = self._child_indexes[kind] = ChildIndex()
+            for position in self._positions().get(kind, ()):
+                item = self.items[position]
+                body = item.body
+                index.add(
+                    position,
+                    item.parent,
+                    (to_str(get(body, "id")) or "").casefold(),
+                    (to_str(get(body, "name")) or "").casefold(),
+                    bool(to_str(get(body, "scope")) or to_str(get(properties(body), "scope"))),
+                )
+        return index
+
+    def _scopes(self, kind: str, provider: str) -> tuple[dict[int, str | None], ScopeIndex]:
+        cached = self._scope_indexes.get((kind, provider))
+        if cached is None:
+            positions = self._positions().get(kind, ())
+            scopes = {position: scope_of(self.items[position].body, provider) for position in positions}
+            cached = self._scope_indexes[(kind, provider)] = (scopes, ScopeIndex(scopes.items()))
+        return cached
 
     def collected(self, kind: str, path: str, values: Iterable[T]) -> Value[tuple[T, ...]]:
         """Values of a related type: UNAVAILABLE when it could not be read or is absent from the input."""

@@ -126,9 +126,7 @@ def parse_role_assignment(resource: Mapping[str, Any], origin: str) -> RoleAssig
             "a string",
         )
         if get(props, "principalType") is not None
-        else Value.unavailable(
-            "roleAssignments.properties.principalType", "principal type not in the input", origin
-        )
+        else Value.unavailable("roleAssignments.properties.principalType", "principal type not in the input", origin)
     )
     return RoleAssignment(
         principal_id=to_str(get(props, "principalId")) or "?",
@@ -142,9 +140,7 @@ def parse_role_assignment(resource: Mapping[str, Any], origin: str) -> RoleAssig
 def parse_lock(resource: Mapping[str, Any], origin: str) -> ManagementLock:
     return ManagementLock(
         name=to_str(get(resource, "name")) or "?",
-        level=read(
-            properties(resource), ("level",), "locks.properties.level", origin, None, to_str, "a string"
-        ),
+        level=read(properties(resource), ("level",), "locks.properties.level", origin, None, to_str, "a string"),
         scope=scope_of(resource, "Microsoft.Authorization/locks") or "",
     )
 
@@ -174,9 +170,7 @@ def parse_assessment(resource: Mapping[str, Any], origin: str) -> SecurityAssess
     return SecurityAssessment(
         name=name,
         display_name=to_str(get(props, "displayName")),
-        status=read(
-            props, ("status", "code"), f"assessments[{name}].status.code", origin, None, to_str, "a code"
-        ),
+        status=read(props, ("status", "code"), f"assessments[{name}].status.code", origin, None, to_str, "a code"),
     )
 
 
@@ -192,16 +186,18 @@ def parse_alert_rule(resource: Mapping[str, Any], kind: str, origin: str) -> Ale
     return AlertRule(
         name=name,
         kind=kind,
-        enabled=read(
-            props, ("enabled",), f"{kind}[{name}].properties.enabled", origin, True, to_bool, "a boolean"
-        ),
+        enabled=read(props, ("enabled",), f"{kind}[{name}].properties.enabled", origin, True, to_bool, "a boolean"),
         # Everything the rule matches on, as text: operation names, categories, KQL queries.
         text=json.dumps(props, sort_keys=True),
     )
 
 
 def alert_scopes(resource: Mapping[str, Any]) -> list[str]:
-    return [s for s in as_list(get(properties(resource), "scopes")) if isinstance(s, str)]
+    props = properties(resource)
+    scopes = [s for s in as_list(get(props, "scopes")) if isinstance(s, str)]
+    # Log alerts of the 2018-04-16 API name their workspace in `source.dataSourceId` instead of `scopes`.
+    legacy = to_str(get(props, "source", "dataSourceId"))
+    return scopes or ([legacy] if legacy else [])
 
 
 def parse_policy_assignment(resource: Mapping[str, Any], origin: str) -> PolicyAssignment:

@@ -14,6 +14,7 @@ holds. Log Analytics workspaces and Defender pricing are subscription-wide and s
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from regwarden.collect import arm_children as children
@@ -40,10 +41,39 @@ def registries_from_resources(
 ) -> list[Registry]:
     """Every registry in `resources`, with the related resources that belong to it attached."""
     inventory = Inventory.of(resources, origin, unavailable or {})
-    return [_build(body, inventory) for body in inventory.registries()]
+    shared = _Shared.of(inventory)
+    return [_build(body, inventory, shared) for body in inventory.registries()]
 
 
-def _build(body: Mapping[str, Any], inv: Inventory) -> Registry:
+@dataclass(frozen=True)
+class _Shared:
+    """What every registry of one input sees alike, read once rather than once per registry."""
+
+    endpoints: Mapping[str, Mapping[str, Any]]
+    """Microsoft.Network/privateEndpoints by folded id."""
+    alerts: tuple[tuple[tuple[str, ...], AlertRule], ...]
+    """Every alert rule with its folded, normalised scopes."""
+
+    @classmethod
+    def of(cls, inv: Inventory) -> _Shared:
+        endpoints = {(to_str(get(e, "id")) or "").casefold(): e for e in inv.all_of(PRIVATE_ENDPOINTS)}
+        alerts = tuple(
+            (
+                tuple(_folded_id(s) for s in related.alert_scopes(body)),
+                related.parse_alert_rule(body, label, inv.origin),
+            )
+            for kind, label in _ALERT_KINDS.items()
+            for body in inv.all_of(kind)
+        )
+        return cls(endpoints, alerts)
+
+
+def _folded_id(resource_id: str) -> str:
+    """ARM ids compare case-insensitively; a trailing slash does not make another resource."""
+    return resource_id.casefold().rstrip("/")
+
+
+def _build(body: Mapping[str, Any], inv: Inventory, shared: _Shared) -> Registry:
     fields = registry_fields(body, inv.origin)
     reg_id, name, origin = fields["id"], fields["name"], inv.origin
 
@@ -59,26 +89,22 @@ def _build(body: Mapping[str, Any], inv: Inventory) -> Registry:
     fields["scope_maps"] = inv.collected(
         *child_path("scopeMaps"), (children.parse_scope_map(r, origin) for r in mine("scopeMaps"))
     )
-    fields["tokens"] = inv.collected(
-        *child_path("tokens"), (children.parse_token(r, origin) for r in mine("tokens"))
-    )
+    fields["tokens"] = inv.collected(*child_path("tokens"), (children.parse_token(r, origin) for r in mine("tokens")))
     fields["webhooks"] = inv.collected(
         *child_path("webhooks"), (children.parse_webhook(r, origin) for r in mine("webhooks"))
     )
-    fields["tasks"] = inv.collected(
-        *child_path("tasks"), (children.parse_task(r, origin) for r in mine("tasks"))
-    )
+    fields["tasks"] = inv.collected(*child_path("tasks"), (children.parse_task(r, origin) for r in mine("tasks")))
     fields["usages"] = inv.collected(
         USAGES, "registries/listUsages", (children.parse_usage(r, origin) for r in mine("usages"))
     )
-    fields["private_endpoint_connections"] = _private_endpoints(body, inv, reg_id, name)
-    _attach_monitoring(fields, inv)
+    fields["private_endpoint_connections"] = _private_endpoints(body, inv, shared, reg_id, name)
+    _attach_monitoring(fields, inv, shared)
     _attach_governance(fields, inv)
     return Registry(**fields)
 
 
 def _private_endpoints(
-    body: Mapping[str, Any], inv: Inventory, reg_id: str, name: str
+    body: Mapping[str, Any], inv: Inventory, shared: _Shared, reg_id: str, name: str
 ) -> Value[tuple[PrivateEndpointConnection, ...]]:
     path = "properties.privateEndpointConnections"
     if _PE_CONNECTIONS in inv.missing:
@@ -88,13 +114,12 @@ def _private_endpoints(
     if embedded is None and _PE_CONNECTIONS not in inv.present:
         return Value.unavailable(path, "not present in the input", inv.origin)
     # Joining the Microsoft.Network/privateEndpoints resources gives each connection its region and DNS names.
-    endpoints = {(to_str(get(e, "id")) or "").casefold(): e for e in inv.all_of(PRIVATE_ENDPOINTS)}
     connections = [*as_list(embedded), *separate]
-    parsed = (children.parse_private_endpoint_connection(c, inv.origin, endpoints) for c in connections)
+    parsed = (children.parse_private_endpoint_connection(c, inv.origin, shared.endpoints) for c in connections)
     return Value.explicit(tuple(parsed), path, inv.origin)
 
 
-def _attach_monitoring(fields: dict[str, Any], inv: Inventory) -> None:
+def _attach_monitoring(fields: dict[str, Any], inv: Inventory, shared: _Shared) -> None:
     reg_id, name, origin = fields["id"], fields["name"], inv.origin
     kind = "microsoft.insights/diagnosticsettings"
     settings = inv.collected(
@@ -109,8 +134,10 @@ def _attach_monitoring(fields: dict[str, Any], inv: Inventory) -> None:
         "Microsoft.OperationalInsights/workspaces",
         (related.parse_workspace(r, origin) for r in inv.all_of(kind)),
     )
-    workspaces = {s.workspace_id.casefold() for s in settings.value or () if s.workspace_id}
-    fields["alert_rules"] = _alerts(inv, reg_id, name, workspaces)
+    # Log alerts usually live beside the workspace (often another resource group): the diagnostic
+    # settings' workspace ids are what relate them to this registry.
+    workspaces = {_folded_id(s.workspace_id) for s in settings.value or () if s.workspace_id}
+    fields["alert_rules"] = _alerts(inv, shared, reg_id, name, workspaces)
 
 
 def _attach_governance(fields: dict[str, Any], inv: Inventory) -> None:
@@ -128,10 +155,7 @@ def _attach_governance(fields: dict[str, Any], inv: Inventory) -> None:
     fields["locks"] = inv.collected(
         kind,
         "Microsoft.Authorization/locks",
-        (
-            related.parse_lock(r, origin)
-            for r in inv.covering(kind, "Microsoft.Authorization/locks", reg_id, name)
-        ),
+        (related.parse_lock(r, origin) for r in inv.covering(kind, "Microsoft.Authorization/locks", reg_id, name)),
     )
     kind = "microsoft.authorization/policyassignments"
     fields["policy_assignments"] = inv.collected(
@@ -153,29 +177,26 @@ def _attach_governance(fields: dict[str, Any], inv: Inventory) -> None:
 
 def _assessed(resource: Mapping[str, Any], reg_id: str, name: str) -> bool:
     target = related.assessment_target(resource)
-    return target is None or (
-        "registries/" in target.casefold() and related.scope_covers(target, reg_id, name)
-    )
+    return target is None or ("registries/" in target.casefold() and related.scope_covers(target, reg_id, name))
 
 
-def _alerts(inv: Inventory, reg_id: str, name: str, workspaces: set[str]) -> Value[tuple[AlertRule, ...]]:
+def _alerts(
+    inv: Inventory, shared: _Shared, reg_id: str, name: str, workspaces: set[str]
+) -> Value[tuple[AlertRule, ...]]:
     path = "Microsoft.Insights alert rules"
     for kind in _ALERT_KINDS:
         if kind in inv.missing:
             return Value.unavailable(path, inv.missing[kind], inv.origin)
     if not inv.present.intersection(_ALERT_KINDS):
         return Value.unavailable(path, "not present in the input", inv.origin)
-    rules = []
-    for kind, label in _ALERT_KINDS.items():
-        for body in inv.all_of(kind):
-            scopes = related.alert_scopes(body)
-            # An alert at the subscription or resource group watches the registry too; so does a log alert on
-            # a workspace the registry's diagnostic settings send to.
-            if not scopes or any(
-                related.scope_covers(s, reg_id, name) or s.casefold() in workspaces for s in scopes
-            ):
-                rules.append(related.parse_alert_rule(body, label, inv.origin))
-    return Value.explicit(tuple(rules), path, inv.origin)
+    # An alert at the subscription or resource group watches the registry too; so does a log alert on a
+    # workspace the registry's diagnostic settings send to.
+    rules = tuple(
+        rule
+        for scopes, rule in shared.alerts
+        if not scopes or any(s in workspaces or related.scope_covers(s, reg_id, name) for s in scopes)
+    )
+    return Value.explicit(rules, path, inv.origin)
 
 
 def _defender(inv: Inventory, subscription: str | None) -> Value[DefenderPlan]:

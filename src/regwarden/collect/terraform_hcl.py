@@ -16,10 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import hcl2
-import lark
-from hcl2.utils import SerializationOptions
-
+from regwarden.collect.hcl_subset import Unsupported, parse_subset
 from regwarden.collect.terraform_common import TfResource, Unknown
 from regwarden.collect.terraform_expressions import BLOCK_MARKER, Evaluator
 from regwarden.collect.terraform_mapping import registries_from_tf_resources
@@ -27,7 +24,6 @@ from regwarden.model.errors import BadInputError
 from regwarden.model.registry import Registry
 
 _META_ARGUMENTS = frozenset({"count", "for_each", "depends_on", "lifecycle", "provider", "provisioner", "connection"})
-_OPTIONS = SerializationOptions(with_comments=False, preserve_heredocs=False)
 
 
 def registries_from_terraform_source(path: Path) -> list[Registry]:
@@ -72,7 +68,24 @@ def parse_file(path: Path) -> Mapping[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise BadInputError(f"{path}: cannot read: {exc}") from None
     try:
-        return hcl2.loads(text, serialization_options=_OPTIONS)
+        return parse_subset(text)
+    except Unsupported:
+        pass  # python-hcl2 reads everything else (and reports syntax errors)
+    return _parse_with_hcl2(path, text)
+
+
+def _parse_with_hcl2(path: Path, text: str) -> Mapping[str, Any]:
+    # Imported here: python-hcl2 and lark take a tenth of a second to import, and most files never need them.
+    try:
+        import hcl2
+        import lark
+        from hcl2.utils import SerializationOptions
+    except ImportError:
+        raise BadInputError(f"{path}: reading this file needs python-hcl2, which is not installed") from None
+
+    options = SerializationOptions(with_comments=False, preserve_heredocs=False)
+    try:
+        return hcl2.loads(text, serialization_options=options)
     except lark.exceptions.UnexpectedInput as exc:
         raise BadInputError(f"{path}:{exc.line}:{exc.column}: HCL syntax error") from None
     except (lark.exceptions.LarkError, ValueError, TypeError) as exc:

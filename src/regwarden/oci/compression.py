@@ -95,9 +95,7 @@ class _Inflater:
     def _next_member(self) -> None:
         """Gzip and zstd both allow concatenated members/frames; trailing zero padding is tolerated."""
         rest = bytes(self._decoder.unused_data)
-        if (
-            self._kind == "zstd"
-        ):  # zlib leaves a stale unconsumed_tail at eof; its unused_data already has it all
+        if self._kind == "zstd":  # zlib leaves a stale unconsumed_tail at eof; its unused_data already has it all
             rest += bytes(self._input)
         self._input = memoryview(b"")
         while len(rest) < len(ZSTD_MAGIC) and not self._raw_done:

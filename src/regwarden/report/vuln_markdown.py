@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from regwarden.report.vuln_common import ScanReport, by_package, fixed_in, gate_text, severity_counts
 
+MAX_ROWS = 200
+"""GitHub and Azure DevOps cap a comment at about 65,000 characters; the full list is in the other formats."""
 _ICON = {"critical": "🟥", "high": "🟧", "medium": "🟨", "low": "🟦", "info": "⬜"}
 
 
@@ -25,14 +27,16 @@ def render_vuln_markdown(report: ScanReport) -> bytes:
         lines.append("")
     if report.counted:
         lines += ["| Package | Installed | Vulnerability | Severity | Fixed in | Title |", "|---|---|---|---|---|---|"]
-        for package, findings in by_package(report.counted):
-            for finding in findings:
-                lines.append(
-                    f"| {_escape(package.name)} | {_escape(package.version)} | {_link(finding.id)} | "
-                    f"{_ICON[finding.severity.value]} {report.severity_label(finding)} | "
-                    f"{_escape(fixed_in(finding))} | "
-                    f"{_escape(finding.summary or '')} |"
-                )
+        rows = [(package, finding) for package, findings in by_package(report.counted) for finding in findings]
+        for package, finding in rows[:MAX_ROWS]:
+            lines.append(
+                f"| {_escape(package.name)} | {_escape(package.version)} | {_link(finding.id)} | "
+                f"{_ICON[finding.severity.value]} {report.severity_label(finding)} | "
+                f"{_escape(fixed_in(finding))} | "
+                f"{_escape(finding.summary or '')} |"
+            )
+        if len(rows) > MAX_ROWS:
+            lines.append(f"\n… and {len(rows) - MAX_ROWS} more findings (see the SARIF or JSON report).")
         lines.append("")
     else:
         lines += ["No vulnerabilities found.", ""]

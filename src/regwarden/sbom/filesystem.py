@@ -1,8 +1,10 @@
 """Build the squashed image filesystem: one streaming pass per layer, scanned in parallel, applied in order.
 
 Nothing is written to disk. Only the content of files some `FileRequest` wants is kept (within its `max_size`
-and the total budget). A wanted hard link or symlink whose target's body was skipped costs one more targeted
-pass over the layer holding that body, which is rare and cheaper than keeping every body just in case.
+and the total budget); an executable wanted only by `MarkedExecutables` requests is kept only if it holds one of
+their markers, else as empty content (layer_scan.DISMISSED). A wanted hard link or symlink whose target's body
+was skipped costs one more targeted pass over the layer holding that body, which is rare and cheaper than keeping
+every body just in case.
 """
 
 from __future__ import annotations
@@ -98,9 +100,7 @@ def build_filesystem(
             by_layer.setdefault(index, {})[path] = size
         chosen = [layer for layer in layers if layer.index in by_layer]
         found: dict[ContentKey, bytes] = {}
-        for result in _ordered(
-            chosen, lambda layer: scan(layer, _ExactPaths(by_layer[layer.index])), workers
-        ):
+        for result in _ordered(chosen, lambda layer: scan(layer, _ExactPaths(by_layer[layer.index])), workers):
             found.update(((result.index, path), body) for path, body in result.contents.items())
         return found
 
@@ -111,9 +111,7 @@ def build_filesystem(
         for result in _ordered(layers, lambda layer: scan(layer, matcher), workers):
             state.apply(result)
             contents.update(((result.index, path), body) for path, body in result.contents.items())
-            unknowns += [
-                Unknown(f"/{path}", why, layer=ref_of[result.index]) for path, why in result.unknowns
-            ]
+            unknowns += [Unknown(f"/{path}", why, layer=ref_of[result.index]) for path, why in result.unknowns]
         return finish_filesystem(refs, state, contents, unknowns, matcher, refetch)
 
 
@@ -142,10 +140,11 @@ class _ExactPaths:
     def limit(self, path: str, mode: int, regular: bool = True) -> int:
         return self._sizes.get(path, -1)
 
+    def markers(self, path: str, mode: int) -> tuple[bytes, ...] | None:
+        return None  # a body read again is needed whole
 
-def _ordered(
-    layers: Iterable[Layer], scan: Callable[[Layer], LayerScan], workers: int
-) -> Iterator[LayerScan]:
+
+def _ordered(layers: Iterable[Layer], scan: Callable[[Layer], LayerScan], workers: int) -> Iterator[LayerScan]:
     """Scan up to `workers` layers at once (zlib and zstd release the GIL) but yield them in layer order,
     holding at most `workers + 1` finished scans in memory."""
     if workers <= 1:

@@ -127,7 +127,10 @@ class ImageFilesystem:
         return self._contents.get(node.content)
 
     def wanted_files(self) -> list[KeptFile]:
-        """Wanted regular files with their content, then wanted symlinks with their target's content."""
+        """Wanted regular files with their content, then wanted symlinks with their target's content.
+
+        An executable wanted only for markers it does not hold (see `MarkedExecutables`) has empty content.
+        """
         kept = []
         for path, node in self._nodes.items():
             content = self._contents.get(node.content) if node.content and node.limit >= 0 else None

@@ -32,8 +32,16 @@ _SPECIAL = {CHARDEV: "character device", BLOCKDEV: "block device", FIFO: "fifo"}
 _ODD_START = frozenset(("", "/", "."))
 
 
+DISMISSED = b""
+"""The content kept for a file wanted only for markers it turned out not to hold (see `MarkedExecutables`):
+its requesters would find nothing in it, and every later step (hard links, versions, attribution) treats it
+as a file whose content was read."""
+
+
 class Wants(Protocol):
     def limit(self, path: str, mode: int, regular: bool = True) -> int: ...
+
+    def markers(self, path: str, mode: int) -> tuple[bytes, ...] | None: ...
 
 
 class ContentBudget:
@@ -149,9 +157,7 @@ def normalize(name: str) -> tuple[str, str | None]:
     return "/".join(parts), None
 
 
-def scan_layer(
-    blob: BinaryIO, layer: Layer, wants: Wants, limits: ScanLimits, budget: ContentBudget
-) -> LayerScan:
+def scan_layer(blob: BinaryIO, layer: Layer, wants: Wants, limits: ScanLimits, budget: ContentBudget) -> LayerScan:
     """Read the layer blob once (closing it), keeping the content of wanted regular files."""
     label = f"layer {layer.index} ({layer.digest})"
     counted = _CountingReader(blob)
@@ -161,20 +167,19 @@ def scan_layer(
         entries, limit_of = scan.entries, wants.limit
         for header in tar.headers():
             name = header.name
-            # Fast path for the usual `usr/lib/x` name; anything with `/.`, `//` or a leading `.` or `/` is
-            # normalised properly (dotfiles and whiteouts included, which is harmless).
-            if name[:1] in _ODD_START or "/." in name or "//" in name:
+            # Fast path for the usual `usr/lib/x` or `./usr/lib/x` name; anything else with `/.`, `//` or a
+            # leading `.` or `/` is normalised properly (dotfiles and whiteouts included, which is harmless).
+            plain = name[2:] if name[:2] == "./" else name
+            if plain[:1] in _ODD_START or "/." in plain or "//" in plain:
                 path, problem = normalize(name)
                 if problem:
                     scan.unknowns.append((path, f"{problem}: {name!r}"))
             else:
-                path = name.rstrip("/")
+                path = plain.rstrip("/")
             if not path:
                 continue
             if len(path) > MAX_PATH or len(header.link) > MAX_PATH:
-                scan.unknowns.append(
-                    (path[:200] + "...", f"name or link target longer than {MAX_PATH} bytes")
-                )
+                scan.unknowns.append((path[:200] + "...", f"name or link target longer than {MAX_PATH} bytes"))
                 continue
             base = path[path.rfind("/") + 1 :]
             if base[:4] == WHITEOUT_PREFIX:
@@ -186,7 +191,8 @@ def scan_layer(
             elif (limit := limit_of(path, header.mode)) < 0:
                 entries.append(ScannedEntry(path, FILE, header.mode, header.size, "", -1, None))
             else:
-                _record_wanted(scan, tar, budget, path, header.mode, header.size, limit)
+                markers = wants.markers(path, header.mode)
+                _record_wanted(scan, tar, budget, path, header.mode, header.size, limit, markers)
         if tar.trailing_data:
             scan.unknowns.append(("", "data after the tar end-of-archive marker (ignored, as runtimes do)"))
         return scan
@@ -201,21 +207,35 @@ def _record_whiteout(scan: LayerScan, path: str, base: str) -> None:
 
 
 def _record_wanted(
-    scan: LayerScan, tar: TarStream, budget: ContentBudget, path: str, mode: int, size: int, limit: int
+    scan: LayerScan,
+    tar: TarStream,
+    budget: ContentBudget,
+    path: str,
+    mode: int,
+    size: int,
+    limit: int,
+    markers: tuple[bytes, ...] | None,
 ) -> None:
     unread = None
     if size > limit:
         unread = f"size limit: {size} bytes is over the {limit}-byte limit"
-    elif not budget.take(size):
-        unread = "memory budget for file contents exhausted"
-    else:
-        scan.contents[path] = tar.read_body()
+    elif markers is None:
+        if budget.take(size):
+            scan.contents[path] = tar.read_body()
+        else:
+            unread = "memory budget for file contents exhausted"
+    else:  # read to look for the markers; only a body holding one is kept (and charged to the budget)
+        body = tar.read_body_holding(markers)
+        if body is None:
+            scan.contents[path] = DISMISSED
+        elif budget.take(size):
+            scan.contents[path] = body
+        else:
+            unread = "memory budget for file contents exhausted"
     scan.entries.append(ScannedEntry(path, FILE, mode, size, "", limit, unread))
 
 
-def _record_other(
-    scan: LayerScan, wants: Wants, path: str, kind: str, mode: int, size: int, link: str
-) -> None:
+def _record_other(scan: LayerScan, wants: Wants, path: str, kind: str, mode: int, size: int, link: str) -> None:
     """Directories, links and special files: never a body to keep."""
     limit = -1
     if kind == HARDLINK:

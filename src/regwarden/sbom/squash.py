@@ -103,9 +103,7 @@ class SquashState:
         self._attach(path, index)
         self.nodes[path] = node
         if node.limit >= 0 and node.kind == FILE:
-            self.versions.setdefault(path, []).append(
-                (index, None if node.unread else node.content, node.size)
-            )
+            self.versions.setdefault(path, []).append((index, None if node.unread else node.content, node.size))
             self.watched.add(path)
         elif node.kind == SYMLINK:
             self.watched.add(path)

@@ -8,6 +8,7 @@ skips bodies inside it, which is what makes a 200k-entry layer cheap. Everything
 
 from __future__ import annotations
 
+import itertools
 import struct
 import zlib
 from collections.abc import Iterator
@@ -108,12 +109,15 @@ class TarStream:
             self._pos += n
             return
         n -= available
-        self._buf, self._pos = b"", 0
-        while n > 0:
-            chunk = self._stream.read(min(n, _READ_SIZE))
+        while True:  # whole chunks, the last one kept as the buffer: the next headers are parsed in place
+            chunk = self._stream.read(_READ_SIZE)
             if not chunk:
+                self._buf, self._pos = b"", 0
                 raise CorruptLayerError(f"{self._label}: truncated tar (the stream ends inside an entry)")
             self._count(len(chunk))
+            if len(chunk) >= n:
+                self._buf, self._pos = chunk, n
+                return
             n -= len(chunk)
 
     def read_body(self) -> bytes:
@@ -126,6 +130,25 @@ class TarStream:
             head = self._buf[self._pos :]
             self._buf, self._pos = b"", 0
             data = head + self._read_exact(size - available)
+        self._skip(-size % BLOCK)
+        return data
+
+    def read_body_holding(self, markers: tuple[bytes, ...]) -> bytes | None:
+        """The body if it contains one of `markers`, else None; searched where it lies, copied only if kept."""
+        size, self._body_left = self._body_left, 0
+        end = self._pos + size
+        if end <= len(self._buf):
+            buf, start, self._pos = self._buf, self._pos, end
+            found = any(buf.find(marker, start, end) >= 0 for marker in markers)
+            data = buf[start:end] if found else None
+        else:
+            pieces = [self._buf[self._pos :]]
+            self._buf, self._pos = b"", 0
+            left = size - len(pieces[0])
+            while left > 0:
+                pieces.append(self._read_exact(min(left, _READ_SIZE)))
+                left -= len(pieces[-1])
+            data = b"".join(pieces) if _pieces_hold(pieces, markers) else None
         self._skip(-size % BLOCK)
         return data
 
@@ -241,3 +264,16 @@ class TarStream:
                 break
             self._count(len(rest))
         self._buf, self._pos = b"", 0
+
+
+def _pieces_hold(pieces: list[bytes], markers: tuple[bytes, ...]) -> bool:
+    """Whether the concatenation of `pieces` contains a marker, without building it."""
+    for marker in markers:
+        overlap = len(marker) - 1
+        if any(marker in piece for piece in pieces):
+            return True
+        if overlap and any(
+            marker in before[-overlap:] + after[:overlap] for before, after in itertools.pairwise(pieces)
+        ):
+            return True
+    return False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from regwarden.sbom.catalogers.binfmt import MarkedExecutables
 from regwarden.sbom.catalogers.interface import FileRequest
 
 NOT_WANTED = -1
@@ -38,3 +39,14 @@ class WantedMatcher:
             if request.max_size > best and request.wants(path, mode if regular else 0):
                 best = request.max_size
         return best
+
+    def markers(self, path: str, mode: int) -> tuple[bytes, ...] | None:
+        """For a wanted regular file: the byte strings one of which its content must hold to be worth keeping
+        (see `MarkedExecutables`), or None when some request wants its content whatever it holds."""
+        found: list[bytes] = []
+        for request in self._requests:
+            if request.wants(path, mode):
+                if not isinstance(request, MarkedExecutables) or not request.markers:
+                    return None
+                found += request.markers
+        return tuple(found)

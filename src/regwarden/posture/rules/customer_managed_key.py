@@ -27,12 +27,10 @@ META = RuleMeta(
     ),
     remediation=Remediation(
         az=(
-            "az acr encryption rotate-key --name <registry> --key-encryption-key <key-uri> --identity "
-            "<identity>"
+            "az acr encryption rotate-key --name <registry> --key-encryption-key <key-uri> --identity <identity>"
         ),
         bicep=(
-            "properties: { encryption: { status: 'enabled', keyVaultProperties: { keyIdentifier: "
-            "'<key-uri>' } } }"
+            "properties: { encryption: { status: 'enabled', keyVaultProperties: { keyIdentifier: '<key-uri>' } } }"
         ),
         terraform="encryption { key_vault_key_id = azurerm_key_vault_key.acr.id identity_client_id = ... }",
     ),

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from regwarden.model.finding import Severity
+from regwarden.model.finding import Severity, Status
 from regwarden.model.registry import Registry
-from regwarden.posture.checks import failed, passed, region, unknown_unless_known
+from regwarden.posture.checks import evidence, failed, passed, region, unknown_unless_known
 from regwarden.posture.rule import (
     PROD_PROFILES,
     Check,
@@ -50,9 +50,7 @@ def check(registry: Registry, context: RuleContext) -> Check:
     replicas, home = registry.replications, registry.location
     if unknown := unknown_unless_known(replicas):
         return unknown
-    regions = {
-        region(r.location.value) for r in replicas.value or () if r.location.known and r.location.value
-    }
+    regions = {region(r.location.value) for r in replicas.value or () if r.location.known and r.location.value}
     # Two distinct replica regions cannot both be the home region, so an unknown home only matters below two.
     if len(regions) < 2 and (unknown := unknown_unless_known(home)):
         return unknown
@@ -61,6 +59,13 @@ def check(registry: Registry, context: RuleContext) -> Check:
     if others:
         where = "" if home.known else " (home region unknown, at least one of them is elsewhere)"
         return passed(f"replicated to {', '.join(others)}{where}", replicas, home)
+    # A replica whose region could not be read may be the one outside the home region: not a failure.
+    unread = [r for r in replicas.value or () if not (r.location.known and r.location.value)]
+    if unread:
+        locations = [r.location for r in unread]
+        names = ", ".join(f"{r.name} ({r.location.reason or r.location.source.value})" for r in unread)
+        message = f"no known replica outside the home region {home.value}; region not known for: {names}"
+        return Check(Status.UNKNOWN, message, evidence(replicas, home, *locations))
     return failed(f"no replica outside the home region {home.value}", replicas, home)
 
 

@@ -21,8 +21,7 @@ META = RuleMeta(
     ),
     remediation=Remediation(
         az=(
-            "az security assessment list --query \"[?status.code=='Unhealthy']\"  # rebuild and push fixed "
-            "images"
+            "az security assessment list --query \"[?status.code=='Unhealthy']\"  # rebuild and push fixed images"
         ),
         bicep="// rebuild affected images on patched base images",
         terraform="# rebuild affected images on patched base images",

@@ -29,8 +29,7 @@ META = RuleMeta(
     ),
     remediation=Remediation(
         az=(
-            "az network private-endpoint create --group-id registry --private-connection-resource-id "
-            "<registry-id> ..."
+            "az network private-endpoint create --group-id registry --private-connection-resource-id <registry-id> ..."
         ),
         bicep=(
             "resource pe 'Microsoft.Network/privateEndpoints@2023-09-01' = { ... groupIds: [ 'registry' ] }"

@@ -23,12 +23,10 @@ META = RuleMeta(
             '--ago 90d --untagged" --schedule "0 1 * * Sun" --context /dev/null'
         ),
         bicep=(
-            "resource purge 'Microsoft.ContainerRegistry/registries/tasks@2019-06-01-preview' = { ... "
-            "timerTriggers }"
+            "resource purge 'Microsoft.ContainerRegistry/registries/tasks@2019-06-01-preview' = { ... timerTriggers }"
         ),
         terraform=(
-            'resource "azurerm_container_registry_task" "purge" { timer_trigger { schedule = "0 1 * * Sun" '
-            "} }"
+            'resource "azurerm_container_registry_task" "purge" { timer_trigger { schedule = "0 1 * * Sun" } }'
         ),
     ),
 )

@@ -28,16 +28,14 @@ META = RuleMeta(
     ),
     remediation=Remediation(
         az=(
-            "az policy assignment create --policy cf426bb8-... --scope <cluster-or-rg-scope> "
-            "--enforcement-mode Default"
+            "az policy assignment create --policy cf426bb8-... --scope <cluster-or-rg-scope> --enforcement-mode Default"
         ),
         bicep=(
             "resource pa 'Microsoft.Authorization/policyAssignments@2022-06-01' = { properties: { "
             "policyDefinitionId: ... } }"
         ),
         terraform=(
-            'resource "azurerm_resource_group_policy_assignment" "image_integrity" { policy_definition_id = '
-            '"..." }'
+            'resource "azurerm_resource_group_policy_assignment" "image_integrity" { policy_definition_id = "..." }'
         ),
     ),
     references=(Reference("Azure Policy", "cf426bb8"),),

@@ -22,8 +22,7 @@ META = RuleMeta(
     ),
     remediation=Remediation(
         az=(
-            "az acr token credential generate --name <token> --registry <registry> --password1 "
-            "--expiration-in-days 90"
+            "az acr token credential generate --name <token> --registry <registry> --password1 --expiration-in-days 90"
         ),
         bicep="credentials: { passwords: [ { name: 'password1', expiry: '<now + 90 days>' } ] }",
         terraform=(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from regwarden.model.finding import Severity, Status
-from regwarden.model.registry import Registry, ScopeMap, Token
+from regwarden.model.registry import Registry, ScopeMap, Token, Value
 from regwarden.posture.checks import evidence, failed, passed, text, unknown_unless_known
 from regwarden.posture.rule import Check, FunctionRule, Reference, Remediation, RuleContext, RuleMeta
 
@@ -27,13 +27,9 @@ META = RuleMeta(
             "az acr scope-map create --registry <registry> --name <app>-push "
             "--repository <app> content/write content/read && az acr token update --scope-map <app>-push ..."
         ),
-        bicep=(
-            "properties: { actions: [ 'repositories/<app>/content/read', 'repositories/<app>/content/write' "
-            "] }"
-        ),
+        bicep=("properties: { actions: [ 'repositories/<app>/content/read', 'repositories/<app>/content/write' ] }"),
         terraform=(
-            'resource "azurerm_container_registry_scope_map" "app" { actions = '
-            '["repositories/app/content/read"] }'
+            'resource "azurerm_container_registry_scope_map" "app" { actions = ["repositories/app/content/read"] }'
         ),
     ),
     references=(Reference("Azure Policy", "ff05e24e (disagrees: wants tokens disabled)"),),
@@ -43,18 +39,13 @@ META = RuleMeta(
 def check(registry: Registry, context: RuleContext) -> Check:
     if unknown := unknown_unless_known(registry.tokens):
         return unknown
-    enabled = [
-        t for t in registry.tokens.value or () if not (t.status.known and text(t.status) == "disabled")
-    ]
+    enabled = [t for t in registry.tokens.value or () if not (t.status.known and text(t.status) == "disabled")]
     if not enabled:
         return passed("no enabled tokens", registry.tokens)
-    if unknown := unknown_unless_known(registry.scope_maps):
-        return unknown
-    maps = {m.name.casefold(): m for m in registry.scope_maps.value or ()}
     problems: list[str] = []
     unknowns: list[str] = []
     for token in enabled:
-        verdict = _token_problem(token, maps)
+        verdict = _token_problem(token, registry.scope_maps)
         if verdict is None:
             continue
         (unknowns if verdict.startswith("?") else problems).append(f"{token.name}: {verdict.lstrip('?')}")
@@ -66,14 +57,17 @@ def check(registry: Registry, context: RuleContext) -> Check:
     return passed(f"{len(enabled)} enabled tokens use repository-scoped maps", *values)
 
 
-def _token_problem(token: Token, maps: dict[str, ScopeMap]) -> str | None:
+def _token_problem(token: Token, scope_maps: Value[tuple[ScopeMap, ...]]) -> str | None:
     """None when scoped; a problem; or `?reason` when it cannot be told."""
     if not token.scope_map_id.known or not token.scope_map_id.value:
         return f"?scope map is {token.scope_map_id.source.value}"
     name = str(token.scope_map_id.value).rstrip("/").rsplit("/", 1)[-1]
+    # System scope maps are known by their name alone, so the user-defined maps need not be in the input.
     if name.startswith("_"):
         return f"uses the system scope map {name} (all repositories)"
-    scope_map = maps.get(name.casefold())
+    if not scope_maps.known:
+        return f"?scope map {name}: {scope_maps.path} is {scope_maps.source.value} ({scope_maps.reason})"
+    scope_map = next((m for m in scope_maps.value or () if m.name.casefold() == name.casefold()), None)
     if scope_map is None or not scope_map.actions.known:
         return f"?scope map {name} is not in the input"
     # Any `*` in an action (`repositories/*/content/read`, `repositories/team/*`) reaches unnamed repos.

@@ -22,8 +22,7 @@ META = RuleMeta(
     ),
     remediation=Remediation(
         az=(
-            "az acr config retention update --registry <registry> --status enabled --days 30 --type "
-            "UntaggedManifests"
+            "az acr config retention update --registry <registry> --status enabled --days 30 --type UntaggedManifests"
         ),
         bicep="properties: { policies: { retentionPolicy: { status: 'enabled', days: 30 } } }",
         terraform="retention_policy_in_days = 30",

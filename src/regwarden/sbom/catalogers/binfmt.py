@@ -11,6 +11,7 @@ import struct
 from dataclasses import dataclass
 
 from regwarden.model.errors import BadInputError
+from regwarden.sbom.catalogers.interface import FileRequest
 
 _ELF_MAGIC = b"\x7fELF"
 _MACHO_MAGICS = {
@@ -27,6 +28,19 @@ _PE_SCN_MEM_WRITE = 0x80000000
 _LC_SEGMENT = 0x1
 _LC_SEGMENT_64 = 0x19
 _MACHO_VM_PROT_WRITE = 0x2
+
+
+@dataclass(frozen=True)
+class MarkedExecutables(FileRequest):
+    """A request for executables of which only those containing one of `markers` can yield anything.
+
+    A binary cataloger finds nothing (no package, no Unknown) in an executable whose bytes lack all of its
+    markers, so the core reads such a file once, looks for the markers, and keeps an empty content instead of
+    the whole body when none is there and no other request wants the file. That is what keeps every ELF of an
+    image from sitting in memory until cataloging.
+    """
+
+    markers: tuple[bytes, ...] = ()
 
 
 class BinaryFormatError(BadInputError):
@@ -157,9 +171,7 @@ def _parse_pe(data: bytes) -> Binary | None:
     table = optional + optional_size
     sections = []
     for i in range(nsections):
-        raw_name, vsize, rva, raw_size, raw_off, flags = struct.unpack_from(
-            "<8sIIII12xI", data, table + 40 * i
-        )
+        raw_name, vsize, rva, raw_size, raw_off, flags = struct.unpack_from("<8sIIII12xI", data, table + 40 * i)
         size = min(vsize or raw_size, raw_size)
         name = raw_name.rstrip(b"\0").decode("latin-1")
         sections.append(Section(name, image_base + rva, raw_off, size, bool(flags & _PE_SCN_MEM_WRITE)))

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from packageurl import PackageURL
 
 from regwarden.model.sbom import Location, Package, PackageType, Unknown
-from regwarden.sbom.catalogers.binfmt import Binary, BinaryFormatError, Section, parse_binary
-from regwarden.sbom.catalogers.interface import CatalogContext, CatalogFile, CatalogResult, FileRequest
+from regwarden.sbom.catalogers.binfmt import Binary, BinaryFormatError, MarkedExecutables, Section, parse_binary
+from regwarden.sbom.catalogers.interface import CatalogContext, CatalogFile, CatalogResult
 
 BUILDINFO_MAGIC = b"\xff Go buildinf:"
 _ALIGN = 16
@@ -207,7 +207,8 @@ class GoBinaryCataloger:
     """Modules and toolchain of Go executables."""
 
     name = "go-binary"
-    request = FileRequest(executables=True, max_size=512 * 1024 * 1024)
+    # Without the magic there is no build info to find (find_buildinfo searches for exactly these bytes).
+    request = MarkedExecutables(executables=True, max_size=512 * 1024 * 1024, markers=(BUILDINFO_MAGIC,))
 
     def catalog(self, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
         packages: list[Package] = []
@@ -252,6 +253,4 @@ class GoBinaryCataloger:
         if module.replaced_by is not None:
             extra["replaced_by"] = module.replaced_by
         purl = go_purl(module.path, module.version)
-        return Package(
-            module.path, module.version, PackageType.GOLANG, purl, self.name, (location,), metadata=extra
-        )
+        return Package(module.path, module.version, PackageType.GOLANG, purl, self.name, (location,), metadata=extra)

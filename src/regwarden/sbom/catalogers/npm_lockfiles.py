@@ -13,8 +13,6 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 
 class LockfileError(ValueError):
     """A lockfile that cannot be read; the cataloger records it as an Unknown with this message."""
@@ -242,6 +240,8 @@ def _load_json(content: bytes) -> dict[str, Any]:
 
 
 def _load_yaml(text: str) -> dict[str, Any]:
+    import yaml  # only pnpm lockfiles need it; importing it up front costs every run ~10 ms
+
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ~10x faster on large lockfiles
     try:
         document = yaml.load(text, Loader=loader)

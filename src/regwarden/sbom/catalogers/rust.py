@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from packageurl import PackageURL
 
 from regwarden.model.sbom import Location, Package, PackageType, Unknown
-from regwarden.sbom.catalogers.binfmt import BinaryFormatError, parse_binary
-from regwarden.sbom.catalogers.interface import CatalogContext, CatalogFile, CatalogResult, FileRequest
+from regwarden.sbom.catalogers.binfmt import BinaryFormatError, MarkedExecutables, parse_binary
+from regwarden.sbom.catalogers.interface import CatalogContext, CatalogFile, CatalogResult
 
 SECTION = ".dep-v0"
 MAX_JSON_BYTES = 8 * 1024 * 1024
@@ -101,7 +101,9 @@ class CargoAuditableCataloger:
     """Crates linked into Rust executables built with cargo-auditable."""
 
     name = "cargo-auditable-binary"
-    request = FileRequest(executables=True, max_size=256 * 1024 * 1024)
+    # ELF, PE and Mach-O all store a section's name as its plain bytes (ELF in its string table), so an
+    # executable without these bytes has no `.dep-v0` section.
+    request = MarkedExecutables(executables=True, max_size=256 * 1024 * 1024, markers=(SECTION.encode(),))
 
     def catalog(self, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
         packages: list[Package] = []
@@ -119,9 +121,7 @@ class CargoAuditableCataloger:
     def _packages(self, crates: Sequence[Crate], location: Location) -> list[Package]:
         elsewhere = sorted(f"{c.name}@{c.version} ({c.source})" for c in crates if c.source != CRATES_IO)
         metadata = {"not_from_crates_io": ", ".join(elsewhere)} if elsewhere else {}
-        reported = {
-            (c.name, c.version) for c in crates if c.source == CRATES_IO and c.kind != "build" and not c.root
-        }
+        reported = {(c.name, c.version) for c in crates if c.source == CRATES_IO and c.kind != "build" and not c.root}
         return [
             Package(
                 name,

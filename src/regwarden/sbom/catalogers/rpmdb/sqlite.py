@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from contextlib import closing
 
 from regwarden.sbom.catalogers.rpmdb.header import RpmDbError
@@ -16,6 +15,8 @@ def read_sqlite_blobs(content: bytes) -> tuple[list[bytes], list[str]]:
     when the file is not an rpm sqlite database."""
     if not content.startswith(_MAGIC):
         raise RpmDbError("not an sqlite database (bad magic)")
+    import sqlite3  # only rpm images need it; not imported on every run
+
     image = bytearray(content)
     # rpm opens its database in WAL mode; an in-memory copy cannot have a -wal file, so open it as a
     # rollback-journal database. Transactions rpm never checkpointed into the main file are not seen (rpm
