@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 PLATFORM = typer.Option(
-    "linux/amd64", "--platform", help="Platform to select from a multi-arch image: os/arch[/variant]."
+    "linux/amd64", "--platform", help="Platform to select from a multi-arch image: os/arch or os/arch/variant."
 )
 INSECURE = typer.Option(False, "--insecure", help="Allow plain HTTP and unverified TLS to the registry.")
 USERNAME = typer.Option(None, "--username", "-u", envvar="REGWARDEN_USERNAME", help="Registry user name.")
