@@ -74,7 +74,7 @@ def catalog_filesystem(
         packages += [_attribute(p, attribution, cataloger) for p in result.packages]
     return Sbom(
         source=source,
-        packages=tuple(_link_owned(packages, owned)),
+        packages=tuple(_link_owned(_without_packaged_lockfiles(packages, owned), owned)),
         unknowns=tuple(unknowns),
         operating_system=context.operating_system,
         image_digest=metadata.digest if metadata else None,
@@ -114,6 +114,32 @@ def _with_layer(unknown: Unknown, filesystem: ImageFilesystem) -> Unknown:
         return unknown
     entry = filesystem.entry(unknown.path.lstrip("/"))
     return dataclasses.replace(unknown, layer=entry.layer) if entry is not None else unknown
+
+
+# Lockfiles describe a source tree's dependencies. One shipped inside an OS package (Debian installs
+# /usr/share/nodejs/*/pnpm-lock.yaml and yarn.lock files) records how the distribution built that package, not
+# software installed in the image, so it is not a source of packages. Trivy leaves these out too.
+LOCKFILE_NAMES = frozenset(
+    {
+        "package-lock.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "composer.lock",
+        "Gemfile.lock",
+        "Cargo.lock",
+        "poetry.lock",
+        "Pipfile.lock",
+        "packages.lock.json",
+    }
+)
+
+
+def _without_packaged_lockfiles(packages: Sequence[Package], owned: Mapping[str, str]) -> list[Package]:
+    def from_packaged_lockfile(package: Package) -> bool:
+        paths = [location.path.lstrip("/") for location in package.locations]
+        return bool(paths) and all(p.rpartition("/")[2] in LOCKFILE_NAMES and p in owned for p in paths)
+
+    return [package for package in packages if not from_packaged_lockfile(package)]
 
 
 def _link_owned(packages: Sequence[Package], owned: Mapping[str, str]) -> list[Package]:
