@@ -38,14 +38,22 @@ def test_packages_added_to_a_rewritten_status_file_belong_to_the_layer_that_adde
         ("file", "var/lib/dpkg/status", status(paragraph("libc6", "2.36-9", "glibc"), paragraph("bash", "5.2-2"))),
     ]
     apt_install = [
-        ("file", "var/lib/dpkg/status", status(
-            paragraph("libc6", "2.36-9", "glibc"), paragraph("bash", "5.2-2"), paragraph("curl", "7.88.1-10")
-        )),
+        (
+            "file",
+            "var/lib/dpkg/status",
+            status(paragraph("libc6", "2.36-9", "glibc"), paragraph("bash", "5.2-2"), paragraph("curl", "7.88.1-10")),
+        ),
     ]
     upgrade = [
-        ("file", "var/lib/dpkg/status", status(
-            paragraph("libc6", "2.36-9+deb12u4", "glibc"), paragraph("bash", "5.2-2"), paragraph("curl", "7.88.1-10")
-        )),
+        (
+            "file",
+            "var/lib/dpkg/status",
+            status(
+                paragraph("libc6", "2.36-9+deb12u4", "glibc"),
+                paragraph("bash", "5.2-2"),
+                paragraph("curl", "7.88.1-10"),
+            ),
+        ),
     ]
     sbom = sbom_of(base, apt_install, upgrade)
     assert layer_of(sbom) == {("deb", "bash"): 0, ("deb", "curl"): 1, ("deb", "libc6"): 2}

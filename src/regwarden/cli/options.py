@@ -8,13 +8,14 @@ from pathlib import Path
 import typer
 
 PLATFORM = typer.Option(
-    "linux/amd64", "--platform", help="Platform to select from a multi-arch image: os/arch or os/arch/variant."
+    None,
+    "--platform",
+    help="Platform to select from a multi-arch image: os/arch or os/arch/variant (default linux/amd64). When given, "
+    "a single-platform image of another platform is an error.",
 )
 INSECURE = typer.Option(False, "--insecure", help="Allow plain HTTP and unverified TLS to the registry.")
 USERNAME = typer.Option(None, "--username", "-u", envvar="REGWARDEN_USERNAME", help="Registry user name.")
-PASSWORD = typer.Option(
-    None, "--password", "-p", envvar="REGWARDEN_PASSWORD", help="Registry password or token."
-)
+PASSWORD = typer.Option(None, "--password", "-p", envvar="REGWARDEN_PASSWORD", help="Registry password or token.")
 TIMEOUT = typer.Option(30.0, "--timeout", help="Per-request registry timeout in seconds.")
 OUTPUT_FILE = typer.Option(None, "--output-file", help="Write the result to this file instead of stdout.")
 

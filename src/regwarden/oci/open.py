@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
+from regwarden.model.errors import NotFoundError
 from regwarden.model.image import ImageMetadata, Layer, Platform
 from regwarden.oci.source import ImageSource
 
@@ -32,8 +33,23 @@ def is_local_spec(spec: str) -> bool:
     return spec.startswith(LOCAL_TRANSPORTS)
 
 
-def open_image(spec: str, platform: Platform, options: RegistryOptions = RegistryOptions()) -> ImageSource:
-    """The ImageSource for `spec`; nothing is fetched until `resolve()` or `open_layer()`."""
+def open_image(
+    spec: str,
+    platform: Platform,
+    options: RegistryOptions = RegistryOptions(),
+    *,
+    require_platform: bool = False,
+) -> ImageSource:
+    """The ImageSource for `spec`; nothing is fetched until `resolve()` or `open_layer()`.
+
+    `platform` picks a manifest from an index. A single-platform image is taken whatever its platform, unless
+    `require_platform` (the user named one explicitly): then another platform is a NotFoundError.
+    """
+    source = _open(spec, platform, options)
+    return _PlatformChecked(source, platform) if require_platform else source
+
+
+def _open(spec: str, platform: Platform, options: RegistryOptions) -> ImageSource:
     if is_local_spec(spec):
         # Local archives never need the HTTP stack: importing it would cost a CLI user ~0.15 s for nothing.
         from regwarden.oci.archives import open_local_source
@@ -75,3 +91,31 @@ class _ClientOwningSource:
             self._source.close()
         finally:
             self._client.close()
+
+
+class _PlatformChecked:
+    """Refuses a single-platform image whose config names another platform than the one the user asked for."""
+
+    def __init__(self, source: ImageSource, platform: Platform) -> None:
+        self._source = source
+        self._platform = platform
+
+    def resolve(self) -> ImageMetadata:
+        metadata = self._source.resolve()
+        actual = metadata.platform
+        if metadata.index_digest is None and actual is not None and not _same_platform(actual, self._platform):
+            raise NotFoundError(f"{metadata.reference} is a {actual} image, not {self._platform}")
+        return metadata
+
+    def open_layer(self, layer: Layer) -> BinaryIO:
+        return self._source.open_layer(layer)
+
+    def close(self) -> None:
+        self._source.close()
+
+
+def _same_platform(actual: Platform, wanted: Platform) -> bool:
+    if (actual.os, actual.architecture) != (wanted.os, wanted.architecture):
+        return False
+    # A variant the user left out, or one the image does not record, is not a mismatch.
+    return wanted.variant is None or actual.variant is None or actual.variant == wanted.variant

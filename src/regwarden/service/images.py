@@ -24,6 +24,8 @@ DEFAULT_PLATFORM = Platform("linux", "amd64")
 @dataclass(frozen=True)
 class ImageOptions:
     platform: Platform = DEFAULT_PLATFORM
+    platform_explicit: bool = False
+    """The user named the platform: a single-platform image of another platform is then an error, not a match."""
     insecure: bool = False
     username: str | None = None
     password: str | None = None
@@ -31,19 +33,19 @@ class ImageOptions:
 
     @classmethod
     def from_cli(
-        cls, platform: str, insecure: bool, username: str | None, password: str | None, timeout: float
+        cls, platform: str | None, insecure: bool, username: str | None, password: str | None, timeout: float
     ) -> ImageOptions:
         try:
-            parsed = Platform.parse(platform)
+            parsed = DEFAULT_PLATFORM if platform is None else Platform.parse(platform)
         except ValueError as error:
             raise BadInputError(str(error)) from error
-        return cls(parsed, insecure, username, password, timeout)
+        return cls(parsed, platform is not None, insecure, username, password, timeout)
 
 
 def inspect_image(spec: str, options: ImageOptions) -> ImageMetadata:
     from regwarden.oci.open import open_image
 
-    source = open_image(spec, options.platform, _registry_options(options))
+    source = open_image(spec, options.platform, _registry_options(options), require_platform=options.platform_explicit)
     try:
         return source.resolve()
     finally:
@@ -68,7 +70,7 @@ def build_sbom(spec: str, options: ImageOptions, progress: Progress | None = Non
     from regwarden.oci.open import open_image
     from regwarden.sbom.filesystem import build_filesystem
 
-    source = open_image(spec, options.platform, _registry_options(options))
+    source = open_image(spec, options.platform, _registry_options(options), require_platform=options.platform_explicit)
     try:
         report(f"resolving {spec}")
         metadata = source.resolve()
@@ -111,9 +113,7 @@ def render_sbom(sbom: Sbom, output_format: str) -> bytes:
     if output_format in ("cyclonedx-json", "cyclonedx-xml"):
         from regwarden.report.cyclonedx import render_cyclonedx_json, render_cyclonedx_xml
 
-        return (
-            render_cyclonedx_json(sbom) if output_format == "cyclonedx-json" else render_cyclonedx_xml(sbom)
-        )
+        return render_cyclonedx_json(sbom) if output_format == "cyclonedx-json" else render_cyclonedx_xml(sbom)
     if output_format == "spdx-json":
         from regwarden.report.spdx import render_spdx_json
 
