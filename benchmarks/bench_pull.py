@@ -190,9 +190,7 @@ def benchmark(image: str, runs: int) -> str:
 
 
 def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--image", help="skopeo source of the image to push (default: test image pyapp-1.1)")
     parser.add_argument("--large", action="store_true", help="use the image from build-large-image.sh")
     parser.add_argument("--runs", type=int, default=3, help="pulls per tool (default 3)")

@@ -73,7 +73,12 @@ def names(resources: list[Mapping[str, Any]]) -> list[str]:
     return [to_str(get(r, "name")) or str(r["id"]).rsplit("/", 1)[-1] for r in resources]
 
 
-@pytest.mark.parametrize("resources", [mixed_input(), mixed_input()[:1] + mixed_input()[4:]])
+EMPTY_ID = {"id": "", "name": "no-id", "type": "Microsoft.ContainerRegistry/registries"}
+
+
+@pytest.mark.parametrize(
+    "resources", [mixed_input(), mixed_input()[:1] + mixed_input()[4:], [EMPTY_ID, *mixed_input()[4:]]]
+)
 def test_indexes_agree_with_comparing_every_pair(resources: list[dict[str, Any]]) -> None:
     inventory = Inventory.of(resources, "test", {})
     single = len(inventory.registries()) == 1
@@ -125,6 +130,7 @@ def test_a_synthetic_registry_id_is_covered_by_relative_and_unknown_scopes() -> 
 
 def test_prefixes_are_the_ancestor_ids() -> None:
     assert list(prefixes("/subscriptions/s/resourcegroups/g")) == [
+        "",
         "/subscriptions",
         "/subscriptions/s",
         "/subscriptions/s/resourcegroups",

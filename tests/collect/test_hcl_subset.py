@@ -77,6 +77,8 @@ SNIPPETS: list[tuple[str, dict[str, Any]]] = [
         {"x": [{'"l1"': {'"l2"': {"a": 1, "__is_block__": True}}}, {"l1": {"a": 2, "__is_block__": True}}]},
     ),
     ("", {}),
+    ('r "t" {\r\n  a = "x"\r\n}\r\n', {"r": [{'"t"': {"a": '"x"', "__is_block__": True}}]}),
+    ('a = "${azurerm_x.my-name.id}/x"', {"a": '"${azurerm_x.my-name.id}/x"'}),
 ]
 
 
@@ -103,6 +105,8 @@ UNSUPPORTED = [
     "a = 1 /* spans\nlines */",
     "resource {",
     "a = [1 2]",
+    "é = 1",
+    "true = 1",
 ]
 
 

@@ -71,9 +71,7 @@ def _put_index(registry: RunningRegistry, repo: str, platforms: dict[str, Platfo
             }
         )
     index = json.dumps({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": entries}).encode()
-    put = httpx.put(
-        f"{registry.url}/v2/{repo}/manifests/latest", content=index, headers={"Content-Type": OCI_INDEX}
-    )
+    put = httpx.put(f"{registry.url}/v2/{repo}/manifests/latest", content=index, headers={"Content-Type": OCI_INDEX})
     assert put.status_code == 201, put.text
 
 
@@ -96,9 +94,7 @@ def _layer_files(stream: BinaryIO) -> dict[str, bytes]:
 
 @pytest.mark.parametrize("tag", ["v1", "v2s2"])
 def test_resolves_and_reads_every_layer(client: RegistryClient, tag: str, tmp_path: Path) -> None:
-    source: ImageSource = RegistrySource(
-        client, f"{client.registry}/source/app:{tag}", AMD64, temp_root=tmp_path
-    )
+    source: ImageSource = RegistrySource(client, f"{client.registry}/source/app:{tag}", AMD64, temp_root=tmp_path)
     try:
         metadata = source.resolve()
         manifest = client.get_manifest("source/app", tag)
@@ -162,9 +158,7 @@ def test_prefetch_downloads_concurrently_with_progress(client: RegistryClient, t
         assert progress == {layer.digest: layer.size for layer in layers}
         assert all(name.startswith("regwarden-layer") for name in threads)
         [layer_dir] = list(tmp_path.iterdir())
-        assert sorted(p.name for p in layer_dir.iterdir()) == sorted(
-            layer.digest.replace(":", "-") for layer in layers
-        )
+        assert sorted(p.name for p in layer_dir.iterdir()) == sorted(layer.digest.replace(":", "-") for layer in layers)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -178,7 +172,10 @@ def test_tampered_layer_fails_and_leaves_nothing(images: RunningRegistry, tmp_pa
     with LocalServer(tamper) as server, RegistryClient(server.host, insecure=True, retry=FAST) as evil:
         source = RegistrySource(evil, f"{server.host}/source/app:v1", AMD64, temp_root=tmp_path)
         with source, pytest.raises(IntegrityError, match="digest mismatch"):
-            source.open_layer(source.resolve().layers[2])
+            with source.open_layer(source.resolve().layers[2]) as stream:  # streamed: fails when read to the end
+                stream.read()
+        with source, pytest.raises(IntegrityError, match="digest mismatch"):
+            source.prefetch()  # downloaded ahead: fails before anything is handed out
     assert list(tmp_path.iterdir()) == []
 
 

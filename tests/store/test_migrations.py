@@ -24,7 +24,7 @@ def test_migrations_create_the_schema(db_url: str) -> None:
             "advisory_id",
         ]
         with store.engine.connect() as conn:
-            assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+            assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
 
 
 def test_migrated_database_matches_schema_module(db_url: str) -> None:

@@ -8,7 +8,7 @@ from regwarden.model.advisory import Advisory, AffectedPackage, AffectedRange, R
 from regwarden.model.finding import Severity
 from regwarden.model.sbom import OperatingSystem, Package, PackageType, Sbom
 from regwarden.model.vulnerability import MatchEvidence
-from regwarden.vuln.match import UNRATED_SEVERITY, MatchReport, match_sbom, match_sbom_report
+from regwarden.vuln.match import UNRATED_SEVERITY, MatchReport, lookup_plan, match_sbom, match_sbom_report
 from tests.vuln.osv_fixtures import AdvisoryIndex, load_advisories
 
 DEBIAN_12 = OperatingSystem("debian", "12")
@@ -324,3 +324,52 @@ def test_a_thousand_packages_with_ten_advisories_each_match_well_under_a_second(
     assert len(report.findings) > 1000
     assert report.unknowns == ()
     assert elapsed < 1.0, f"matching took {elapsed:.2f}s"
+
+
+def test_lookup_plan_names_every_key_and_the_releases_that_can_apply() -> None:
+    libcurl = _pkg(PackageType.DEB, "libcurl4", "7.88.1-10", source_name="curl", source_version="7.88.1-10")
+    curl = _pkg(PackageType.DEB, "curl", "7.88.1-10", source_name="curl", source_version="7.88.1-10")
+    owned = _pkg(PackageType.PYPI, "PyYAML", "5.3.1", owned_by="pkg:deb/debian/python3-yaml@5.3.1-5")
+    bash = _pkg(PackageType.RPM, "bash", "4.2.46-34.el7", purl="pkg:rpm/centos/bash@4.2.46-34.el7")
+    sbom = Sbom(
+        "t", (libcurl, curl, owned, bash, _pkg(PackageType.PYPI, "Requests", "2.31.0")), operating_system=DEBIAN_12
+    )
+    plan = lookup_plan(sbom)
+    assert plan.keys == [("Debian", "curl"), ("PyPI", "requests")]
+    assert [
+        plan.wanted(("Debian", "curl"), eco) for eco in ("Debian:12", "Debian", "Debian:11", "Ubuntu:22.04:LTS")
+    ] == [
+        True,
+        True,
+        False,
+        False,
+    ]
+    assert plan.wanted(("PyPI", "requests"), "PyPI") is True
+    assert plan.wanted(("PyPI", "flask"), "PyPI") is False  # a key nobody asked for
+
+
+def test_lookup_plan_keeps_unknown_releases_so_they_are_reported() -> None:
+    libcurl = _pkg(PackageType.DEB, "libcurl4", "7.88.1-10", source_name="curl", source_version="7.88.1-10")
+    plan = lookup_plan(Sbom("t", (libcurl,), operating_system=OperatingSystem("debian", None)))
+    assert plan.wanted(("Debian", "curl"), "Debian:12") is True  # release unknown: evaluated as "not evaluated"
+
+
+def test_busy_package_groups_keep_every_hit_in_order() -> None:
+    # 300 advisories on one package, in 100 alias groups of three: each finding keeps exactly its group's hits.
+    advisories = [
+        Advisory(
+            id=f"GHSA-{n:04d}-{part}",
+            modified="2024-01-01T00:00:00Z",
+            aliases=(f"CVE-2024-{n}",),
+            affected=(
+                AffectedPackage("PyPI", "busy", ranges=(AffectedRange("ECOSYSTEM", (RangeEvent("introduced", "0"),)),)),
+            ),
+        )
+        for part in ("a", "b", "c")
+        for n in range(100)
+    ]
+    report = match_sbom_report(Sbom("t", (_pkg(PackageType.PYPI, "busy", "1.0"),)), lambda e, n: advisories)
+    assert len(report.findings) == 100
+    for finding in report.findings:
+        n = int(finding.id.rsplit("-", 1)[1])
+        assert [e.advisory_id for e in finding.evidence] == [f"GHSA-{n:04d}-{part}" for part in ("a", "b", "c")]

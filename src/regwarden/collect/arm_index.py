@@ -18,8 +18,8 @@ _MANAGEMENT_GROUP = "microsoft.management/managementgroups"
 
 
 def prefixes(folded_id: str) -> Iterator[str]:
-    """Every proper prefix of an id that ends just before a `/`: the ids of its ancestors."""
-    position = folded_id.find("/", 1)
+    """Every proper prefix of an id that ends just before a `/`: the ids of its ancestors (and "" for `/...`)."""
+    position = folded_id.find("/")
     while position != -1:
         yield folded_id[:position]
         position = folded_id.find("/", position + 1)

@@ -21,7 +21,8 @@ BLOCK_MARKER = "__is_block__"
 _TOKEN = re.compile(
     r"""(?:[ \t\r]+|\#[^\n]*|//[^\n]*|/\*[^*\n]*\*+(?:[^/*\n][^*\n]*\*+)*/)*"""  # blanks and comments
     r"""(?:(?P<nl>\n)|(?P<str>"(?:[^"\\\n]|\\.)*")|(?P<num>-?\d+(?![\w.]))"""
-    r"""|(?P<name>[A-Za-z_][\w-]*(?:\.[A-Za-z0-9_][\w-]*)*)|(?P<punct>[=\[\]{},])|(?P<end>\Z)|(?P<bad>[\s\S]))"""
+    r"""|(?P<name>[A-Za-z_][\w-]*(?:\.[A-Za-z0-9_][\w-]*)*)|(?P<punct>[=\[\]{},])|(?P<end>\Z)|(?P<bad>[\s\S]))""",
+    re.ASCII,  # identifiers are ASCII here; anything else goes to python-hcl2
 )
 _INTERPOLATION = re.compile(r"\$\{([^}]*)\}")
 _REFERENCE = re.compile(r"[A-Za-z_][\w-]*(?:\.[A-Za-z0-9_][\w-]*)+")
@@ -63,7 +64,7 @@ class _Parser:
             kind, text = self._next_skipping_newlines()
             if (kind == "end" and top) or (kind == "punct" and text == "}" and not top):
                 return body
-            if kind != "name" or "." in text:
+            if kind != "name" or "." in text or text in _KEYWORDS:
                 raise Unsupported(f"expected an attribute or block, got {text!r}")
             following, value = self.tokens[self.at]
             if following == "punct" and value == "=":

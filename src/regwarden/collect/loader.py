@@ -22,12 +22,18 @@ from regwarden.collect.arm_template import (
     registries_from_template,
 )
 from regwarden.collect.azure_arm import registries_from_resources
+from regwarden.collect.gc_pause import cyclic_gc_paused
 from regwarden.model.errors import BadInputError
 from regwarden.model.registry import Registry
 
 
 def load_registries(paths: Sequence[Path]) -> list[Registry]:
     """Every registry described by `paths`, in path order."""
+    with cyclic_gc_paused():
+        return _load(paths)
+
+
+def _load(paths: Sequence[Path]) -> list[Registry]:
     documents: list[tuple[Path, Any]] = []
     parameters: dict[str, Any] = {}
     registries: list[Registry] = []
@@ -55,14 +61,10 @@ def read_json(path: Path) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise BadInputError(
-            f"{path}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
-        ) from None
+        raise BadInputError(f"{path}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
 
 
-def registries_from_document(
-    document: Any, origin: str, parameters: Mapping[str, Any] | None = None
-) -> list[Registry]:
+def registries_from_document(document: Any, origin: str, parameters: Mapping[str, Any] | None = None) -> list[Registry]:
     """Dispatch one parsed JSON document by its shape."""
     if is_template(document):
         return registries_from_template(document, origin, parameters)
@@ -103,8 +105,6 @@ def _terraform_source(path: Path) -> list[Registry]:
 def _adapter(module: str, function: str, origin: str) -> Callable[..., Any]:
     """Import a Terraform adapter only when a Terraform input shows up (they are optional and heavier)."""
     try:
-        return cast(
-            "Callable[..., Any]", getattr(importlib.import_module(f"regwarden.collect.{module}"), function)
-        )
+        return cast("Callable[..., Any]", getattr(importlib.import_module(f"regwarden.collect.{module}"), function))
     except (ImportError, AttributeError):
         raise BadInputError(f"{origin}: Terraform input, but the {module} adapter is not available") from None

@@ -73,6 +73,8 @@ class Evaluator:
 
     def template(self, body: str, refs: set[str]) -> Any:
         """A quoted string with `${...}` interpolations: a string when every part is known."""
+        if "\\" not in body and "${" not in body and "%" not in body:
+            return body  # the common plain string: nothing to interpolate or unescape
         parts: list[str] = []
         unknown: Unknown | None = None
         position = 0

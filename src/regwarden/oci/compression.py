@@ -213,4 +213,6 @@ def open_layer_stream(blob: BlobStream, *, accelerated: bool = True) -> BinaryIO
         if not chunk:
             break
         head += chunk
-    return _LayerReader(blob, head, sniff_compression(head), gzip_backend(accelerated))
+    kind = sniff_compression(head)
+    # isal is imported only for gzip layers: docker-archive layers are plain tars
+    return _LayerReader(blob, head, kind, gzip_backend(accelerated) if kind == "gzip" else zlib)

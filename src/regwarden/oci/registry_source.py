@@ -104,12 +104,17 @@ class RegistrySource:
             self._layer_dir = directory
 
     def open_layer(self, layer: Layer) -> BinaryIO:
+        """The layer blob, verified as it is read: from the prefetched copy if `prefetch()` ran, else streamed
+        straight from the registry, so reading overlaps downloading and nothing touches the disk."""
         metadata = self.resolve()
         if all(known.digest != layer.digest for known in metadata.layers):
             raise NotFoundError(f"layer {layer.digest} is not part of {self.reference}")
-        self.prefetch()
-        assert self._layer_dir is not None
-        path = self._layer_dir / _file_name(layer.digest)
+        with self._lock:
+            layer_dir = self._layer_dir
+        if layer_dir is None:
+            descriptor = Descriptor(media_type=layer.media_type, digest=layer.digest, size=layer.size)
+            return self._client.open_blob(self.reference.repository, descriptor)
+        path = layer_dir / _file_name(layer.digest)
         return VerifyingReader(path.open("rb"), layer.digest, layer.size, f"layer {layer.digest} ({path})")
 
     def close(self) -> None:
@@ -135,15 +140,12 @@ class RegistrySource:
         fetched = self._client.get_manifest(self.reference.repository, chosen.digest)
         if len(fetched.data) != chosen.size:
             raise BadInputError(
-                f"{self.reference}: manifest {chosen.digest} is {len(fetched.data)} bytes, "
-                f"the index says {chosen.size}"
+                f"{self.reference}: manifest {chosen.digest} is {len(fetched.data)} bytes, the index says {chosen.size}"
             )
         declared = fetched.media_type or chosen.media_type or None
         return fetched, parse_manifest_document(fetched.data, declared)
 
-    def _metadata_for(
-        self, fetched: FetchedManifest, manifest: Manifest, index_digest: str | None
-    ) -> ImageMetadata:
+    def _metadata_for(self, fetched: FetchedManifest, manifest: Manifest, index_digest: str | None) -> ImageMetadata:
         config_data = self._client.get_blob(self.reference.repository, manifest.config)
         metadata = build_metadata(
             reference=str(self.reference),

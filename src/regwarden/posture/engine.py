@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
+from regwarden.collect.gc_pause import cyclic_gc_paused
 from regwarden.model.finding import Status
 from regwarden.model.registry import Registry
 from regwarden.posture.config import PostureConfig, Suppression
@@ -41,10 +42,11 @@ def evaluate(
         rules = ALL_RULES
     context = RuleContext(config, today or date.today())
     results = []
-    for registry in registries:
-        for rule in rules:
-            result = _run(rule, registry, context)
-            results.append(_apply_suppressions(result, config.suppressions, context.today))
+    with cyclic_gc_paused():  # results and evidence hold no cycles; see gc_pause
+        for registry in registries:
+            for rule in rules:
+                result = _run(rule, registry, context)
+                results.append(_apply_suppressions(result, config.suppressions, context.today))
     return results
 
 
@@ -61,9 +63,7 @@ def _run(rule: Rule, registry: Registry, context: RuleContext) -> RuleResult:
 def _apply_suppressions(result: RuleResult, suppressions: Sequence[Suppression], today: date) -> RuleResult:
     if result.status in (Status.PASS, Status.SKIPPED):
         return result
-    matching = [
-        s for s in suppressions if s.matches(result.rule.id, result.registry_name, result.registry_id)
-    ]
+    matching = [s for s in suppressions if s.matches(result.rule.id, result.registry_name, result.registry_id)]
     if not matching:
         return result
     active = [s for s in matching if s.expires >= today]

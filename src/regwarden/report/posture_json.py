@@ -14,6 +14,7 @@ from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from regwarden import __version__
+from regwarden.collect.gc_pause import cyclic_gc_paused
 from regwarden.posture.engine import RuleResult
 from regwarden.posture.rule import Evidence, RuleMeta
 from regwarden.report.posture_common import counts, effective_status, ordered
@@ -27,33 +28,60 @@ def render_posture_json(results: Sequence[RuleResult]) -> bytes:
     text = json.dumps(head, indent=2, default=str)
     if not results:
         return text[:-2].encode() + b',\n  "results": []\n}\n'
-    rule_parts: dict[str, tuple[str, str]] = {}
-    rendered = []
-    for result in ordered(results):
-        parts = rule_parts.get(result.rule.id)
-        if parts is None:
-            parts = rule_parts[result.rule.id] = _rule_parts(result.rule)
-        rendered.append(_result_text(result, parts))
-    body = ",\n    ".join(rendered)
+    with cyclic_gc_paused():  # tens of thousands of short strings, no cycles
+        writer = _Writer()
+        body = ",\n    ".join(writer.result(result) for result in ordered(results))
     return f'{text[:-2]},\n  "results": [\n    {body}\n  ]\n}}\n'.encode()
 
 
-def _result_text(result: RuleResult, parts: tuple[str, str]) -> str:
-    """One result at depth 2 of the document (inside `results`), without its leading indent."""
-    head, tail = parts
-    registry = (
-        f'{{\n        "name": {_scalar(result.registry_name)},\n        "id": {_scalar(result.registry_id)}\n      }}'
-    )
-    fields = (
-        ("registry", registry),
-        ("status", _scalar(result.status.value)),
-        ("effectiveStatus", _scalar(effective_status(result))),
-        ("message", _scalar(result.message)),
-        ("evidence", _evidence_text(result.evidence)),
-        ("suppression", _scalar(result.suppression_note)),
-    )
-    middle = "".join(f'      "{key}": {value},\n' for key, value in fields)
-    return f"{{\n{head}{middle}{tail}\n    }}"
+class _Writer:
+    """Renders results, reusing what repeats: a rule's own fields, and evidence values shared by rules."""
+
+    def __init__(self) -> None:
+        self._rules: dict[str, tuple[str, str]] = {}
+        self._values: dict[int, str] = {}
+        """id() of an evidence value → its text; the results keep every value alive while rendering."""
+
+    def result(self, result: RuleResult) -> str:
+        """One result at depth 2 of the document (inside `results`), without its leading indent."""
+        parts = self._rules.get(result.rule.id)
+        if parts is None:
+            parts = self._rules[result.rule.id] = _rule_parts(result.rule)
+        head, tail = parts
+        return (
+            f"{{\n{head}"
+            f'      "registry": {{\n        "name": {_scalar(result.registry_name)},\n'
+            f'        "id": {_scalar(result.registry_id)}\n      }},\n'
+            f'      "status": {_scalar(result.status.value)},\n'
+            f'      "effectiveStatus": {_scalar(effective_status(result))},\n'
+            f'      "message": {_scalar(result.message)},\n'
+            f'      "evidence": {self._evidence(result.evidence)},\n'
+            f'      "suppression": {_scalar(result.suppression_note)},\n'
+            f"{tail}\n    }}"
+        )
+
+    def _evidence(self, evidence: Sequence[Evidence]) -> str:
+        if not evidence:
+            return "[]"
+        items = [
+            "{\n"
+            f'          "path": {_scalar(e.path)},\n'
+            f'          "value": {self._value(e.value)},\n'
+            f'          "source": {_scalar(e.source.value)},\n'
+            f'          "origin": {_scalar(e.origin)},\n'
+            f'          "reason": {_scalar(e.reason)}\n'
+            "        }"
+            for e in evidence
+        ]
+        return "[\n        " + ",\n        ".join(items) + "\n      ]"
+
+    def _value(self, value: Any) -> str:
+        if value is None or isinstance(value, str):
+            return _scalar(value)
+        text = self._values.get(id(value))
+        if text is None:
+            text = self._values[id(value)] = _nested(value, 5)
+        return text
 
 
 def _rule_parts(rule: RuleMeta) -> tuple[str, str]:
@@ -78,22 +106,6 @@ def _rule_fields(rule: RuleMeta) -> dict[str, Any]:
         },
         "references": [{"anchor": r.anchor, "id": r.id} for r in rule.references],
     }
-
-
-def _evidence_text(evidence: Sequence[Evidence]) -> str:
-    if not evidence:
-        return "[]"
-    items = [
-        "{\n"
-        f'          "path": {_scalar(e.path)},\n'
-        f'          "value": {_nested(e.value, 5)},\n'
-        f'          "source": {_scalar(e.source.value)},\n'
-        f'          "origin": {_scalar(e.origin)},\n'
-        f'          "reason": {_scalar(e.reason)}\n'
-        "        }"
-        for e in evidence
-    ]
-    return "[\n        " + ",\n        ".join(items) + "\n      ]"
 
 
 def _scalar(value: str | None) -> str:

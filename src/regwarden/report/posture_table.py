@@ -8,6 +8,7 @@ from itertools import groupby
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from regwarden.posture.engine import RuleResult
 from regwarden.report.posture_common import counts, effective_status, evidence_text, ordered
@@ -20,13 +21,12 @@ def render_posture_table(
 ) -> bytes:
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False)
-    for (registry_id, name), group in groupby(
-        ordered(results), key=lambda r: (r.registry_id, r.registry_name)
-    ):
+    for (registry_id, name), group in groupby(ordered(results), key=lambda r: (r.registry_id, r.registry_name)):
         rows = list(group)
         tally = counts(rows)
-        console.print(f"[bold]{name}[/bold]  {registry_id}")
-        console.print("  ".join(f"{status}: {n}" for status, n in tally.items()))
+        # Text, not markup: evidence reads `path = value [explicit]`, which markup would take for a style tag.
+        console.print(Text.assemble((name, "bold"), f"  {registry_id}"))
+        console.print(Text("  ".join(f"{status}: {n}" for status, n in tally.items())))
         table = Table(header_style="bold", show_lines=False)
         for column in ("Rule", "Severity", "Status", "Title", "Finding and evidence"):
             table.add_column(column, overflow="fold")
@@ -40,11 +40,11 @@ def render_posture_table(
             if result.suppression_note:
                 detail += f"\n{result.suppression_note}"
             table.add_row(
-                result.rule.id,
-                result.rule.severity.value,
-                f"[{_STYLE[status]}]{status}[/]",
-                result.rule.title,
-                detail,
+                Text(result.rule.id),
+                Text(result.rule.severity.value),
+                Text(status, style=_STYLE[status]),
+                Text(result.rule.title),
+                Text(detail),
             )
         console.print(table)
         console.print()

@@ -15,7 +15,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from regwarden.model.advisory import Advisory
 from regwarden.model.errors import NoDataError
 from regwarden.model.finding import Severity
 from regwarden.model.sbom import Sbom
@@ -25,6 +27,9 @@ from regwarden.report.vuln_common import DatabaseInfo, ScanReport
 from regwarden.service.images import ImageOptions, sbom_of
 from regwarden.vuln.ignore import DEFAULT_IGNORE_FILE, IgnoreEntry, IgnoreFileError, apply_ignores
 from regwarden.vuln.match import MatchReport
+
+if TYPE_CHECKING:  # the store (and SQLAlchemy) loads only when a scan runs
+    from regwarden.store import Store
 
 SCAN_FORMATS: tuple[str, ...] = ("table", "json", "sarif", "cyclonedx-json", "markdown")
 DEFAULT_MAX_DB_AGE_DAYS = 7.0
@@ -104,7 +109,6 @@ def _with_store(
     now: datetime | None,
 ) -> ScanReport:
     from regwarden.store import database_age, open_store
-    from regwarden.vuln.match import match_sbom_report
 
     moment = now or datetime.now(UTC)
     with open_store(options.db_url, os.environ if environ is None else environ) as store:
@@ -117,8 +121,25 @@ def _with_store(
         age_days = None if age is None else age.total_seconds() / _SECONDS_PER_DAY
         database = DatabaseInfo(store.url, store.advisories.newest_update(), age_days)
         sbom = read_sbom()  # after the emptiness check: a missing database fails before a slow image pull
-        matched = match_sbom_report(sbom, store.advisories.lookup, database=store.url, database_age_days=age_days)
+        matched = match_with_store(sbom, store, age_days)
     return _report(sbom, matched, database, policy, options, moment)
+
+
+def match_with_store(sbom: Sbom, store: Store, age_days: float | None) -> MatchReport:
+    """Match `sbom` against `store`, fetching every key it needs in one batch of queries first.
+
+    The batch returns match views (store/match_view.py) without the entries of releases that cannot apply: the
+    same findings and unknowns as `lookup`, without decoding whole records one key at a time.
+    """
+    from regwarden.vuln.match import lookup_plan, match_sbom_report
+
+    plan = lookup_plan(sbom)
+    table = store.advisories.lookup_many(plan.keys, plan.wanted)
+
+    def lookup(ecosystem: str, name: str) -> list[Advisory]:
+        return table.get((ecosystem, name), [])
+
+    return match_sbom_report(sbom, lookup, database=store.url, database_age_days=age_days)
 
 
 def _report(

@@ -16,11 +16,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from regwarden.model.advisory import Advisory
+from regwarden.store import batch_lookup
 from regwarden.store import records as rec
+from regwarden.store.batch_lookup import EntryFilter
 from regwarden.store.schema import advisories, affected_index, aliases, ecosystem_status
 from regwarden.vuln.ecosystems import index_key
 
-BATCH_SIZE = 500
+BATCH_SIZE = 2000
 RawRecord = tuple[str, bytes]
 
 
@@ -61,6 +63,21 @@ class AdvisoryRepository:
         )
         with self._engine.connect() as conn:
             return [rec.decode(row.raw, row.source) for row in conn.execute(query)]
+
+    def lookup_many(
+        self, keys: Iterable[tuple[str, str]], wanted: EntryFilter | None = None
+    ) -> dict[tuple[str, str], list[Advisory]]:
+        """`lookup` for many keys at once, in a few queries, returning match views (store/match_view.py).
+
+        Each key maps to what `lookup` returns for it, in the same order, except that every advisory carries
+        only its affected entries filed under that key, and none of the fields matching never reads (details,
+        references, related ids, published). `wanted(key, ecosystem)` False leaves an entry out too, and an
+        advisory left without entries is left out. Keys are given as `lookup` takes them and returned as
+        `index_key` spells them; a key with no advisories maps to an empty list.
+        """
+        normalised = sorted({index_key(*key) for key in keys})
+        with self._engine.connect() as conn:
+            return batch_lookup.lookup_many(conn, normalised, wanted)
 
     def by_id_or_alias(self, identifier: str) -> list[Advisory]:
         """The advisories whose id or alias is `identifier` (a CVE usually has several), withdrawn included."""
@@ -190,9 +207,9 @@ def _insert(
     rows = [_advisory_row(item, collection or item.base_ecosystem, source) for item in stored]
     conn.execute(sa.insert(advisories), rows)
     keys = [
-        {"ecosystem_base": eco, "name": name, "advisory_id": item.advisory.id}
+        {"ecosystem_base": key[0], "name": key[1], "advisory_id": item.advisory.id, "match_view": item.views.get(key)}
         for item in stored
-        for eco, name in sorted(item.index_keys)
+        for key in sorted(item.index_keys)
     ]
     if keys:
         conn.execute(sa.insert(affected_index), keys)

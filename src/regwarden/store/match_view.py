@@ -14,6 +14,7 @@ The layout is positional (lists, not objects) because it is decoded once per can
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from regwarden.model.advisory import Advisory, AffectedPackage, AffectedRange, RangeEvent, SeverityScore
@@ -40,6 +41,7 @@ def encode_views(advisory: Advisory) -> dict[Key, str]:
         advisory.summary,
         _scores(advisory.severity),
         advisory.database_severity,
+        advisory.source,
     ]
     return {key: json.dumps([*head, listed], separators=(",", ":")) for key, listed in entries.items()}
 
@@ -65,12 +67,21 @@ class ViewDecoder:
         self._events: dict[tuple[str, str], RangeEvent] = {}
         self._scores: dict[tuple[str, str], SeverityScore] = {}
 
-    def decode(self, text: str, source: str | None) -> Advisory | None:
-        """The advisory of one view, or None when the view is of another format (the caller decodes raw)."""
+    def decode(self, text: str, keep: Callable[[str], bool] | None = None) -> Advisory | None:
+        """The advisory of one view, or None when the view is of another format (the caller decodes raw).
+
+        `keep(ecosystem)` False leaves an entry out before any object is built for it.
+        """
         view = json.loads(text)
         if not isinstance(view, list) or not view or view[0] != FORMAT:
             return None
-        _, record_id, modified, aliases, withdrawn, summary, severity, database_severity, entries = view
+        try:
+            return self._advisory(view, keep)
+        except (TypeError, ValueError):
+            return None  # a damaged view: the raw record is still there and still decodes
+
+    def _advisory(self, view: list[Any], keep: Callable[[str], bool] | None) -> Advisory:
+        _, record_id, modified, aliases, withdrawn, summary, severity, database_severity, source, entries = view
         return Advisory(
             id=record_id,
             modified=modified,
@@ -78,7 +89,7 @@ class ViewDecoder:
             withdrawn=withdrawn,
             summary=summary,
             severity=self._severities(severity),
-            affected=tuple(self._affected(entry) for entry in entries),
+            affected=tuple(self._affected(entry) for entry in entries if keep is None or keep(entry[0])),
             database_severity=database_severity,
             source=source,
         )

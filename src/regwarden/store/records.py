@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from regwarden.model.advisory import Advisory
 from regwarden.model.errors import BadInputError
+from regwarden.store.match_view import encode_views
 from regwarden.vuln.ecosystems import index_key
 from regwarden.vuln.osv import parse_osv
 
@@ -38,6 +39,8 @@ class StoredRecord:
     """zlib-compressed OSV JSON, exactly as the source published it."""
     index_keys: frozenset[tuple[str, str]]
     aliases: frozenset[str]
+    views: Mapping[tuple[str, str], str] = field(default_factory=dict, hash=False, compare=False)
+    """The match view (store/match_view.py) of each index key."""
 
     @property
     def base_ecosystem(self) -> str:
@@ -70,6 +73,7 @@ def prepare(record_id: str, data: bytes, source: str | None) -> StoredRecord | R
         raw=zlib.compress(data),
         index_keys=_index_keys(advisory),
         aliases=frozenset(advisory.aliases),
+        views=encode_views(advisory),
     )
 
 

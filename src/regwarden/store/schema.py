@@ -32,6 +32,9 @@ affected_index = sa.Table(
     sa.Column("ecosystem_base", sa.String(100), nullable=False),
     sa.Column("name", sa.String(512), nullable=False),
     sa.Column("advisory_id", sa.String(255), sa.ForeignKey("advisories.id", ondelete="CASCADE"), nullable=False),
+    # What matching reads of the advisory under this key (store/match_view.py); NULL in rows written before
+    # revision 0002, which lookups then decode from `advisories.raw`.
+    sa.Column("match_view", sa.Text(), nullable=True),
     # The key leads with (ecosystem_base, name): it is the lookup index as well as the uniqueness rule.
     sa.PrimaryKeyConstraint("ecosystem_base", "name", "advisory_id", name="pk_affected_index"),
 )

@@ -9,7 +9,7 @@ contract names.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from regwarden.model.advisory import Advisory, AffectedPackage
@@ -58,6 +58,35 @@ class _Hit:
     fixed: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class LookupPlan:
+    """What `match_sbom_report` will ask `lookup` for one SBOM: each index key and the OS of its packages.
+
+    A store can fetch every key in one batch, and leave out affected entries of releases that cannot apply
+    (`wanted`): the matcher skips those entries anyway, so the findings and unknowns stay the same.
+    """
+
+    systems: Mapping[tuple[str, str], frozenset[OperatingSystem | None]]
+
+    @property
+    def keys(self) -> list[tuple[str, str]]:
+        return sorted(self.systems)
+
+    def wanted(self, key: tuple[str, str], ecosystem: str) -> bool:
+        """Whether an entry of `ecosystem` under `key` may apply to some package looking it up."""
+        return any(release_matches(ecosystem, system) is not False for system in self.systems.get(key, ()))
+
+
+def lookup_plan(sbom: Sbom) -> LookupPlan:
+    systems: dict[tuple[str, str], set[OperatingSystem | None]] = {}
+    for package in sbom.packages:
+        if coverage_gap(package, sbom.operating_system) is None:
+            system = package_os(package, sbom.operating_system)
+            for query in queries(package, sbom.operating_system):
+                systems.setdefault(query.key, set()).add(system)
+    return LookupPlan({key: frozenset(found) for key, found in systems.items()})
+
+
 def match_sbom(
     sbom: Sbom,
     lookup: Lookup,
@@ -94,11 +123,15 @@ def match_sbom_report(
             unknowns.append(MatchUnknown(package, None, gap))  # e.g. CentOS rpms: no data is not "no findings"
             continue
         hits, problems = _package_hits(package, sbom.operating_system, cached_lookup, (database, database_age_days))
-        matched_ids = {hit.advisory.id for hit in hits}
-        unknowns += [problem for problem in problems if problem.advisory_id not in matched_ids]
+        positions: dict[str, list[int]] = {}  # advisory id -> where its hits are in `hits`
+        for index, hit in enumerate(hits):
+            positions.setdefault(hit.advisory.id, []).append(index)
+        unknowns += [problem for problem in problems if problem.advisory_id not in positions]
         for group in group_aliases(_unique_advisories(hits)):
-            group_ids = {advisory.id for advisory in group}
-            finding, rating = _finding(package, [hit for hit in hits if hit.advisory.id in group_ids])
+            # The group's hits in their original order, without a pass over every hit per group (busy packages
+            # have thousands of hits and hundreds of groups).
+            grouped = [hits[i] for i in sorted(i for advisory in group for i in positions[advisory.id])]
+            finding, rating = _finding(package, grouped)
             findings.append(finding)
             if rating.severity is None:
                 unrated.add((finding.id, package))
