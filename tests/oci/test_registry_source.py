@@ -171,9 +171,9 @@ def test_tampered_layer_fails_and_leaves_nothing(images: RunningRegistry, tmp_pa
 
     with LocalServer(tamper) as server, RegistryClient(server.host, insecure=True, retry=FAST) as evil:
         source = RegistrySource(evil, f"{server.host}/source/app:v1", AMD64, temp_root=tmp_path)
-        with source, pytest.raises(IntegrityError, match="digest mismatch"):
-            with source.open_layer(source.resolve().layers[2]) as stream:  # streamed: fails when read to the end
-                stream.read()
+        layer = source.resolve().layers[2]
+        with source, pytest.raises(IntegrityError, match="digest mismatch"), source.open_layer(layer) as stream:
+            stream.read()  # streamed: fails when read to the end
         with source, pytest.raises(IntegrityError, match="digest mismatch"):
             source.prefetch()  # downloaded ahead: fails before anything is handed out
     assert list(tmp_path.iterdir()) == []

@@ -4,6 +4,7 @@ and matching through views gives exactly the report matching through `lookup` gi
 
 from __future__ import annotations
 
+import json
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,9 +16,11 @@ from regwarden.model.advisory import Advisory
 from regwarden.model.sbom import OperatingSystem, Package, PackageType, Sbom
 from regwarden.store import Store, migrate, open_store
 from regwarden.store.engine import create_store_engine, resolve_url
+from regwarden.store.match_view import ViewDecoder, encode_views
 from regwarden.store.schema import affected_index
 from regwarden.vuln.ecosystems import index_key
 from regwarden.vuln.match import lookup_plan, match_sbom_report
+from regwarden.vuln.osv import parse_osv
 
 OSV_DIR = Path(__file__).parents[1] / "vuln" / "testdata" / "osv"
 MISSING = ("PyPI", "no-such-package")
@@ -161,3 +164,44 @@ def test_upgrading_a_0001_database_keeps_its_records_answering(db_url: str) -> N
         found = store.advisories.lookup_many([("PyPI", "pyyaml")])
         assert [(a.id, a.source) for a in found[("PyPI", "pyyaml")]] == [("GHSA-8q59-q68h-6hv4", "old")]
         assert_same_as_lookup(store, found)
+
+
+def test_wanted_leaves_out_entries_and_advisories_left_without_any(store: Store) -> None:
+    def not_alpine_318(key: tuple[str, str], ecosystem: str) -> bool:
+        return ecosystem != "Alpine:v3.18" and ecosystem != "Debian:10"
+
+    found = store.advisories.lookup_many([("Alpine", "openssl"), ("Debian", "curl")], not_alpine_318)
+    [alpine] = found[("Alpine", "openssl")]
+    assert [e.ecosystem for e in alpine.affected] == ["Alpine:v3.19"]
+    assert [a.id for a in found[("Debian", "curl")]] == ["DSA-5587-1"]  # DLA-3692-1 is Debian:10 only
+
+
+def test_decoder_builds_kept_entries_once_and_answers_repeats_from_its_cache() -> None:
+    document = json.loads((OSV_DIR / "UBUNTU-CVE-2024-2961.json").read_text(encoding="utf-8"))
+    advisory = parse_osv(document, "fixtures")
+    [(key, view)] = encode_views(advisory).items()
+    assert key == ("Ubuntu", "glibc")
+    decoder = ViewDecoder()
+    whole = decoder.decode(view)
+    assert whole is not None
+    assert whole.affected == advisory.affected
+    assert (whole.id, whole.aliases, whole.summary, whole.source) == (
+        advisory.id,
+        advisory.aliases,
+        advisory.summary,
+        "fixtures",
+    )
+    assert decoder.decode(view) is whole
+    only_2204 = decoder.decode(view, lambda ecosystem: ecosystem == "Ubuntu:22.04:LTS")
+    assert only_2204 is not None
+    assert only_2204.affected == advisory.affected[:1]
+    assert decoder.decode(view, lambda ecosystem: ecosystem == "Ubuntu:22.04:LTS") is only_2204
+    nothing = decoder.decode(view, lambda ecosystem: False)
+    assert nothing is not None and nothing.affected == ()
+    decoder.clear()
+    assert decoder.decode(view) is not whole
+
+
+@pytest.mark.parametrize("damaged", ["not json", "[1]", '{"a": 1}', '[2,"x","m",[],null,null,[],null,null,[]]'])
+def test_decoder_refuses_views_it_cannot_read(damaged: str) -> None:
+    assert ViewDecoder().decode(damaged) is None

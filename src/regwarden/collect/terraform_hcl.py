@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from regwarden.collect.gc_pause import cyclic_gc_paused
-from regwarden.collect.hcl_subset import Unsupported, parse_subset
 from regwarden.collect.terraform_common import TfResource, Unknown
 from regwarden.collect.terraform_expressions import BLOCK_MARKER, Evaluator
 from regwarden.collect.terraform_mapping import registries_from_tf_resources
@@ -53,21 +52,14 @@ def parse_file(path: Path) -> Mapping[str, Any]:
         raise BadInputError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise BadInputError(f"{path}: cannot read: {exc}") from None
-    try:
-        return parse_subset(text)
-    except Unsupported:
-        pass  # python-hcl2 reads everything else (and reports syntax errors)
     return _parse_with_hcl2(path, text)
 
 
 def _parse_with_hcl2(path: Path, text: str) -> Mapping[str, Any]:
-    # Imported here: python-hcl2 and lark take a tenth of a second to import, and most files never need them.
-    try:
-        import hcl2
-        import lark
-        from hcl2.utils import SerializationOptions
-    except ImportError:
-        raise BadInputError(f"{path}: reading this file needs python-hcl2, which is not installed") from None
+    # Imported here: python-hcl2 and lark take a tenth of a second to import, and only .tf inputs need them.
+    import hcl2
+    import lark
+    from hcl2.utils import SerializationOptions
 
     options = SerializationOptions(with_comments=False, preserve_heredocs=False)
     try:

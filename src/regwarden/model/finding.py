@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """Tri-state result plus SKIPPED; a value that could not be read is UNKNOWN, never FAIL."""
 
     PASS = "PASS"
@@ -14,7 +14,7 @@ class Status(str, Enum):
     SKIPPED = "SKIPPED"
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """Severity scale, ordered from least to most severe by `rank`."""
 
     INFO = "info"

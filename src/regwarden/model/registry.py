@@ -8,13 +8,13 @@ property path, the value, and whether it was explicit, a service default, or cou
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
 
-class ValueSource(str, Enum):
+class ValueSource(StrEnum):
     EXPLICIT = "explicit"
     """Set in the input."""
     DEFAULT = "default"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class PackageType(str, Enum):
+class PackageType(StrEnum):
     """Ecosystem of a package; values double as purl types where one exists."""
 
     DEB = "deb"

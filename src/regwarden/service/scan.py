@@ -10,8 +10,10 @@ what is shown; the gate counts the shown findings that are not suppressed.
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -133,13 +135,31 @@ def match_with_store(sbom: Sbom, store: Store, age_days: float | None) -> MatchR
     """
     from regwarden.vuln.match import lookup_plan, match_sbom_report
 
-    plan = lookup_plan(sbom)
-    table = store.advisories.lookup_many(plan.keys, plan.wanted)
+    with _collector_paused():
+        plan = lookup_plan(sbom)
+        table = store.advisories.lookup_many(plan.keys, plan.wanted)
 
-    def lookup(ecosystem: str, name: str) -> list[Advisory]:
-        return table.get((ecosystem, name), [])
+        def lookup(ecosystem: str, name: str) -> list[Advisory]:
+            return table.get((ecosystem, name), [])
 
-    return match_sbom_report(sbom, lookup, database=store.url, database_age_days=age_days)
+        return match_sbom_report(sbom, lookup, database=store.url, database_age_days=age_days)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a match builds its objects.
+
+    A large SBOM builds a few hundred thousand small objects that are all alive until the match ends; each
+    collector pass walks every one of them again and cost half the match time. They form no reference cycles
+    (frozen dataclasses of tuples and strings), so nothing is lost by collecting once, afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _report(

@@ -19,6 +19,7 @@ from regwarden.model.advisory import Advisory
 from regwarden.store import batch_lookup
 from regwarden.store import records as rec
 from regwarden.store.batch_lookup import EntryFilter
+from regwarden.store.match_view import ViewDecoder
 from regwarden.store.schema import advisories, affected_index, aliases, ecosystem_status
 from regwarden.vuln.ecosystems import index_key
 
@@ -49,6 +50,7 @@ class WriteReport:
 class AdvisoryRepository:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._views = ViewDecoder()
 
     def lookup(self, ecosystem: str, name: str) -> list[Advisory]:
         """Every non-withdrawn advisory with an affected entry filed under `index_key(ecosystem, name)`."""
@@ -73,11 +75,12 @@ class AdvisoryRepository:
         only its affected entries filed under that key, and none of the fields matching never reads (details,
         references, related ids, published). `wanted(key, ecosystem)` False leaves an entry out too, and an
         advisory left without entries is left out. Keys are given as `lookup` takes them and returned as
-        `index_key` spells them; a key with no advisories maps to an empty list.
+        `index_key` spells them; a key with no advisories maps to an empty list. Decoded views are kept for the
+        next call (store/match_view.ViewDecoder), so a long-lived process matches repeated scans faster.
         """
         normalised = sorted({index_key(*key) for key in keys})
         with self._engine.connect() as conn:
-            return batch_lookup.lookup_many(conn, normalised, wanted)
+            return batch_lookup.lookup_many(conn, normalised, wanted, self._views)
 
     def by_id_or_alias(self, identifier: str) -> list[Advisory]:
         """The advisories whose id or alias is `identifier` (a CVE usually has several), withdrawn included."""

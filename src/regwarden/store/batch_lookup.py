@@ -27,9 +27,12 @@ EntryFilter = Callable[[Key, str], bool]
 """(key, an entry's ecosystem as written, e.g. `Debian:11`) -> whether the caller can use entries of it."""
 
 
-def lookup_many(conn: Connection, keys: Sequence[Key], wanted: EntryFilter | None) -> dict[Key, list[Advisory]]:
+def lookup_many(
+    conn: Connection, keys: Sequence[Key], wanted: EntryFilter | None, decoder: ViewDecoder
+) -> dict[Key, list[Advisory]]:
     found: dict[Key, list[Advisory]] = {key: [] for key in keys}
-    decoder = ViewDecoder()
+    if wanted is not None:
+        wanted = _memoised(wanted)
     for start in range(0, len(keys), LOOKUP_CHUNK):
         chunk = set(keys[start : start + LOOKUP_CHUNK])
         decoded: list[tuple[Key, str, Advisory | None]] = []
@@ -50,6 +53,19 @@ _NOTHING = Advisory(id="", modified="")
 """A row the caller has no use for: another chunk's pair, withdrawn, or none of its entries wanted."""
 
 
+def _memoised(wanted: EntryFilter) -> EntryFilter:
+    # Asked once per entry of every candidate, about a few dozen distinct (key, ecosystem) pairs.
+    answers: dict[tuple[Key, str], bool] = {}
+
+    def memoised(key: Key, ecosystem: str) -> bool:
+        answer = answers.get((key, ecosystem))
+        if answer is None:
+            answer = answers[(key, ecosystem)] = wanted(key, ecosystem)
+        return answer
+
+    return memoised
+
+
 def _rows(conn: Connection, chunk: set[Key]) -> Iterator[tuple[Key, str, str | None]]:
     query = (
         sa.select(affected_index.c.ecosystem_base, affected_index.c.name, affected_index.c.advisory_id)
@@ -60,7 +76,7 @@ def _rows(conn: Connection, chunk: set[Key]) -> Iterator[tuple[Key, str, str | N
         )
         .order_by(affected_index.c.ecosystem_base, affected_index.c.name, affected_index.c.advisory_id)
     )
-    for base, name, advisory_id, view in conn.execute(query):
+    for base, name, advisory_id, view in conn.execute(query).all():
         yield (base, name), advisory_id, view
 
 

@@ -14,7 +14,8 @@ The layout is positional (lists, not objects) because it is decoded once per can
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from regwarden.model.advisory import Advisory, AffectedPackage, AffectedRange, RangeEvent, SeverityScore
@@ -24,6 +25,8 @@ FORMAT = 1
 """Bumped when the layout changes; a view of another format is ignored and the raw record decoded instead."""
 
 Key = tuple[str, str]
+_FIELDS = 10
+_ENTRY_FIELDS = 7
 
 
 def encode_views(advisory: Advisory) -> dict[Key, str]:
@@ -56,32 +59,60 @@ def _scores(scores: tuple[SeverityScore, ...]) -> list[list[str]]:
     return [[score.type, score.score] for score in scores]
 
 
-class ViewDecoder:
-    """Decodes views into `Advisory` objects, sharing equal events, ranges and scores between them.
+_EMPTY: Mapping[str, object] = MappingProxyType({})
 
-    One decoder serves one batch of lookups: advisories repeat the same few CVSS vectors and fixed versions, and
-    sharing the (immutable) objects saves building them again.
+
+class ViewDecoder:
+    """Decodes views into `Advisory` objects and keeps them: a repeated scan finds its candidates decoded.
+
+    Caches are keyed by the view's text, which holds everything the advisory is built from (a record rewritten
+    with any change gets a new text), so a hit is always current. Only the entries a caller keeps are built, and
+    equal events and scores are shared between advisories. Above `capacity` cached views the caches start
+    over, bounding the memory they hold.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, capacity: int = 100_000) -> None:
+        self._capacity = capacity
+        self._ecosystems: dict[str, tuple[str, ...]] = {}
+        """The ecosystem of each entry of a view: enough to pick the entries to keep without parsing again."""
+        self._built: dict[tuple[str, tuple[int, ...]], Advisory] = {}
+        """By view text and the positions of the entries kept."""
         self._events: dict[tuple[str, str], RangeEvent] = {}
         self._scores: dict[tuple[str, str], SeverityScore] = {}
 
     def decode(self, text: str, keep: Callable[[str], bool] | None = None) -> Advisory | None:
-        """The advisory of one view, or None when the view is of another format (the caller decodes raw).
+        """The advisory of one view, or None when the view is unreadable or of another format (the caller then
+        decodes the raw record). `keep(ecosystem)` False leaves an entry out."""
+        view = None
+        ecosystems = self._ecosystems.get(text)
+        if ecosystems is None:
+            view = _parse(text)
+            if view is None:
+                return None
+            if len(self._ecosystems) >= self._capacity:
+                self.clear()
+            ecosystems = self._ecosystems[text] = tuple(entry[0] for entry in view[-1])
+        kept = tuple(i for i, ecosystem in enumerate(ecosystems) if keep is None or keep(ecosystem))
+        advisory = self._built.get((text, kept))
+        if advisory is None:
+            view = view or _parse(text)
+            if view is None:
+                return None
+            try:
+                advisory = self._advisory(view, [view[-1][i] for i in kept])
+            except (TypeError, ValueError):
+                return None  # a damaged view: the raw record is still there and still decodes
+            self._built[(text, kept)] = advisory
+        return advisory
 
-        `keep(ecosystem)` False leaves an entry out before any object is built for it.
-        """
-        view = json.loads(text)
-        if not isinstance(view, list) or not view or view[0] != FORMAT:
-            return None
-        try:
-            return self._advisory(view, keep)
-        except (TypeError, ValueError):
-            return None  # a damaged view: the raw record is still there and still decodes
+    def clear(self) -> None:
+        self._ecosystems.clear()
+        self._built.clear()
+        self._events.clear()
+        self._scores.clear()
 
-    def _advisory(self, view: list[Any], keep: Callable[[str], bool] | None) -> Advisory:
-        _, record_id, modified, aliases, withdrawn, summary, severity, database_severity, source, entries = view
+    def _advisory(self, view: list[Any], entries: list[list[Any]]) -> Advisory:
+        _, record_id, modified, aliases, withdrawn, summary, severity, database_severity, source, _ = view
         return Advisory(
             id=record_id,
             modified=modified,
@@ -89,7 +120,7 @@ class ViewDecoder:
             withdrawn=withdrawn,
             summary=summary,
             severity=self._severities(severity),
-            affected=tuple(self._affected(entry) for entry in entries if keep is None or keep(entry[0])),
+            affected=tuple(self._affected(entry) for entry in entries),
             database_severity=database_severity,
             source=source,
         )
@@ -102,8 +133,9 @@ class ViewDecoder:
             purl=purl,
             ranges=tuple(AffectedRange(kind, self._event_tuple(events), repo) for kind, repo, events in ranges),
             versions=tuple(versions),
-            severity=self._severities(severity),
-            ecosystem_specific={} if urgency is None else {"urgency": urgency},
+            severity=self._severities(severity) if severity else (),
+            ecosystem_specific=_EMPTY if urgency is None else {"urgency": urgency},
+            database_specific=_EMPTY,
         )
 
     def _event_tuple(self, events: list[list[str]]) -> tuple[RangeEvent, ...]:
@@ -126,3 +158,16 @@ class ViewDecoder:
                 score = self._scores[key] = SeverityScore(kind, value)
             result.append(score)
         return tuple(result)
+
+
+def _parse(text: str) -> list[Any] | None:
+    """The view's JSON when it has this format's shape; None for anything else (then `raw` answers)."""
+    try:
+        view = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(view, list) or len(view) != _FIELDS or view[0] != FORMAT or not isinstance(view[-1], list):
+        return None
+    if not all(isinstance(entry, list) and len(entry) == _ENTRY_FIELDS for entry in view[-1]):
+        return None
+    return view

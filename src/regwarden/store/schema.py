@@ -2,7 +2,8 @@
 tests/store/test_migrations.py checks that the migrated database and these definitions never drift apart.
 
 Advisories are kept whole (zlib-compressed OSV JSON) so a lookup returns exactly what the source published;
-the small index tables only decide *which* records to return.
+the small index tables decide *which* records to return, and `affected_index.match_view` carries what matching
+reads of each record under each key, so a scan's batched lookup never decodes whole records (match_view.py).
 """
 
 from __future__ import annotations
