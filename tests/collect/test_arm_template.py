@@ -113,9 +113,7 @@ def replica_of(name_parameter: str, name: str) -> dict[str, Any]:
         "type": "Microsoft.ContainerRegistry/registries/replications",
         "name": name,
         "location": "[parameters('replicaLocation')]",
-        "dependsOn": [
-            f"[resourceId('Microsoft.ContainerRegistry/registries', parameters('{name_parameter}'))]"
-        ],
+        "dependsOn": [f"[resourceId('Microsoft.ContainerRegistry/registries', parameters('{name_parameter}'))]"],
         "properties": {"zoneRedundancy": "[false]"},
     }
 

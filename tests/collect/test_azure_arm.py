@@ -97,21 +97,14 @@ def test_list_response_matches_children_and_role_scopes() -> None:
     assert [r.name for r in prod.replications.value or ()] == ["northeurope"]
     # Replications appear in the input, so a registry with none has an explicit empty tuple.
     assert (dev.replications.value, dev.replications.source) == ((), ValueSource.EXPLICIT)
-    assert [(c.name, c.status.value) for c in prod.private_endpoint_connections.value or ()] == [
-        ("pe-weu", "Approved")
-    ]
+    assert [(c.name, c.status.value) for c in prod.private_endpoint_connections.value or ()] == [("pe-weu", "Approved")]
     # The resource-group AcrPush (GUID in upper case) covers both; the registry-scoped AcrPull only dev.
-    assert {(a.principal_id[:4], a.role_name) for a in prod.role_assignments.value or ()} == {
-        ("2222", "AcrPush")
-    }
+    assert {(a.principal_id[:4], a.role_name) for a in prod.role_assignments.value or ()} == {("2222", "AcrPush")}
     assert {(a.principal_id[:4], a.role_name) for a in dev.role_assignments.value or ()} == {
         ("2222", "AcrPush"),
         ("3333", "AcrPull"),
     }
-    assert (
-        prod.role_based_access_mode is not None
-        and prod.role_based_access_mode.value == "AbacRepositoryPermissions"
-    )
+    assert prod.role_based_access_mode is not None and prod.role_based_access_mode.value == "AbacRepositoryPermissions"
 
 
 def test_children_nested_under_the_registry_and_named_parent_child() -> None:
@@ -120,9 +113,7 @@ def test_children_nested_under_the_registry_and_named_parent_child() -> None:
         "type": "Microsoft.ContainerRegistry/registries",
         "location": "westeurope",
         "sku": {"name": "Premium"},
-        "replications": [
-            {"name": "eastus", "location": "eastus", "properties": {"zoneRedundancy": "Enabled"}}
-        ],
+        "replications": [{"name": "eastus", "location": "eastus", "properties": {"zoneRedundancy": "Enabled"}}],
         "tokens": {"value": []},
     }
     beside = {
@@ -134,9 +125,9 @@ def test_children_nested_under_the_registry_and_named_parent_child() -> None:
         },
     }
     registry = only(registries_from_resources([beside, registry_doc], "nested.json"))
-    assert [
-        (r.name, r.location.value, r.zone_redundancy.value) for r in registry.replications.value or ()
-    ] == [("eastus", "eastus", "Enabled")]
+    assert [(r.name, r.location.value, r.zone_redundancy.value) for r in registry.replications.value or ()] == [
+        ("eastus", "eastus", "Enabled")
+    ]
     assert registry.tokens.value == ()
     tasks = registry.tasks.value or ()
     assert [(t.name, t.command.value, [x.kind for x in t.triggers]) for t in tasks] == [
@@ -156,9 +147,7 @@ def test_unavailable_reason_overrides_collected_data() -> None:
     ]
     reason = "403 Forbidden: AuthorizationFailed"
     registry = only(
-        registries_from_resources(
-            resources, "x.json", unavailable={"Microsoft.Authorization/roleAssignments": reason}
-        )
+        registries_from_resources(resources, "x.json", unavailable={"Microsoft.Authorization/roleAssignments": reason})
     )
     assert (registry.role_assignments.source, registry.role_assignments.reason) == (
         ValueSource.UNAVAILABLE,
@@ -206,10 +195,7 @@ def test_non_object_item_is_bad_input() -> None:
 
 
 def test_input_without_registry_gives_no_registries() -> None:
-    assert (
-        registries_from_resources([{"type": "Microsoft.Network/privateEndpoints", "name": "pe"}], "pe.json")
-        == []
-    )
+    assert registries_from_resources([{"type": "Microsoft.Network/privateEndpoints", "name": "pe"}], "pe.json") == []
 
 
 @pytest.mark.parametrize(

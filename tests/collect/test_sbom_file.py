@@ -52,9 +52,7 @@ def test_round_trip_is_exact(tmp_path: Path, output_format: str, sbom: Sbom) -> 
 
 
 @pytest.mark.parametrize("output_format", RENDERERS)
-@pytest.mark.parametrize(
-    "purl", ["pkg:golang/a%2/tool@1.0", "pkg:golang/@1.0"], ids=["re-encoded", "unparseable"]
-)
+@pytest.mark.parametrize("purl", ["pkg:golang/a%2/tool@1.0", "pkg:golang/@1.0"], ids=["re-encoded", "unparseable"])
 def test_round_trip_keeps_a_purl_as_written(tmp_path: Path, output_format: str, purl: str) -> None:
     odd = Package("tool", "1.0", PackageType.GOLANG, purl, "go-module-binary")
     sbom = dataclasses.replace(MINIMAL, packages=(odd,))
@@ -65,9 +63,7 @@ def test_round_trip_keeps_a_purl_as_written(tmp_path: Path, output_format: str, 
 def test_round_trip_keeps_package_metadata_and_licence_order(tmp_path: Path, output_format: str) -> None:
     back = read_sbom_file(_write(tmp_path, "sbom", RENDERERS[output_format](SBOM)))
     by_purl = {p.purl: p for p in back.packages}
-    assert {p.purl: dict(p.metadata) for p in SBOM.packages} == {
-        purl: dict(p.metadata) for purl, p in by_purl.items()
-    }
+    assert {p.purl: dict(p.metadata) for p in SBOM.packages} == {purl: dict(p.metadata) for purl, p in by_purl.items()}
     assert {p.purl: p.licenses for p in SBOM.packages} == {purl: p.licenses for purl, p in by_purl.items()}
 
 
@@ -132,9 +128,7 @@ def test_trivy_cyclonedx_json() -> None:
             PackageType.MAVEN,
         ),
     }
-    source = {
-        p.name: (p.source_name, p.source_version, p.epoch) for p in sbom.packages if p.type is PackageType.DEB
-    }
+    source = {p.name: (p.source_name, p.source_version, p.epoch) for p in sbom.packages if p.type is PackageType.DEB}
     assert source == {"libc6": ("glibc", "2.36-9+deb12u4", None), "login": ("shadow", "1:4.13+dfsg1-1", 1)}
     assert next(p for p in sbom.packages if p.name == "libc6").licenses == ("LGPL-2.1", "GPL-2.0")
     assert (sbom.source, sbom.image_digest) == ("registry.example.com/shop/app:2.0", None)
@@ -171,16 +165,12 @@ def test_syft_spdx_json() -> None:
 
 @pytest.mark.parametrize("output_format", RENDERERS)
 @pytest.mark.parametrize("name", ["syft-alpine.cdx.json", "trivy-debian.cdx.json", "syft-debian.spdx.json"])
-def test_a_foreign_sbom_converts_to_every_format_without_loss(
-    tmp_path: Path, output_format: str, name: str
-) -> None:
+def test_a_foreign_sbom_converts_to_every_format_without_loss(tmp_path: Path, output_format: str, name: str) -> None:
     foreign = read_sbom_file(FOREIGN / name)
     back = read_sbom_file(_write(tmp_path, "converted", RENDERERS[output_format](foreign)))
     assert set(back.packages) == set(foreign.packages)
     # regwarden wrote the converted file, so it names itself as the tool; everything else is kept.
-    assert dataclasses.replace(back, packages=(), tool_version=None) == dataclasses.replace(
-        foreign, packages=()
-    )
+    assert dataclasses.replace(back, packages=(), tool_version=None) == dataclasses.replace(foreign, packages=())
 
 
 def test_a_foreign_library_without_purl_is_reported_not_dropped(tmp_path: Path) -> None:
@@ -213,17 +203,13 @@ EXTERNAL_ENTITY = """<?xml version="1.0"?>
 <bom xmlns="http://cyclonedx.org/schema/bom/1.6"><components><component type="library">
 <name>&secret;</name><purl>pkg:npm/x@1.0.0</purl></component></components></bom>
 """
-CDX_WITH_PURL = (
-    '{{"bomFormat": "CycloneDX", "components": [{{"type": "library", "name": "x", "purl": {purl}}}]}}'
-)
+CDX_WITH_PURL = '{{"bomFormat": "CycloneDX", "components": [{{"type": "library", "name": "x", "purl": {purl}}}]}}'
 
 
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        pytest.param(
-            '{"bomFormat": "CycloneDX", "components": [', "not valid JSON or XML", id="malformed-json"
-        ),
+        pytest.param('{"bomFormat": "CycloneDX", "components": [', "not valid JSON or XML", id="malformed-json"),
         pytest.param(b"\xff\xfe\x00garbage", "not valid JSON or XML", id="binary"),
         pytest.param("", "not valid JSON or XML", id="empty"),
         pytest.param("[" * 100_000, "nested too deeply", id="deep-nesting"),
@@ -247,9 +233,7 @@ CDX_WITH_PURL = (
             id="unknown-purl-type",
         ),
         pytest.param(CDX_WITH_PURL.format(purl='"pkg:npm"'), "component 'x'", id="unparseable-purl"),
-        pytest.param(
-            CDX_WITH_PURL.format(purl='{"type": "npm"}'), "expected a string", id="purl-not-a-string"
-        ),
+        pytest.param(CDX_WITH_PURL.format(purl='{"type": "npm"}'), "expected a string", id="purl-not-a-string"),
         pytest.param(
             '{"bomFormat": "CycloneDX", "components": "many"}',
             "components must be a list",

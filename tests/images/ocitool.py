@@ -71,9 +71,7 @@ def _descriptor_of(layout: Path, ref: str) -> dict[str, Any]:
     raise SystemExit(f"ocitool: ref {ref!r} not found in {layout}/index.json")
 
 
-def add_image(
-    layout: Path, ref: str, layer_tar: Path, platform: dict[str, str], created: str, by: str
-) -> None:
+def add_image(layout: Path, ref: str, layer_tar: Path, platform: dict[str, str], created: str, by: str) -> None:
     """One-layer image; gzip with mtime 0 so the same tar always gives the same digest."""
     raw = layer_tar.read_bytes()
     compressed = gzip.compress(raw, compresslevel=9, mtime=0)
@@ -182,9 +180,7 @@ def deb_status(root: Path, debs: list[Path]) -> None:
 
 def dpkg_list(root: Path) -> list[dict[str, str]]:
     """Installed packages exactly as dpkg-query reports them for ROOT's database."""
-    fmt = (
-        "${db:Status-Abbrev}\t${Package}\t${Version}\t${source:Package}\t${source:Version}\t${Architecture}\n"
-    )
+    fmt = "${db:Status-Abbrev}\t${Package}\t${Version}\t${source:Package}\t${source:Version}\t${Architecture}\n"
     out = subprocess.run(
         ["dpkg-query", f"--admindir={root}/var/lib/dpkg", "-W", f"-f={fmt}"],
         check=True,
@@ -240,9 +236,7 @@ def expected(out: Path, spec_path: Path) -> None:
         images[ref] = {
             "platform": item["platform"],
             "deb": dpkg_list(Path(item["dpkg_root"])) if "dpkg_root" in item else [],
-            "python": pip_list(Path(item["pip_report"]), set(item.get("pip_drop", [])))
-            if "pip_report" in item
-            else [],
+            "python": pip_list(Path(item["pip_report"]), set(item.get("pip_drop", []))) if "pip_report" in item else [],
             "npm": npm_list(Path(item["npm_lock"]), item["npm_prefix"]) if "npm_lock" in item else [],
         }
     doc = {"schema_version": 1, "images": images, "indexes": spec.get("indexes", {})}
@@ -256,9 +250,7 @@ def main(argv: list[str]) -> None:
     if command == "add-image":
         layout, ref, tar = Path(args[0]), args[1], Path(args[2])
         opts = dict(zip(args[3::2], args[4::2], strict=True))
-        platform = parse_platform(
-            f"linux/{opts['--arch']}" + (f"/{opts['--variant']}" if "--variant" in opts else "")
-        )
+        platform = parse_platform(f"linux/{opts['--arch']}" + (f"/{opts['--variant']}" if "--variant" in opts else ""))
         created = opts.get("--created", "1970-01-01T00:00:00Z")
         add_image(layout, ref, tar, platform, created, opts.get("--created-by", "ocitool add-image"))
     elif command == "add-index":

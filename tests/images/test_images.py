@@ -64,9 +64,7 @@ def layer_names(images: Path, layer_digest: str) -> set[str]:
 
 
 def skopeo_inspect(reference: str, *flags: str) -> Any:
-    result = subprocess.run(
-        ["skopeo", "inspect", *flags, reference], capture_output=True, text=True, check=False
-    )
+    result = subprocess.run(["skopeo", "inspect", *flags, reference], capture_output=True, text=True, check=False)
     assert result.returncode == 0, f"skopeo inspect {reference} failed: {result.stderr}"
     return json.loads(result.stdout)
 
@@ -95,9 +93,7 @@ def test_rc1_shares_layers_with_1_0_but_is_another_manifest(test_images: Path) -
 
 @pytest.mark.parametrize("ref", ARCHIVE_REFS)
 @pytest.mark.parametrize("kind", ["oci", "docker"])
-def test_archives_are_readable_by_skopeo_and_hold_the_same_layers(
-    test_images: Path, ref: str, kind: str
-) -> None:
+def test_archives_are_readable_by_skopeo_and_hold_the_same_layers(test_images: Path, ref: str, kind: str) -> None:
     path = archive_path(test_images, ref, kind)
     transport = "oci-archive" if kind == "oci" else "docker-archive"
     archived = skopeo_inspect(f"{transport}:{path}", "--config")
@@ -266,9 +262,7 @@ def test_layout_refs_are_usable_references(test_images: Path) -> None:
     assert inspected["Labels"]["org.opencontainers.image.title"] == "regwarden-fixture-base"
 
 
-def test_a_failed_build_fails_the_test_with_the_build_output(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_failed_build_fails_the_test_with_the_build_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PYTHON", "/bin/false")  # a python without pip: build.sh stops before any download
     with pytest.raises(pytest.fail.Exception, match=r"(?s)exit code 2.*missing tools: pip for /bin/false"):
         build_images(tmp_path / "never-built")
@@ -291,8 +285,7 @@ def sample_layers() -> list[tarfile.TarFile]:
         digest = index["manifests"][0]["digest"].removeprefix("sha256:")
         image = json.loads(blob_from(outer, f"blobs/sha256/{digest}"))
         blobs = [
-            blob_from(outer, f"blobs/sha256/{layer['digest'].removeprefix('sha256:')}")
-            for layer in image["layers"]
+            blob_from(outer, f"blobs/sha256/{layer['digest'].removeprefix('sha256:')}") for layer in image["layers"]
         ]
     return [tarfile.open(fileobj=io.BytesIO(gzip.decompress(data))) for data in blobs]
 

@@ -92,9 +92,7 @@ def test_identical_builds_have_no_changes_even_if_layers_moved() -> None:
 
 
 def test_the_earliest_layer_is_reported_when_a_name_is_in_several() -> None:
-    spread = dataclasses.replace(
-        AFTER, packages=(_package(PackageType.NPM, "semver", "8.0.0", APP), *AFTER.packages)
-    )
+    spread = dataclasses.replace(AFTER, packages=(_package(PackageType.NPM, "semver", "8.0.0", APP), *AFTER.packages))
     (semver,) = [c for c in diff_sboms(BEFORE, spread).changes if c.name == "semver"]
     assert semver.after == ("6.3.1", "7.5.4", "8.0.0")
     assert semver.layer_after == DEPS

@@ -91,9 +91,7 @@ def test_layout_by_digest(images: BuiltImages) -> None:
 @pytest.mark.parametrize(
     ("ref", "platform", "layers"), [("multi", AMD64, 2), ("multi", ARM64, 1), ("nested", ARM64, 1)]
 )
-def test_layout_multi_arch_and_nested_indexes(
-    images: BuiltImages, ref: str, platform: Platform, layers: int
-) -> None:
+def test_layout_multi_arch_and_nested_indexes(images: BuiltImages, ref: str, platform: Platform, layers: int) -> None:
     metadata = OciLayoutSource(images.layout, ref, platform).resolve()
     expected_tag = "amd64" if platform == AMD64 else "arm64"
     assert metadata.digest == ref_descriptor(images.layout, expected_tag)["digest"]
@@ -109,9 +107,7 @@ def test_layout_platform_missing_lists_available(images: BuiltImages) -> None:
 
 
 def test_layout_several_images_need_a_ref(images: BuiltImages) -> None:
-    with pytest.raises(
-        BadInputError, match="holds 4 images; choose one with :REF from: amd64, arm64, multi, nested"
-    ):
+    with pytest.raises(BadInputError, match="holds 4 images; choose one with :REF from: amd64, arm64, multi, nested"):
         OciLayoutSource(images.layout, None, AMD64).resolve()
 
 
@@ -147,9 +143,7 @@ def test_tampered_layer_fails_when_read(layout_copy: Path) -> None:
 
 
 def test_tampered_config_fails_at_resolve(layout_copy: Path) -> None:
-    manifest = json.loads(
-        blob_path(layout_copy, str(ref_descriptor(layout_copy, "amd64")["digest"])).read_bytes()
-    )
+    manifest = json.loads(blob_path(layout_copy, str(ref_descriptor(layout_copy, "amd64")["digest"])).read_bytes())
     config = blob_path(layout_copy, manifest["config"]["digest"])
     config.write_bytes(config.read_bytes().replace(b'"app"', b'"root"'))
     with pytest.raises(IntegrityError, match="image config"):
@@ -232,9 +226,7 @@ def _rewrite_archive(source: Path, target: Path, extra: tarfile.TarInfo, tamper:
         ("blobs/sha256/hard", tarfile.LNKTYPE),
     ],
 )
-def test_oci_archive_rejects_hostile_members(
-    images: BuiltImages, tmp_path: Path, name: str, kind: bytes
-) -> None:
+def test_oci_archive_rejects_hostile_members(images: BuiltImages, tmp_path: Path, name: str, kind: bytes) -> None:
     extra = tarfile.TarInfo(name)
     extra.type = kind
     extra.size = 1 if kind == tarfile.REGTYPE else 0
@@ -251,13 +243,9 @@ def test_oci_archive_tampered_layer(images: BuiltImages, tmp_path: Path) -> None
     tampered = tmp_path / "tampered.tar"
     padding = tarfile.TarInfo("padding")
     padding.size = 1
-    _rewrite_archive(
-        images.oci_archive, tampered, padding, tamper="blobs/sha256/" + layer.digest.split(":")[1]
-    )
+    _rewrite_archive(images.oci_archive, tampered, padding, tamper="blobs/sha256/" + layer.digest.split(":")[1])
     source = OciArchiveSource(tampered, None, AMD64)
-    assert source.resolve() == dataclasses.replace(
-        metadata, reference=f"oci-archive:{tampered}"
-    )  # still intact
+    assert source.resolve() == dataclasses.replace(metadata, reference=f"oci-archive:{tampered}")  # still intact
     with source.open_layer(layer) as stream, pytest.raises(IntegrityError, match="digest mismatch"):
         stream.read()
 
@@ -313,9 +301,7 @@ def test_parse_source_spec_prefers_an_existing_path_with_colons(tmp_path: Path) 
     assert parse_source_spec(f"oci:{weird}:v1") == ("oci", str(weird), "v1")
 
 
-@pytest.mark.parametrize(
-    "spec", ["docker://alpine", "oci", "oci:", "registry.example.com/app:1.0", "dir:/tmp/x"]
-)
+@pytest.mark.parametrize("spec", ["docker://alpine", "oci", "oci:", "registry.example.com/app:1.0", "dir:/tmp/x"])
 def test_parse_source_spec_rejects(spec: str) -> None:
     with pytest.raises(BadInputError):
         parse_source_spec(spec)

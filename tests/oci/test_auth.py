@@ -124,9 +124,7 @@ def test_docker_config_entries(registry: str, expected: Credentials | None) -> N
 def test_precedence_explicit_then_env_then_config() -> None:
     config = TESTDATA / "docker_config.json"
     env = {"REGWARDEN_USERNAME": "envuser", "REGWARDEN_PASSWORD": "envpass"}
-    explicit = resolve_credentials(
-        "basic.example.com", username="u", password="p", environ=env, config_path=config
-    )
+    explicit = resolve_credentials("basic.example.com", username="u", password="p", environ=env, config_path=config)
     assert explicit is not None and (explicit.username, explicit.source) == ("u", "explicit")
     from_env = resolve_credentials("basic.example.com", environ=env, config_path=config)
     assert from_env is not None and (from_env.username, from_env.password, from_env.source) == (
@@ -251,9 +249,7 @@ def test_bearer_token_accepts_access_token_field(token: RunningRegistry) -> None
 
 
 @pytest.mark.parametrize("credentials", [None, Credentials("tokenuser", "wrong")])
-def test_token_server_refusal_is_unauthorized(
-    token: RunningRegistry, credentials: Credentials | None
-) -> None:
+def test_token_server_refusal_is_unauthorized(token: RunningRegistry, credentials: Credentials | None) -> None:
     with _client(token, credentials) as client, pytest.raises(UnauthorizedError, match="token server"):
         client.list_tags(REPO)
 

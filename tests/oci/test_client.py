@@ -172,9 +172,7 @@ def _upload_blob(base: str, repo: str, data: bytes) -> Descriptor:
 def _put_manifest(base: str, repo: str, reference: str, document: dict[str, object]) -> Descriptor:
     data = json.dumps(document).encode()
     media_type = str(document["mediaType"])
-    response = httpx.put(
-        f"{base}/v2/{repo}/manifests/{reference}", content=data, headers={"Content-Type": media_type}
-    )
+    response = httpx.put(f"{base}/v2/{repo}/manifests/{reference}", content=data, headers={"Content-Type": media_type})
     assert response.status_code == 201, response.text
     return Descriptor(media_type, compute_digest(data), len(data))
 

@@ -96,9 +96,7 @@ def test_closing_the_stream_closes_the_blob() -> None:
         ),
     ],
 )
-def test_corrupt_or_truncated_data_raises_a_clear_integrity_error(
-    blob: bytes, message: str, accelerated: bool
-) -> None:
+def test_corrupt_or_truncated_data_raises_a_clear_integrity_error(blob: bytes, message: str, accelerated: bool) -> None:
     with pytest.raises(CorruptLayerError, match=message) as caught:
         _read_all(blob, accelerated)
     assert isinstance(caught.value, IntegrityError)

@@ -45,9 +45,7 @@ def test_skopeo_docker_archive(images: BuiltImages) -> None:
     metadata = source.resolve()
     diff_ids = [images.base_layer.diff_id, images.app_layer.diff_id]
     # The layers are stored uncompressed, so each blob digest is its diff_id.
-    assert [(layer.digest, layer.diff_id) for layer in metadata.layers] == list(
-        zip(diff_ids, diff_ids, strict=True)
-    )
+    assert [(layer.digest, layer.diff_id) for layer in metadata.layers] == list(zip(diff_ids, diff_ids, strict=True))
     assert {layer.media_type for layer in metadata.layers} == {mt.DOCKER_LAYER_TAR}
     assert [layer.size for layer in metadata.layers] == [
         len(images.base_layer.data),
@@ -88,9 +86,7 @@ def test_legacy_layout_selects_by_position(images: BuiltImages) -> None:
 
 
 def test_several_images_without_ref_list_the_tags(images: BuiltImages) -> None:
-    with pytest.raises(
-        BadInputError, match="holds 2 images; choose one with :TAG or :@N from: app:amd64, app:arm64"
-    ):
+    with pytest.raises(BadInputError, match="holds 2 images; choose one with :TAG or :@N from: app:amd64, app:arm64"):
         DockerArchiveSource(images.legacy_docker_archive, None, AMD64).resolve()
 
 

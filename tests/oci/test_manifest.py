@@ -64,16 +64,11 @@ def test_media_type_inferred_when_body_and_header_say_nothing() -> None:
 
 def test_declared_header_with_parameters_is_accepted() -> None:
     declared = mt.DOCKER_MANIFEST_V2 + "; charset=utf-8"
-    assert (
-        parse_manifest_document(fixture("docker_manifest_v2.json"), declared).media_type
-        == mt.DOCKER_MANIFEST_V2
-    )
+    assert parse_manifest_document(fixture("docker_manifest_v2.json"), declared).media_type == mt.DOCKER_MANIFEST_V2
 
 
 def test_header_contradicting_body_is_rejected() -> None:
-    with pytest.raises(
-        BadInputError, match=r"declared as .*oci\.image\.manifest.* but its mediaType says .*docker"
-    ):
+    with pytest.raises(BadInputError, match=r"declared as .*oci\.image\.manifest.* but its mediaType says .*docker"):
         parse_manifest_document(fixture("docker_manifest_v2.json"), mt.OCI_MANIFEST)
 
 
@@ -228,9 +223,7 @@ def test_parse_docker_config_exactly() -> None:
 
 def test_parse_minimal_oci_config_keeps_null_and_empty_apart() -> None:
     config = parse_config(fixture("oci_config_minimal.json"))
-    assert config == ImageConfig(
-        os="linux", architecture="arm64", variant="v8", entrypoint=None, cmd=(), diff_ids=(A,)
-    )
+    assert config == ImageConfig(os="linux", architecture="arm64", variant="v8", entrypoint=None, cmd=(), diff_ids=(A,))
 
 
 @pytest.mark.parametrize(
@@ -250,9 +243,7 @@ def test_malformed_config_is_bad_input(document: bytes, message: str) -> None:
 
 
 def _three_layer_manifest() -> Manifest:
-    layers = tuple(
-        Descriptor(mt.DOCKER_LAYER_TAR_GZIP, f"sha256:{n * 64}", 100 + i) for i, n in enumerate("123")
-    )
+    layers = tuple(Descriptor(mt.DOCKER_LAYER_TAR_GZIP, f"sha256:{n * 64}", 100 + i) for i, n in enumerate("123"))
     return Manifest(mt.DOCKER_MANIFEST_V2, Descriptor(mt.DOCKER_CONFIG, D, 7023), layers)
 
 
@@ -266,9 +257,7 @@ def test_build_metadata_joins_diff_ids_and_created_by() -> None:
         index_digest=F,
     )
     assert metadata.layers == (
-        Layer(
-            0, "sha256:" + "1" * 64, 100, mt.DOCKER_LAYER_TAR_GZIP, A, "/bin/sh -c #(nop) ADD file:1234 in / "
-        ),
+        Layer(0, "sha256:" + "1" * 64, 100, mt.DOCKER_LAYER_TAR_GZIP, A, "/bin/sh -c #(nop) ADD file:1234 in / "),
         Layer(
             1,
             "sha256:" + "2" * 64,

@@ -40,9 +40,7 @@ def test_members_by_normalized_name(tmp_path: Path) -> None:
 
 def test_reader_stops_at_the_member_boundary(tmp_path: Path) -> None:
     contents = {"first": b"12345", "second": b"next member must not leak"}
-    members = TarMembers(
-        write_tar(tmp_path / "t.tar", list(map(entry, contents)), contents), allow_symlinks=False
-    )
+    members = TarMembers(write_tar(tmp_path / "t.tar", list(map(entry, contents)), contents), allow_symlinks=False)
     reader = members.open("first")
     assert reader.read(3) == b"123"
     assert reader.read(100) == b"45"

@@ -105,9 +105,7 @@ TABLE: tuple[Row, ...] = (
         "pass-export-and-public-access-disabled-psrule-export.arm.json",
         "pass",
     ),
-    Row(
-        PSRULE, "Azure.ACR.Quarantine", "RW-ACR-020", "pass-quarantine-enabled-psrule-export.arm.json", "pass"
-    ),
+    Row(PSRULE, "Azure.ACR.Quarantine", "RW-ACR-020", "pass-quarantine-enabled-psrule-export.arm.json", "pass"),
     Row(
         PSRULE,
         "Azure.ACR.Quarantine",
@@ -242,9 +240,7 @@ TABLE: tuple[Row, ...] = (
         "pass-quarantine-enabled-checkov-template.template.json",
         "pass",
     ),
-    Row(
-        CHECKOV, "CKV_AZURE_233", "RW-ACR-042", "fail-replica-disabled-checkov-template.template.json", "fail"
-    ),
+    Row(CHECKOV, "CKV_AZURE_233", "RW-ACR-042", "fail-replica-disabled-checkov-template.template.json", "fail"),
     Row(
         CHECKOV,
         "CKV_AZURE_233",

@@ -42,9 +42,7 @@ def test_full_config(tmp_path: Path) -> None:
         max_retention_days=14,
         max_token_expiry_days=30,
         suppressions=(
-            Suppression(
-                "RW-ACR-010", "dev registry stays Standard until Q3", date(2026, 9, 30), "contosodev01"
-            ),
+            Suppression("RW-ACR-010", "dev registry stays Standard until Q3", date(2026, 9, 30), "contosodev01"),
         ),
     )
 

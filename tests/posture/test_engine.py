@@ -39,9 +39,7 @@ RULES = [admin_user_disabled.RULE, premium_sku.RULE]
 
 
 def statuses(config: PostureConfig) -> list[tuple[str, str, Status]]:
-    return [
-        (r.registry_name, r.rule.id, r.status) for r in evaluate(registries(), config, RULES, today=TODAY)
-    ]
+    return [(r.registry_name, r.rule.id, r.status) for r in evaluate(registries(), config, RULES, today=TODAY)]
 
 
 def test_one_result_per_registry_and_rule_in_order() -> None:
@@ -63,9 +61,7 @@ def test_dev_profile_skips_prod_rules_with_a_reason() -> None:
 
 
 def test_evidence_carries_path_value_source_and_origin() -> None:
-    (result,) = [
-        r for r in evaluate(registries(), PostureConfig(), RULES, today=TODAY) if r.status is Status.FAIL
-    ][:1]
+    (result,) = [r for r in evaluate(registries(), PostureConfig(), RULES, today=TODAY) if r.status is Status.FAIL][:1]
     (evidence,) = result.evidence
     assert (evidence.path, evidence.value, evidence.source.value, evidence.origin) == (
         "properties.adminUserEnabled",
@@ -76,14 +72,10 @@ def test_evidence_carries_path_value_source_and_origin() -> None:
 
 
 def test_active_suppression_for_one_registry() -> None:
-    suppression = Suppression(
-        "RW-ACR-010", "Standard until the Q3 migration", date(2026, 9, 30), "CONTOSODEV01"
-    )
+    suppression = Suppression("RW-ACR-010", "Standard until the Q3 migration", date(2026, 9, 30), "CONTOSODEV01")
     results = evaluate(registries(), PostureConfig(suppressions=(suppression,)), RULES, today=TODAY)
     marked = [
-        (r.registry_name, r.rule.id, r.status, r.suppressed, r.suppression_note)
-        for r in results
-        if r.suppression
+        (r.registry_name, r.rule.id, r.status, r.suppressed, r.suppression_note) for r in results if r.suppression
     ]
     assert marked == [
         (
@@ -105,9 +97,7 @@ def test_expired_suppression_no_longer_suppresses_and_says_so() -> None:
 
 
 def test_suppression_by_registry_id_and_passing_results_untouched() -> None:
-    dev_id = (
-        "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/contosodev01"
-    )
+    dev_id = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/contosodev01"
     suppression = Suppression("RW-ACR-001", "break-glass", date(2026, 2, 1), dev_id)
     results = evaluate(registries(), PostureConfig(suppressions=(suppression,)), RULES, today=TODAY)
     assert [(r.registry_name, r.rule.id) for r in results if r.suppressed] == [("contosodev01", "RW-ACR-001")]

@@ -45,9 +45,7 @@ def test_metadata_is_complete_and_unique() -> None:
         meta = rule.meta
         assert re.fullmatch(r"[a-z0-9-]+", meta.slug), meta.id
         assert meta.title and len(meta.rationale) > 40, meta.id
-        assert meta.category in {"access", "network", "supply-chain", "logging", "resilience", "hygiene"}, (
-            meta.id
-        )
+        assert meta.category in {"access", "network", "supply-chain", "logging", "resilience", "hygiene"}, meta.id
         assert meta.remediation.az and meta.remediation.bicep and meta.remediation.terraform, meta.id
         assert Profile.REGULATED in meta.profiles, meta.id  # regulated is a superset of production
 

@@ -17,6 +17,4 @@ def assert_golden(name: str, actual: bytes) -> None:
     if os.environ.get("REGWARDEN_UPDATE_GOLDEN") == "1":
         path.write_bytes(actual)
     assert path.exists(), f"no golden file {path}; run with REGWARDEN_UPDATE_GOLDEN=1 to create it"
-    assert actual == path.read_bytes(), (
-        f"output differs from {path}; REGWARDEN_UPDATE_GOLDEN=1 regenerates it"
-    )
+    assert actual == path.read_bytes(), f"output differs from {path}; REGWARDEN_UPDATE_GOLDEN=1 regenerates it"

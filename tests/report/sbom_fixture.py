@@ -109,9 +109,7 @@ PACKAGES: tuple[Package, ...] = (
         name="openssl-libs",
         version="3.0.7-27.el9",
         type=PackageType.RPM,
-        purl=_purl(
-            "rpm", "redhat", "openssl-libs", "3.0.7-27.el9", arch="x86_64", epoch="1", distro="rhel-9.3"
-        ),
+        purl=_purl("rpm", "redhat", "openssl-libs", "3.0.7-27.el9", arch="x86_64", epoch="1", distro="rhel-9.3"),
         cataloger="rpm",
         locations=(_at("/var/lib/rpm/rpmdb.sqlite", BASE),),
         layer=BASE,

@@ -76,9 +76,7 @@ def test_every_package_is_a_component_and_the_os_is_one_too() -> None:
     assert {(c["name"], c["version"], c.get("purl")) for c in components if c["type"] == "library"} == {
         (p.name, p.version, p.purl) for p in SBOM.packages
     }
-    assert [(c["name"], c["version"]) for c in components if c["type"] == "operating-system"] == [
-        ("debian", "12")
-    ]
+    assert [(c["name"], c["version"]) for c in components if c["type"] == "operating-system"] == [("debian", "12")]
 
 
 def test_bom_refs_are_unique_and_the_image_depends_on_every_component() -> None:

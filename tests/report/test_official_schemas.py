@@ -41,9 +41,7 @@ def test_sarif_schema_accepts_a_minimal_log_and_rejects_a_broken_one() -> None:
         "runs": [
             {
                 "tool": {"driver": {"name": "regwarden", "rules": [{"id": "RW-ACR-001"}]}},
-                "results": [
-                    {"ruleId": "RW-ACR-001", "level": "error", "message": {"text": "admin user enabled"}}
-                ],
+                "results": [{"ruleId": "RW-ACR-001", "level": "error", "message": {"text": "admin user enabled"}}],
             }
         ],
     }

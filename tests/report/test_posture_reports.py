@@ -26,9 +26,7 @@ SARIF_SCHEMA = Path(__file__).resolve().parents[1] / "schemas" / "sarif-schema-2
 @pytest.fixture(scope="module")
 def results() -> list[RuleResult]:
     registries = load_registries([SAMPLES / "weak-registry.json", SAMPLES / "hardened-registry.json"])
-    config = PostureConfig(
-        suppressions=(Suppression("RW-ACR-010", "moving to Premium", date(2099, 1, 1), "shopacr"),)
-    )
+    config = PostureConfig(suppressions=(Suppression("RW-ACR-010", "moving to Premium", date(2099, 1, 1), "shopacr"),))
     return evaluate(registries, config, today=date(2026, 11, 27))
 
 
@@ -40,9 +38,7 @@ def test_sarif_validates_against_the_official_schema(results: list[RuleResult]) 
 
 def test_sarif_reports_failures_and_unknowns_only(results: list[RuleResult]) -> None:
     run = json.loads(render_posture_sarif(results))["runs"][0]
-    expected = {
-        (r.rule.id, r.registry_id) for r in results if r.status in (Status.FAIL, Status.UNKNOWN)
-    }
+    expected = {(r.rule.id, r.registry_id) for r in results if r.status in (Status.FAIL, Status.UNKNOWN)}
     reported = {(r["ruleId"], r["properties"]["registryId"]) for r in run["results"]}
     assert reported == expected
     rule_ids = [rule["id"] for rule in run["tool"]["driver"]["rules"]]

@@ -36,9 +36,7 @@ def _package(document: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("sbom", [SBOM, MINIMAL], ids=["image", "minimal"])
-def test_valid_against_the_official_spdx_2_3_schema(
-    validator: jsonschema.Draft7Validator, sbom: Sbom
-) -> None:
+def test_valid_against_the_official_spdx_2_3_schema(validator: jsonschema.Draft7Validator, sbom: Sbom) -> None:
     errors = [error.message for error in validator.iter_errors(_document(sbom))]
     assert errors == []
 
@@ -60,10 +58,7 @@ def test_stable_creation_info_and_namespace() -> None:
         "created": "2024-05-01T12:00:00Z",
         "creators": ["Tool: regwarden-0.1.0"],
     }
-    assert (
-        document["documentNamespace"]
-        == _document(dataclasses.replace(SBOM, packages=()))["documentNamespace"]
-    )
+    assert document["documentNamespace"] == _document(dataclasses.replace(SBOM, packages=()))["documentNamespace"]
     assert render_spdx_json(SBOM) == render_spdx_json(SBOM)
 
 
@@ -72,12 +67,9 @@ def test_the_image_is_described_and_contains_every_package_and_the_os() -> None:
     ids = {p["name"]: p["SPDXID"] for p in document["packages"]}
     subject = _package(document, SBOM.source)
     assert (subject["primaryPackagePurpose"], subject["versionInfo"]) == ("CONTAINER", SBOM.image_digest)
-    assert subject["checksums"] == [
-        {"algorithm": "SHA256", "checksumValue": str(SBOM.image_digest).split(":")[1]}
-    ]
+    assert subject["checksums"] == [{"algorithm": "SHA256", "checksumValue": str(SBOM.image_digest).split(":")[1]}]
     relationships = {
-        (r["spdxElementId"], r["relationshipType"], r["relatedSpdxElement"])
-        for r in document["relationships"]
+        (r["spdxElementId"], r["relationshipType"], r["relatedSpdxElement"]) for r in document["relationships"]
     }
     contained = {related for element, kind, related in relationships if kind == "CONTAINS"}
     assert ("SPDXRef-DOCUMENT", "DESCRIBES", subject["SPDXID"]) in relationships

@@ -68,9 +68,7 @@ def test_symlinks_pointing_outside_never_reach_the_host() -> None:
 def test_very_deep_paths_and_a_bare_whiteout_name_are_harmless() -> None:
     deep, deeper = "a/" * 2000 + "f", "b/" * 3000 + "f"
     filesystem = build_filesystem(
-        image(
-            [("file", deep, b"deep"), ("file", deeper, b"!"), ("file", "top", b"t")], [("file", ".wh.", b"")]
-        ),
+        image([("file", deep, b"deep"), ("file", deeper, b"!"), ("file", "top", b"t")], [("file", ".wh.", b"")]),
         EVERYTHING,
     )
     assert set(filesystem.paths()) == {deep, "top"}
@@ -117,9 +115,7 @@ def test_unknown_entry_types_are_recorded_and_skipped() -> None:
         tar.addfile(tarfile.TarInfo("after"))
     filesystem = build_filesystem(MemorySource([out.getvalue()]), EVERYTHING)
     assert set(filesystem.paths()) == {"after"}
-    assert {(u.path, u.reason) for u in filesystem.unknowns} == {
-        ("/weird", "unsupported tar entry type b'Z'")
-    }
+    assert {(u.path, u.reason) for u in filesystem.unknowns} == {("/weird", "unsupported tar entry type b'Z'")}
 
 
 def _raises(source: MemorySource, error: type[IntegrityError], match: str, **limits: int | float) -> None:
@@ -139,9 +135,7 @@ def test_a_layer_over_the_size_limit_is_refused() -> None:
 
 
 def test_a_compression_bomb_is_refused_by_ratio() -> None:
-    bomb = MemorySource(
-        [zstandard.ZstdCompressor(level=19).compress(make_tar([("file", "z", bytes(8 << 20))]))]
-    )
+    bomb = MemorySource([zstandard.ZstdCompressor(level=19).compress(make_tar([("file", "z", bytes(8 << 20))]))])
     _raises(bomb, LayerLimitError, "decompresses to over 50 times", max_ratio=50, ratio_floor_bytes=1 << 20)
 
 

@@ -67,9 +67,9 @@ def test_os_release_with_crlf_and_id_like() -> None:
 def test_etc_os_release_wins_over_usr_lib() -> None:
     files = {"etc/os-release": b"ID=alpine\nVERSION_ID=3.19.1\n", "usr/lib/os-release": b"ID=debian\n"}
     assert detect_operating_system(files) == OperatingSystem(id="alpine", version_id="3.19.1")
-    assert detect_operating_system(
-        {"usr/lib/os-release": b"ID=Ubuntu\nVERSION_ID=22.04\n"}
-    ) == OperatingSystem(id="ubuntu", version_id="22.04")
+    assert detect_operating_system({"usr/lib/os-release": b"ID=Ubuntu\nVERSION_ID=22.04\n"}) == OperatingSystem(
+        id="ubuntu", version_id="22.04"
+    )
 
 
 def test_debian_sid_os_release_takes_codename_from_debian_version() -> None:
@@ -134,9 +134,7 @@ def test_centos_release_is_preferred_over_its_redhat_release_link() -> None:
         "etc/redhat-release": b"Unrecognised text\n",
         "etc/centos-release": b"CentOS Stream release 8\n",
     }
-    assert detect_operating_system(files) == OperatingSystem(
-        "centos", "8", pretty_name="CentOS Stream release 8"
-    )
+    assert detect_operating_system(files) == OperatingSystem("centos", "8", pretty_name="CentOS Stream release 8")
 
 
 @pytest.mark.parametrize(

@@ -29,9 +29,7 @@ REPO = Path(__file__).resolve().parents[2]
 BUILD_SCRIPT = REPO / "tests" / "images" / "build.sh"
 BUILD_TIMEOUT_S = 1800
 LOG_TAIL_LINES = 150
-LAYOUT_REFS = frozenset(
-    {"base", "pyapp-1.0", "pyapp-1.0-rc1", "pyapp-1.1", "pyapp-1.1-zstd", "busybox-arm64", "multi"}
-)
+LAYOUT_REFS = frozenset({"base", "pyapp-1.0", "pyapp-1.0-rc1", "pyapp-1.1", "pyapp-1.1-zstd", "busybox-arm64", "multi"})
 ARCHIVE_REFS = ("base", "pyapp-1.0", "pyapp-1.1")
 IMAGE_FIXTURES = frozenset({"test_images", "expected_packages", "pushed_images"})
 

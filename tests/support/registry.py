@@ -85,9 +85,7 @@ def make_self_signed(directory: Path, common_name: str = "127.0.0.1") -> SelfSig
         .not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(now + datetime.timedelta(days=2))
         .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-            ),
+            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
             critical=False,
         )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
@@ -97,9 +95,7 @@ def make_self_signed(directory: Path, common_name: str = "127.0.0.1") -> SelfSig
     cert_path, key_path = directory / "cert.pem", directory / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
     return SelfSignedCert(key, cert, cert_path, key_path)
 
@@ -198,9 +194,7 @@ def _token_handler(server: TokenServer) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             form = parse_qs(self.rfile.read(length).decode())
-            if form.get("grant_type") != ["refresh_token"] or form.get("refresh_token") != [
-                server.refresh_token
-            ]:
+            if form.get("grant_type") != ["refresh_token"] or form.get("refresh_token") != [server.refresh_token]:
                 self._answer(401, {"error": "invalid_grant"})
                 return
             body = server.issue("refresh-user", form.get("scope", []))
@@ -249,9 +243,7 @@ def start_registry(root: Path, auth: Mapping[str, object] | None = None) -> Runn
     config_path = root / "config.yml"
     config_path.write_text(yaml.safe_dump(config), encoding="utf-8")
     log = (root / "registry.log").open("wb")
-    process = subprocess.Popen(
-        ["docker-registry", "serve", str(config_path)], stdout=log, stderr=subprocess.STDOUT
-    )
+    process = subprocess.Popen(["docker-registry", "serve", str(config_path)], stdout=log, stderr=subprocess.STDOUT)
     log.close()
     running = RunningRegistry(f"127.0.0.1:{port}", process, root)
     _wait_until_up(running)

@@ -35,9 +35,7 @@ def audit_acr(
         "or .tf file/directory. Repeatable.",
     ),
     subscription: str | None = typer.Option(None, "--subscription", help="Audit live through the Azure SDK."),
-    resource_group: str | None = typer.Option(
-        None, "--resource-group", help="Limit the live audit to one group."
-    ),
+    resource_group: str | None = typer.Option(None, "--resource-group", help="Limit the live audit to one group."),
     output: AuditFormat = typer.Option(AuditFormat.TABLE, "--output", "-o", help="Output format."),
     output_file: Path | None = options.OUTPUT_FILE,
     fail_on: str | None = typer.Option(
@@ -73,9 +71,7 @@ def audit_acr(
         skip_rules=tuple(skip_rules),
     )
     results = service.audit_acr(request, progress=stderr_progress())
-    options.write_output(
-        service.render_audit(results, output.value, show_passed=not hide_passed), output_file
-    )
+    options.write_output(service.render_audit(results, output.value, show_passed=not hide_passed), output_file)
     if fix_script is not None:
         options.write_output(service.render_audit(results, "fix-script"), fix_script)
     if service.audit_gate_failed(results, fail_on):

@@ -16,9 +16,7 @@ class DiffFormat(StrEnum):
 
 
 def diff(
-    before: str = typer.Argument(
-        ..., help="Earlier build: an image source or an SBOM file (CycloneDX/SPDX)."
-    ),
+    before: str = typer.Argument(..., help="Earlier build: an image source or an SBOM file (CycloneDX/SPDX)."),
     after: str = typer.Argument(..., help="Later build: an image source or an SBOM file (CycloneDX/SPDX)."),
     output: DiffFormat = typer.Option(DiffFormat.TABLE, "--output", "-o", help="Output format."),
     output_file: Path | None = options.OUTPUT_FILE,

@@ -18,8 +18,7 @@ class InspectFormat(StrEnum):
 def inspect(
     image: str = typer.Argument(
         ...,
-        help="registry/repo:tag, registry/repo@sha256:…, oci:DIR or oci:DIR:ref, oci-archive:FILE, "
-        "docker-archive:FILE",
+        help="registry/repo:tag, registry/repo@sha256:…, oci:DIR or oci:DIR:ref, oci-archive:FILE, docker-archive:FILE",
     ),
     output: InspectFormat = typer.Option(InspectFormat.TABLE, "--output", "-o", help="Output format."),
     output_file: Path | None = options.OUTPUT_FILE,

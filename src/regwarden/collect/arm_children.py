@@ -177,9 +177,7 @@ def _task_command(step: Any, origin: str) -> Value[str]:
         if isinstance(command, str):
             return read(step, (key,), f"{path}.{key}", origin, None, to_str, "a command")
     if get(step, "taskFilePath") is not None:
-        return Value.unavailable(
-            f"{path}.taskFilePath", "the task file's content is not in the input", origin
-        )
+        return Value.unavailable(f"{path}.taskFilePath", "the task file's content is not in the input", origin)
     return Value.unavailable(path, "the task step has no command in the input", origin)
 
 
@@ -212,9 +210,7 @@ def parse_usage(resource: Mapping[str, Any], origin: str) -> Usage:
     label = name or "?"
     return Usage(
         name=label,
-        current=read(
-            resource, ("currentValue",), f"usages[{label}].currentValue", origin, None, to_float, "a number"
-        ),
+        current=read(resource, ("currentValue",), f"usages[{label}].currentValue", origin, None, to_float, "a number"),
         limit=read(resource, ("limit",), f"usages[{label}].limit", origin, None, to_float, "a number"),
         unit=to_str(get(resource, "unit")),
     )

@@ -13,9 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-_TOKEN = re.compile(
-    r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<num>-?\d+)|(?P<name>[A-Za-z_][\w]*)|(?P<op>[(),.\[\]]))"
-)
+_TOKEN = re.compile(r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<num>-?\d+)|(?P<name>[A-Za-z_][\w]*)|(?P<op>[(),.\[\]]))")
 
 
 class Unresolvable(Exception):
@@ -43,9 +41,7 @@ class Evaluator:
         self._functions: dict[str, Callable[[list[Any]], Any]] = {
             "parameters": lambda a: self._lookup(self._parameters, "parameter", a),
             "variables": lambda a: self._lookup(self._variables, "variable", a),
-            "concat": lambda a: (
-                "".join(str(x) for x in a) if all(isinstance(x, str) for x in a) else _concat(a)
-            ),
+            "concat": lambda a: "".join(str(x) for x in a) if all(isinstance(x, str) for x in a) else _concat(a),
             "format": lambda a: re.sub(r"\{(\d+)\}", lambda m: _text(a[int(m.group(1)) + 1]), str(a[0])),
             "tolower": lambda a: str(a[0]).lower(),
             "toupper": lambda a: str(a[0]).upper(),

@@ -34,9 +34,7 @@ def get(node: Any, *keys: str) -> Any:
 
 
 def has(node: Any, key: str) -> bool:
-    return isinstance(node, Mapping) and any(
-        isinstance(k, str) and k.casefold() == key.casefold() for k in node
-    )
+    return isinstance(node, Mapping) and any(isinstance(k, str) and k.casefold() == key.casefold() for k in node)
 
 
 def properties(resource: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -82,9 +82,7 @@ def _nested_template(resource: Mapping[str, Any]) -> Mapping[str, Any] | None:
     if str(get(resource, "type")).casefold() != _DEPLOYMENT:
         return None
     inner = get(resource, "properties", "template")
-    return (
-        inner if isinstance(inner, Mapping) and isinstance(get(inner, "resources"), list | Mapping) else None
-    )
+    return inner if isinstance(inner, Mapping) and isinstance(get(inner, "resources"), list | Mapping) else None
 
 
 def _module_registries(
@@ -139,9 +137,7 @@ def _declared(resources: Any, origin: str) -> list[Mapping[str, Any]]:
 
 def _attach_by_depends_on(resources: list[Any]) -> list[Any]:
     """Nest a child whose name is unresolved under the one registry its dependsOn (or name) names."""
-    registries = {
-        _registry_key(get(r, "name")): r for r in resources if str(get(r, "type")).casefold() == REGISTRY
-    }
+    registries = {_registry_key(get(r, "name")): r for r in resources if str(get(r, "type")).casefold() == REGISTRY}
     kept: list[Any] = []
     for resource in resources:
         kind = str(get(resource, "type")).casefold()

@@ -70,11 +70,7 @@ def _cdx_package(component: Mapping[str, Any], props: Mapping[str, str]) -> Pack
     licenses = []
     for entry in json_objects(component.get("licenses"), f"{where} licenses"):
         license_ = json_object(entry.get("license"), f"{where} license")
-        text = (
-            json_text(entry.get("expression"))
-            or json_text(license_.get("id"))
-            or json_text(license_.get("name"))
-        )
+        text = json_text(entry.get("expression")) or json_text(license_.get("id")) or json_text(license_.get("name"))
         if text:
             licenses.append(text)
     # regwarden keeps a purl the library could not parse only as a property, so the component has none.

@@ -31,24 +31,18 @@ def decode_package(
     try:
         if f"{PREFIX}package:type" not in props:  # not written by regwarden: translate what the tool says
             props = {**foreign_properties(purl, props), **props}
-        return package_from_properties(
-            name=name, version=version, purl=purl, licenses=licenses, cpes=cpes, props=props
-        )
+        return package_from_properties(name=name, version=version, purl=purl, licenses=licenses, cpes=cpes, props=props)
     except ValueError as error:
         raise ValueError(f"{where}: {error}") from None
 
 
-def foreign_os(
-    name: object, entry: Mapping[str, Any], version_field: str = "version"
-) -> OperatingSystem | None:
+def foreign_os(name: object, entry: Mapping[str, Any], version_field: str = "version") -> OperatingSystem | None:
     """The OS of an SBOM that has no regwarden properties (Syft, Trivy): the operating-system component."""
     os_id = json_text(name).lower()
     if not os_id:
         return None
     version = json_text(entry.get(version_field)) or None
-    return OperatingSystem(
-        id=os_id, version_id=version, pretty_name=json_text(entry.get("description")) or None
-    )
+    return OperatingSystem(id=os_id, version_id=version, pretty_name=json_text(entry.get("description")) or None)
 
 
 def no_purl_unknown(name: object, ref: object) -> Unknown:

@@ -49,9 +49,7 @@ def _package(entry: Mapping[str, Any], n: int) -> Package:
         type=PackageType(_required(entry, "type", where)),
         purl=_required(entry, "purl", where),
         cataloger=_required(entry, "cataloger", where),
-        locations=tuple(
-            _location(loc, where) for loc in json_objects(entry.get("locations"), f"{where}.locations")
-        ),
+        locations=tuple(_location(loc, where) for loc in json_objects(entry.get("locations"), f"{where}.locations")),
         layer=_optional_layer(entry.get("layer"), f"{where}.layer"),
         licenses=json_strings(entry.get("licenses"), f"{where}.licenses"),
         source_name=json_optional_text(entry.get("source_name"), f"{where}.source_name"),
@@ -82,9 +80,7 @@ def _operating_system(entry: Mapping[str, Any]) -> OperatingSystem:
         id=_required(entry, "id", "operating_system"),
         version_id=json_optional_text(entry.get("version_id"), "operating_system.version_id"),
         pretty_name=json_optional_text(entry.get("pretty_name"), "operating_system.pretty_name"),
-        version_codename=json_optional_text(
-            entry.get("version_codename"), "operating_system.version_codename"
-        ),
+        version_codename=json_optional_text(entry.get("version_codename"), "operating_system.version_codename"),
         id_like=json_strings(entry.get("id_like"), "operating_system.id_like"),
     )
 

@@ -38,9 +38,7 @@ def sbom_from_spdx(document: Mapping[str, Any], origin: str) -> Sbom:
     operating_system = None
     for entry in entries:
         props = _spdx_props(entry)
-        purl = next(
-            (r.get("referenceLocator") for r in _refs(entry) if r.get("referenceType") == "purl"), None
-        )
+        purl = next((r.get("referenceLocator") for r in _refs(entry) if r.get("referenceType") == "purl"), None)
         if entry.get("SPDXID") == subject_id or props.get(f"{PREFIX}subject") == "true":
             subject = entry
         elif str(entry.get("primaryPackagePurpose", "")).replace("-", "_") == "OPERATING_SYSTEM":
@@ -71,9 +69,7 @@ def _spdx_subject_id(document: Mapping[str, Any], entries: list[Mapping[str, Any
         if rel.get("relationshipType") == "DESCRIBES" and rel.get("spdxElementId") == "SPDXRef-DOCUMENT"
     }
     describes = document.get("documentDescribes")
-    described |= (
-        {item for item in describes if isinstance(item, str)} if isinstance(describes, list) else set()
-    )
+    described |= {item for item in describes if isinstance(item, str)} if isinstance(describes, list) else set()
     package_ids = {entry.get("SPDXID") for entry in entries}
     described &= package_ids
     return str(described.pop()) if len(described) == 1 else None
@@ -82,9 +78,7 @@ def _spdx_subject_id(document: Mapping[str, Any], entries: list[Mapping[str, Any
 def _spdx_package(entry: Mapping[str, Any], purl: str, props: Mapping[str, str]) -> Package:
     declared = json_text(entry.get("licenseDeclared"))
     cpes = [
-        json_text(r.get("referenceLocator"))
-        for r in _refs(entry)
-        if str(r.get("referenceType", "")).startswith("cpe")
+        json_text(r.get("referenceLocator")) for r in _refs(entry) if str(r.get("referenceType", "")).startswith("cpe")
     ]
     return decode_package(
         f"package {entry.get('SPDXID')!r}",

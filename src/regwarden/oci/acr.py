@@ -89,9 +89,7 @@ class AcrTokenFetcher:
             self._refresh[service] = Token(value, token_expiry(value, None, self._clock()))
             return value
 
-    def _access_token(
-        self, http: httpx.Client, realm: str, service: str, scope: str | None, refresh: str
-    ) -> Token:
+    def _access_token(self, http: httpx.Client, realm: str, service: str, scope: str | None, refresh: str) -> Token:
         form = {"grant_type": "refresh_token", "service": service, "refresh_token": refresh}
         if scope:
             form["scope"] = scope

@@ -39,12 +39,8 @@ __all__ = [
 
 TRANSPORTS = ("oci", "oci-archive", "docker-archive")
 # image-spec annotations.md: the grammar of org.opencontainers.image.ref.name (digests fit it as well).
-_OCI_REF = re.compile(
-    r"[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*(?:/[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*)*"
-)
-_DOCKER_REF = re.compile(
-    r"@\d+|[A-Za-z0-9][A-Za-z0-9._-]*(?::\d+)?(?:/[a-z0-9][a-z0-9._-]*)*(?::[\w][\w.-]{0,127})?"
-)
+_OCI_REF = re.compile(r"[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*(?:/[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*)*")
+_DOCKER_REF = re.compile(r"@\d+|[A-Za-z0-9][A-Za-z0-9._-]*(?::\d+)?(?:/[a-z0-9][a-z0-9._-]*)*(?::[\w][\w.-]{0,127})?")
 
 
 class _LayoutSource:
@@ -67,9 +63,7 @@ class _LayoutSource:
     def open_layer(self, layer: Layer) -> BinaryIO:
         files = self._files()
         name = blob_name(layer.digest)
-        return VerifyingReader(
-            files.open(name), layer.digest, layer.size, f"layer {layer.index} ({files.where(name)})"
-        )
+        return VerifyingReader(files.open(name), layer.digest, layer.size, f"layer {layer.index} ({files.where(name)})")
 
     def close(self) -> None:
         """Nothing to release: each opened layer owns (and closes) its own file handle."""
@@ -85,9 +79,7 @@ class OciLayoutSource(_LayoutSource):
 
     def _files(self) -> LayoutFiles:
         if self.path.is_file():
-            raise BadInputError(
-                f"{self.path} is a file, not a directory; for a tar use oci-archive:{self.path}"
-            )
+            raise BadInputError(f"{self.path} is a file, not a directory; for a tar use oci-archive:{self.path}")
         if not self.path.is_dir():
             raise NotFoundError(f"OCI layout directory {self.path} does not exist")
         return DirectoryFiles(self.path)
@@ -112,9 +104,7 @@ def parse_source_spec(text: str) -> tuple[str, str, str | None]:
     """Split `transport:path[:ref]` into (transport, path, ref) by the rule in this module's docstring."""
     transport, separator, rest = text.partition(":")
     if not separator or transport not in TRANSPORTS:
-        raise BadInputError(
-            f"{text!r} is not a local image; use one of: {', '.join(t + ':PATH' for t in TRANSPORTS)}"
-        )
+        raise BadInputError(f"{text!r} is not a local image; use one of: {', '.join(t + ':PATH' for t in TRANSPORTS)}")
     if not rest:
         raise BadInputError(f"{text!r} names no path")
     if Path(rest).exists():

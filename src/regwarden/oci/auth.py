@@ -104,13 +104,9 @@ def token_expiry(value: str, expires_in: object, now: float) -> float:
 def raise_for_token_response(response: httpx.Response, what: str) -> None:
     """Map a token endpoint's failure to the right error, with the server's own words."""
     if response.status_code in (401, 403):
-        raise UnauthorizedError(
-            f"{what} at {response.request.url} refused the credentials: {response.text[:300]}"
-        )
+        raise UnauthorizedError(f"{what} at {response.request.url} refused the credentials: {response.text[:300]}")
     if response.status_code >= 400:
-        raise TokenServerUnreachableError(
-            f"{what} at {response.request.url} answered HTTP {response.status_code}"
-        )
+        raise TokenServerUnreachableError(f"{what} at {response.request.url} answered HTTP {response.status_code}")
 
 
 def read_json_object(response: httpx.Response, what: str) -> dict[str, object]:
@@ -151,9 +147,7 @@ class RealmTokenFetcher:
             raise AuthError(f"token server {realm} answered without a token")
         return Token(value, token_expiry(value, body.get("expires_in"), self._clock()))
 
-    def _request(
-        self, http: httpx.Client, realm: str, service: str | None, scope: str | None
-    ) -> httpx.Response:
+    def _request(self, http: httpx.Client, realm: str, service: str | None, scope: str | None) -> httpx.Response:
         creds = self._credentials
         if creds is not None and creds.identity_token:
             form = {

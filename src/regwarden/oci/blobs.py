@@ -34,20 +34,14 @@ def parse_digest(digest: str) -> tuple[str, str]:
     """Split a digest into (algorithm, lowercase hex), checking it is a well-formed sha256/sha512 digest."""
     match = _DIGEST_GRAMMAR.fullmatch(digest) if isinstance(digest, str) else None
     if match is None:
-        raise BadInputError(
-            f"malformed digest {digest!r}: expected algorithm:hex, e.g. sha256:<64 hex digits>"
-        )
+        raise BadInputError(f"malformed digest {digest!r}: expected algorithm:hex, e.g. sha256:<64 hex digits>")
     algorithm, encoded = match.groups()
     expected_length = _HEX_LENGTH.get(algorithm)
     if expected_length is None:
-        raise BadInputError(
-            f"unsupported digest algorithm {algorithm!r} in {digest!r} (supported: sha256, sha512)"
-        )
+        raise BadInputError(f"unsupported digest algorithm {algorithm!r} in {digest!r} (supported: sha256, sha512)")
     # The spec allows only lowercase hex for registered algorithms; uppercase would alias another blob name.
     if len(encoded) != expected_length or re.fullmatch(r"[a-f0-9]+", encoded) is None:
-        raise BadInputError(
-            f"malformed {algorithm} digest {digest!r}: expected {expected_length} lowercase hex digits"
-        )
+        raise BadInputError(f"malformed {algorithm} digest {digest!r}: expected {expected_length} lowercase hex digits")
     return algorithm, encoded
 
 
@@ -144,8 +138,7 @@ class VerifyingReader(io.BufferedIOBase, BinaryIO):
         """Check at the end of the content; a source that still has bytes after `size` is oversized."""
         if self._size is not None and self._count < self._size:
             return DigestMismatchError(
-                f"{self._what}: truncated, expected {self._size} bytes, got {self._count}"
-                f" (digest {self._digest})"
+                f"{self._what}: truncated, expected {self._size} bytes, got {self._count} (digest {self._digest})"
             )
         if self._size is not None and self._source.read(1):
             return DigestMismatchError(
@@ -153,7 +146,5 @@ class VerifyingReader(io.BufferedIOBase, BinaryIO):
             )
         actual = f"{self._hash.name}:{self._hash.hexdigest()}"
         if actual != self._expected:
-            return DigestMismatchError(
-                f"{self._what}: digest mismatch, expected {self._digest}, got {actual}"
-            )
+            return DigestMismatchError(f"{self._what}: digest mismatch, expected {self._digest}, got {actual}")
         return None

@@ -148,9 +148,7 @@ class RegistryClient:
             "HEAD", _path(repo, "manifests", validate_tag_or_digest(reference)), _pull(repo), accept=accept
         ) as response:
             raise_for_status(response, what, ManifestNotFoundError)
-            digest = response.headers.get("Docker-Content-Digest") or (
-                reference if _is_digest(reference) else ""
-            )
+            digest = response.headers.get("Docker-Content-Digest") or (reference if _is_digest(reference) else "")
             if not digest:
                 raise RegwardenError(f"{what}: the registry sent no Docker-Content-Digest on HEAD")
             media_type = response.headers.get("Content-Type", "").split(";")[0].strip()
@@ -173,9 +171,7 @@ class RegistryClient:
     def open_blob(self, repo: str, descriptor: Descriptor) -> BinaryIO:
         """The blob as a stream that raises DigestMismatchError at its end if digest or size are wrong."""
         what = f"blob {repo}@{descriptor.digest}"
-        response = self._open(
-            "GET", _path(repo, "blobs", validate_digest(descriptor.digest)), _pull(repo), stream=True
-        )
+        response = self._open("GET", _path(repo, "blobs", validate_digest(descriptor.digest)), _pull(repo), stream=True)
         try:
             raise_for_status(response, what, BlobNotFoundError)
         except BaseException:

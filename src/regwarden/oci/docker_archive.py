@@ -56,9 +56,7 @@ class DockerArchiveSource:
         if name is None:
             raise NotFoundError(f"{self.path} has no layer {layer.digest}")
         stream = self._tar().open(name)
-        return VerifyingReader(
-            stream, layer.digest, layer.size, f"layer {layer.index} ({self._tar().where(name)})"
-        )
+        return VerifyingReader(stream, layer.digest, layer.size, f"layer {layer.index} ({self._tar().where(name)})")
 
     def close(self) -> None:
         # Member streams own their file handles; the index itself holds none.
@@ -101,8 +99,7 @@ class DockerArchiveSource:
                 f"{len(config.diff_ids)} diff_ids"
             )
         layers = tuple(
-            self._layer_descriptor(name, diff_id)
-            for name, diff_id in zip(image.layers, config.diff_ids, strict=True)
+            self._layer_descriptor(name, diff_id) for name, diff_id in zip(image.layers, config.diff_ids, strict=True)
         )
         return Manifest(mt.DOCKER_MANIFEST_V2, Descriptor(mt.DOCKER_CONFIG, config_digest, size), layers)
 
@@ -122,9 +119,7 @@ class DockerArchiveSource:
     def _member_names(self, image: SavedImage, manifest: Manifest) -> dict[str, str]:
         """Layer digest → archive member; embedded OCI blobs are found by digest, legacy ones by position."""
         if len(manifest.layers) != len(image.layers):
-            raise BadInputError(
-                f"{self.path}: manifest.json and the image manifest disagree on the layer count"
-            )
+            raise BadInputError(f"{self.path}: manifest.json and the image manifest disagree on the layer count")
         names = {}
         for descriptor, listed in zip(manifest.layers, image.layers, strict=True):
             by_digest = blob_name(descriptor.digest)
@@ -132,9 +127,7 @@ class DockerArchiveSource:
         return names
 
 
-def find_embedded_manifest(
-    members: TarMembers, config_digest: str
-) -> tuple[str, Manifest, str | None] | None:
+def find_embedded_manifest(members: TarMembers, config_digest: str) -> tuple[str, Manifest, str | None] | None:
     """The manifest in a Docker 25+ archive's OCI layout whose config is `config_digest`, if present."""
     for digest, document, parent in _walk(members, read_index_json(members), None, 0):
         if isinstance(document, Manifest) and document.config.digest == config_digest:

@@ -77,8 +77,7 @@ def build_metadata(
     diff_ids = config.diff_ids
     if diff_ids and len(diff_ids) != len(manifest.layers):
         raise BadInputError(
-            f"{reference}: the config lists {len(diff_ids)} diff_ids but the manifest has "
-            f"{len(manifest.layers)} layers"
+            f"{reference}: the config lists {len(diff_ids)} diff_ids but the manifest has {len(manifest.layers)} layers"
         )
     # Only non-empty history entries produced a layer; older builders wrote fewer entries than layers.
     creators = [entry.created_by for entry in config.history if not entry.empty_layer]

@@ -125,9 +125,7 @@ def resolve_layout(files: LayoutFiles, ref: str | None, platform: Platform, refe
     return dataclasses.replace(metadata, tags=(name,)) if name else metadata
 
 
-def choose_entry(
-    entries: Sequence[Descriptor], ref: str | None, platform: Platform, where: str
-) -> Descriptor:
+def choose_entry(entries: Sequence[Descriptor], ref: str | None, platform: Platform, where: str) -> Descriptor:
     """Pick from index.json by digest or ref name; several platform entries per name go to select_platform."""
     if ref is not None and ref.startswith(("sha256:", "sha512:")):
         parse_digest(ref)
@@ -145,9 +143,7 @@ def choose_entry(
     raise BadInputError(f"{where} holds {len(matches)} images; choose one with :REF from: {', '.join(names)}")
 
 
-def descend(
-    files: LayoutFiles, entry: Descriptor, platform: Platform
-) -> tuple[Descriptor, Manifest, str | None]:
+def descend(files: LayoutFiles, entry: Descriptor, platform: Platform) -> tuple[Descriptor, Manifest, str | None]:
     """Follow indexes down to one image manifest; returns it with the digest of the index it came from."""
     index_digest = None
     descriptor = entry

@@ -65,9 +65,7 @@ class Reference:
 def validate_digest(digest: str) -> str:
     """Return `digest` if it is well formed (sha256 must be 64 lowercase hex chars); raise otherwise."""
     if not _DIGEST.fullmatch(digest):
-        raise InvalidReferenceError(
-            f"invalid digest {digest!r}: expected algorithm:hex, e.g. sha256:<64 hex>"
-        )
+        raise InvalidReferenceError(f"invalid digest {digest!r}: expected algorithm:hex, e.g. sha256:<64 hex>")
     algorithm, _, hex_part = digest.partition(":")
     if algorithm == "sha256" and not _SHA256_HEX.fullmatch(hex_part):
         raise InvalidReferenceError(f"invalid sha256 digest {digest!r}: expected 64 lowercase hex characters")

@@ -101,9 +101,7 @@ def send_with_retry(
         attempt += 1
 
 
-def _may_retry(
-    policy: RetryPolicy, attempt: int, started: float, delay: float, clock: Callable[[], float]
-) -> bool:
+def _may_retry(policy: RetryPolicy, attempt: int, started: float, delay: float, clock: Callable[[], float]) -> bool:
     return attempt < policy.max_attempts and clock() - started + delay <= policy.total_timeout
 
 

@@ -127,13 +127,9 @@ class TarMembers:
             return
         if not info.isreg() or info.issparse():
             kind = "link" if info.islnk() or info.issym() else "special file"
-            raise IntegrityError(
-                f"{self.path}: member {info.name!r} is a {kind}, which this archive may not hold"
-            )
+            raise IntegrityError(f"{self.path}: member {info.name!r} is a {kind}, which this archive may not hold")
         if name in self._files:
-            raise IntegrityError(
-                f"{self.path}: member {name!r} appears twice; refusing the ambiguous archive"
-            )
+            raise IntegrityError(f"{self.path}: member {name!r} appears twice; refusing the ambiguous archive")
         self._files[name] = _Member(offset=info.offset_data, size=info.size)
 
 

@@ -100,9 +100,7 @@ def config_from_mapping(document: Any, origin: str) -> PostureConfig:
         min_ip_prefix=_int(document, "min_ip_prefix", 24, origin),
         max_retention_days=_int(document, "max_retention_days", 30, origin),
         max_token_expiry_days=_int(document, "max_token_expiry_days", 90, origin),
-        suppressions=tuple(
-            _suppression(s, i, origin) for i, s in enumerate(_list(document, "suppressions", origin))
-        ),
+        suppressions=tuple(_suppression(s, i, origin) for i, s in enumerate(_list(document, "suppressions", origin))),
     )
 
 

@@ -44,8 +44,7 @@ def render_inspect_json(metadata: ImageMetadata) -> bytes:
             "exposedPorts": list(config.exposed_ports),
         },
         "history": [
-            {"created": h.created, "createdBy": h.created_by, "emptyLayer": h.empty_layer}
-            for h in config.history
+            {"created": h.created, "createdBy": h.created_by, "emptyLayer": h.empty_layer} for h in config.history
         ],
     }
     return json.dumps(document, indent=2).encode() + b"\n"

@@ -47,9 +47,7 @@ def _value_text(value: object) -> str:
         return json.dumps(value)
     if isinstance(value, tuple | list):
         items = [_item_text(item) for item in value]
-        shown = ", ".join(items[:_MAX_ITEMS]) + (
-            f", … ({len(items)} in all)" if len(items) > _MAX_ITEMS else ""
-        )
+        shown = ", ".join(items[:_MAX_ITEMS]) + (f", … ({len(items)} in all)" if len(items) > _MAX_ITEMS else "")
         return f"[{shown}]"
     return _item_text(value)
 

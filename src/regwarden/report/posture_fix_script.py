@@ -45,9 +45,7 @@ def render_fix_script(results: Sequence[RuleResult]) -> bytes:
 def _block(result: RuleResult) -> str:
     rule = result.rule
     values = _placeholder_values(result)
-    command = _PLACEHOLDER.sub(
-        lambda m: shlex.quote(values[m[1]]) if m[1] in values else m[0], rule.remediation.az
-    )
+    command = _PLACEHOLDER.sub(lambda m: shlex.quote(values[m[1]]) if m[1] in values else m[0], rule.remediation.az)
     missing = sorted(set(_PLACEHOLDER.findall(command)))
     comment = [
         f"# {rule.id} {rule.title} [{rule.severity.value}] on {result.registry_name}",

@@ -16,9 +16,7 @@ from regwarden.report.posture_common import effective_status, evidence_text, ord
 
 def render_posture_junit(results: Sequence[RuleResult]) -> bytes:
     root = ET.Element("testsuites", name="regwarden ACR posture")
-    for (registry_id, name), group in groupby(
-        ordered(results), key=lambda r: (r.registry_id, r.registry_name)
-    ):
+    for (registry_id, name), group in groupby(ordered(results), key=lambda r: (r.registry_id, r.registry_name)):
         rows = list(group)
         statuses = [effective_status(r) for r in rows]
         suite = ET.SubElement(
@@ -37,9 +35,7 @@ def render_posture_junit(results: Sequence[RuleResult]) -> bytes:
             )
             detail = "\n".join([result.message, *(evidence_text(e) for e in result.evidence)])
             if status == "FAIL":
-                failure = ET.SubElement(
-                    case, "failure", message=result.message, type=result.rule.severity.value
-                )
+                failure = ET.SubElement(case, "failure", message=result.message, type=result.rule.severity.value)
                 failure.text = detail
             elif status != "PASS":
                 note = result.suppression_note if status == "SUPPRESSED" else result.message

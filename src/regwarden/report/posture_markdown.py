@@ -15,9 +15,7 @@ def render_posture_markdown(results: Sequence[RuleResult]) -> bytes:
     lines = ["# regwarden ACR posture", ""]
     tally = counts(results)
     lines += [" · ".join(f"{_ICON[status]} {status}: {n}" for status, n in tally.items()), ""]
-    for (registry_id, name), group in groupby(
-        ordered(results), key=lambda r: (r.registry_id, r.registry_name)
-    ):
+    for (registry_id, name), group in groupby(ordered(results), key=lambda r: (r.registry_id, r.registry_name)):
         lines += [f"## {name}", "", f"`{registry_id}`", ""]
         lines += ["| Rule | Severity | Status | Title | Finding |", "|---|---|---|---|---|"]
         for result in group:

@@ -104,9 +104,7 @@ def _result(result: RuleResult, rule_index: int) -> dict[str, Any]:
         "message": {"text": f"{result.registry_name}: {text}"},
         "locations": [_location(result)],
         "partialFingerprints": {
-            "regwardenFinding/v1": hashlib.sha256(
-                f"{result.rule.id}|{result.registry_id}".encode()
-            ).hexdigest()
+            "regwardenFinding/v1": hashlib.sha256(f"{result.rule.id}|{result.registry_id}".encode()).hexdigest()
         },
         "properties": {"status": result.status.value, "registryId": result.registry_id},
     }

@@ -99,15 +99,10 @@ def _subject(sbom: Sbom, created: str, tool: str) -> dict[str, Any]:
     return subject
 
 
-def _package(
-    package: Package, spdx_id: str, created: str, tool: str, extracted: dict[str, str]
-) -> dict[str, Any]:
-    refs = [
-        {"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": package.purl}
-    ]
+def _package(package: Package, spdx_id: str, created: str, tool: str, extracted: dict[str, str]) -> dict[str, Any]:
+    refs = [{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": package.purl}]
     refs += [
-        {"referenceCategory": "SECURITY", "referenceType": "cpe23Type", "referenceLocator": c}
-        for c in package.cpes
+        {"referenceCategory": "SECURITY", "referenceType": "cpe23Type", "referenceLocator": c} for c in package.cpes
     ]
     entry: dict[str, Any] = {
         "SPDXID": spdx_id,

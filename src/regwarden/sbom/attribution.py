@@ -29,9 +29,7 @@ class LayerAttribution:
         since = self.filesystem.added_by(path)
         if since is None:
             return None
-        versions = [
-            (layer, data) for layer, data in self.filesystem.versions(path) if layer.index >= since.index
-        ]
+        versions = [(layer, data) for layer, data in self.filesystem.versions(path) if layer.index >= since.index]
         if len(versions) <= 1:
             return since
         introduced = since

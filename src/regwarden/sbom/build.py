@@ -62,9 +62,7 @@ def catalog_filesystem(
         if on_cataloger is not None:
             on_cataloger(cataloger.name)
         files = [
-            CatalogFile(f.path, f.content, f.mode)
-            for f in kept.values()
-            if cataloger.request.wants(f.path, f.mode)
+            CatalogFile(f.path, f.content, f.mode) for f in kept.values() if cataloger.request.wants(f.path, f.mode)
         ]
         if not files:
             continue

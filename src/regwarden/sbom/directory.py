@@ -98,9 +98,7 @@ class _DirectoryWalk:
         elif stat.S_ISREG(info.st_mode):
             self._add_file(item, path, mode, info.st_size)
         else:
-            kind, what = next(
-                ((k, w) for test, k, w in _SPECIAL if test(info.st_mode)), (FIFO, "special file")
-            )
+            kind, what = next(((k, w) for test, k, w in _SPECIAL if test(info.st_mode)), (FIFO, "special file"))
             if self._matcher.limit(path, mode, regular=False) != NOT_WANTED:
                 self._scan.unknowns.append((path, f"special file ({what}): no content"))
             self._add(path, kind, mode, 0, "")

@@ -72,9 +72,7 @@ def select_rules(only: Sequence[str], skip: Sequence[str]) -> list[Rule]:
         raise BadInputError(f"unknown rule id(s): {', '.join(unknown)}; see `regwarden rules list`")
     wanted = {rule_id.upper() for rule_id in only}
     skipped = {rule_id.upper() for rule_id in skip}
-    return [
-        rule for rule in ALL_RULES if (not wanted or rule.meta.id in wanted) and rule.meta.id not in skipped
-    ]
+    return [rule for rule in ALL_RULES if (not wanted or rule.meta.id in wanted) and rule.meta.id not in skipped]
 
 
 AUDIT_FORMATS: tuple[str, ...] = ("table", "json", "sarif", "markdown", "junit", "fix-script")
@@ -96,9 +94,7 @@ def render_audit(results: Sequence[RuleResult], output_format: str, *, show_pass
         expected = ", ".join(AUDIT_FORMATS)
         raise BadInputError(f"unknown audit format {output_format!r}; expected one of: {expected}")
     module_name, function_name = renderers[output_format]
-    render: Callable[[Sequence[RuleResult]], bytes] = getattr(
-        importlib.import_module(module_name), function_name
-    )
+    render: Callable[[Sequence[RuleResult]], bytes] = getattr(importlib.import_module(module_name), function_name)
     return render(results)
 
 
@@ -110,10 +106,7 @@ def audit_gate_failed(results: Sequence[RuleResult], fail_on: str | None) -> boo
         threshold = Severity.parse(fail_on)
     except ValueError as error:
         raise BadInputError(str(error)) from error
-    return any(
-        r.status is Status.FAIL and not r.suppressed and r.rule.severity.rank >= threshold.rank
-        for r in results
-    )
+    return any(r.status is Status.FAIL and not r.suppressed and r.rule.severity.rank >= threshold.rank for r in results)
 
 
 def render_rule_list() -> bytes:

@@ -25,9 +25,7 @@ def _wanted(request: FileRequest, path: str) -> bool:
     return matched and (request.path_filter is None or request.path_filter(path))
 
 
-def _catalog(
-    content: bytes, os: OperatingSystem | None = ALPINE
-) -> tuple[set[tuple[object, ...]], CatalogResult]:
+def _catalog(content: bytes, os: OperatingSystem | None = ALPINE) -> tuple[set[tuple[object, ...]], CatalogResult]:
     result = ApkCataloger().catalog([CatalogFile(DB_PATH, content)], CatalogContext(operating_system=os))
     return {(p.name, p.version, p.purl, p.source_name, p.licenses) for p in result.packages}, result
 

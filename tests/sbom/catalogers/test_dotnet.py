@@ -46,8 +46,7 @@ def test_package_libraries_only() -> None:
     assert csharp.type is PackageType.NUGET
     assert csharp.locations == (Location("/" + PYTHONNET.removeprefix("usr/")),)
     assert csharp.metadata == {
-        "sha512": "sha512-pTj+D3uJWyN3My70i2Hqo+OXixq3Os2D1nJ2x92FFo6sk8fYS1m1WLNTs0Dc1u"
-        "PaViH0YvEEwvzddQ7y4rhXmA=="
+        "sha512": "sha512-pTj+D3uJWyN3My70i2Hqo+OXixq3Os2D1nJ2x92FFo6sk8fYS1m1WLNTs0Dc1uPaViH0YvEEwvzddQ7y4rhXmA=="
     }
 
 

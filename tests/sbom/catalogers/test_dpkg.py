@@ -155,9 +155,7 @@ def test_owned_files_from_list_files_including_multiarch_names() -> None:
         "usr/share/doc/zlib1g/changelog.gz",
         "usr/share/doc/zlib1g/copyright",
     }
-    assert (
-        result.owned_files["usr"] == "pkg:deb/debian/base-files@12.4%2Bdeb12u11?arch=amd64&distro=debian-12"
-    )
+    assert result.owned_files["usr"] == "pkg:deb/debian/base-files@12.4%2Bdeb12u11?arch=amd64&distro=debian-12"
     yaml = "pkg:deb/debian/python3-yaml@6.0-3%2Bb2?arch=amd64&distro=debian-12"
     assert result.owned_files["usr/lib/python3/dist-packages/yaml/__init__.py"] == yaml
     assert "." not in result.owned_files
@@ -186,9 +184,7 @@ def test_owned_files_keep_only_existing_regular_files_when_the_core_lists_them()
 
 
 def test_distroless_status_d_and_md5sums() -> None:
-    result = DpkgCataloger().catalog(
-        _files(TESTDATA / "distroless"), CatalogContext(operating_system=DEBIAN_12)
-    )
+    result = DpkgCataloger().catalog(_files(TESTDATA / "distroless"), CatalogContext(operating_system=DEBIAN_12))
     d = "distro=debian-12"
     assert _summary(result.packages) == {
         (
@@ -278,9 +274,7 @@ def test_states_crlf_continuations_and_a_malformed_paragraph() -> None:
     }
     assert set(result.unknowns) == {
         Unknown("/var/lib/dpkg/status", "paragraph at line 21: line 22: not a field", "dpkg"),
-        Unknown(
-            "/var/lib/dpkg/status", "paragraph at line 25: line 25: continuation line without a field", "dpkg"
-        ),
+        Unknown("/var/lib/dpkg/status", "paragraph at line 25: line 25: continuation line without a field", "dpkg"),
         Unknown("/var/lib/dpkg/status", "paragraph at line 29: no Package or Version field", "dpkg"),
         Unknown(
             "/var/lib/dpkg/status",

@@ -156,9 +156,7 @@ def test_go_binary_from_a_debian_package() -> None:
 
     assert _triples(result) == _expected_from_go_version_m(DEBIAN_GO_BINARY)
     assert result.unknowns == ()
-    assert {p.metadata["main_path"] for p in result.packages} == {
-        "github.com/docker/distribution/cmd/registry"
-    }
+    assert {p.metadata["main_path"] for p in result.packages} == {"github.com/docker/distribution/cmd/registry"}
 
 
 def _with_pointer_buildinfo(binary: bytes, version: bytes, modinfo: bytes) -> bytes:
@@ -183,11 +181,7 @@ def _with_pointer_buildinfo(binary: bytes, version: bytes, modinfo: bytes) -> by
 
 
 def test_pointer_layout_of_go_1_13_to_1_17(go_builds: GoBuilds) -> None:
-    text = (
-        b"path\texample.com/legacy\n"
-        b"mod\texample.com/legacy\tv1.4.0\th1:a=\n"
-        b"dep\tgolang.org/x/text\tv0.3.7\th1:b=\n"
-    )
+    text = b"path\texample.com/legacy\nmod\texample.com/legacy\tv1.4.0\th1:a=\ndep\tgolang.org/x/text\tv0.3.7\th1:b=\n"
     binary = _with_pointer_buildinfo(
         go_builds.binaries["elf64"].read_bytes(), b"go1.16.15", SENTINEL_START + text + SENTINEL_END
     )

@@ -180,21 +180,15 @@ def test_nested_zip_bomb_is_not_inflated() -> None:
 def test_nesting_deeper_than_the_limit_is_unknown() -> None:
     archive = (JARS / "commons-cli.jar").read_bytes()
     for level in range(MAX_DEPTH, 0, -1):
-        archive = _zip(
-            dict([_pom("org.example", f"level{level}", "1.0"), (f"lib/level{level + 1}.jar", archive)])
-        )
+        archive = _zip(dict([_pom("org.example", f"level{level}", "1.0"), (f"lib/level{level + 1}.jar", archive)]))
 
-    result = _catalog(
-        ("deep.jar", _zip(dict([_pom("org.example", "level0", "1.0"), ("lib/level1.jar", archive)])))
-    )
+    result = _catalog(("deep.jar", _zip(dict([_pom("org.example", "level0", "1.0"), ("lib/level1.jar", archive)]))))
 
     assert _triples(result) == {
         (f"org.example:level{n}", "1.0", f"pkg:maven/org.example/level{n}@1.0") for n in range(MAX_DEPTH + 1)
     }
     chain = ":".join(["deep.jar", *(f"lib/level{n}.jar" for n in range(1, MAX_DEPTH + 2))])
-    assert _unknowns(result) == {
-        ("/deep.jar", f"{chain}: nested more than {MAX_DEPTH} archives deep, not read")
-    }
+    assert _unknowns(result) == {("/deep.jar", f"{chain}: nested more than {MAX_DEPTH} archives deep, not read")}
 
 
 def test_archive_without_any_version_is_unknown() -> None:

@@ -179,9 +179,7 @@ def test_matches_what_npm_installed_in_the_real_test_image(
     # The npm layer holds /app with package.json, package-lock.json and node_modules from `npm ci`: every
     # lockfile entry is installed, so the lockfile adds nothing.
     cataloger = NpmCataloger()
-    result = cataloger.catalog(
-        layer_files(test_images / "layers" / "node.tar", cataloger.request), CatalogContext()
-    )
+    result = cataloger.catalog(layer_files(test_images / "layers" / "node.tar", cataloger.request), CatalogContext())
     assert result.unknowns == ()
     found = {(p.name, p.version, p.locations[0].path.removesuffix("/package.json")) for p in result.packages}
     expected = expected_packages.images["pyapp-1.0"].npm

@@ -97,9 +97,7 @@ def test_licenses_prefer_expression_then_short_license_then_classifiers() -> Non
 
 def test_locations_are_absolute_image_paths() -> None:
     packages = by_purl(PythonPackageCataloger().catalog(_requested_files(), CatalogContext()).packages)
-    assert packages["pkg:pypi/pyyaml@5.3"].locations == (
-        Location(f"/{SITE}/PyYAML-5.3-py3.11.egg-info/PKG-INFO"),
-    )
+    assert packages["pkg:pypi/pyyaml@5.3"].locations == (Location(f"/{SITE}/PyYAML-5.3-py3.11.egg-info/PKG-INFO"),)
     assert packages["pkg:pypi/selinux@3.4"].locations == (Location(f"/{DIST}/selinux-3.4.egg-info"),)
 
 
@@ -134,9 +132,7 @@ def test_matches_what_pip_installed_in_the_real_test_image(
 ) -> None:
     # pyapp-1.0 = Debian base (no Python distributions) + the pip layer; build.sh recorded pip's own report.
     cataloger = PythonPackageCataloger()
-    result = cataloger.catalog(
-        layer_files(test_images / "layers" / "python.tar", cataloger.request), CatalogContext()
-    )
+    result = cataloger.catalog(layer_files(test_images / "layers" / "python.tar", cataloger.request), CatalogContext())
     assert result.unknowns == ()
     expected = expected_packages.images["pyapp-1.0"].python
     assert {(p.name, p.version) for p in result.packages} == {(p.name, p.version) for p in expected}

@@ -27,12 +27,8 @@ META = RuleMeta(
             "<workspace-id> "
             '--logs \'[{"categoryGroup":"audit","enabled":true}]\''
         ),
-        bicep=(
-            "resource d 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = { scope: registry, ... }"
-        ),
-        terraform=(
-            'resource "azurerm_monitor_diagnostic_setting" "acr" { enabled_log { category_group = "audit" } }'
-        ),
+        bicep=("resource d 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = { scope: registry, ... }"),
+        terraform=('resource "azurerm_monitor_diagnostic_setting" "acr" { enabled_log { category_group = "audit" } }'),
     ),
     references=(
         Reference("PSRule", "Azure.ACR.AuditLogs"),

@@ -26,12 +26,8 @@ META = RuleMeta(
         "demands key custody, so the rule applies in the regulated profile only."
     ),
     remediation=Remediation(
-        az=(
-            "az acr encryption rotate-key --name <registry> --key-encryption-key <key-uri> --identity <identity>"
-        ),
-        bicep=(
-            "properties: { encryption: { status: 'enabled', keyVaultProperties: { keyIdentifier: '<key-uri>' } } }"
-        ),
+        az=("az acr encryption rotate-key --name <registry> --key-encryption-key <key-uri> --identity <identity>"),
+        bicep=("properties: { encryption: { status: 'enabled', keyVaultProperties: { keyIdentifier: '<key-uri>' } } }"),
         terraform="encryption { key_vault_key_id = azurerm_key_vault_key.acr.id identity_client_id = ... }",
     ),
     references=(Reference("Azure Policy", "5b9159ae"), Reference("MCSB", "DP-5")),

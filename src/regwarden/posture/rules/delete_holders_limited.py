@@ -41,9 +41,7 @@ def check(registry: Registry, context: RuleContext) -> Check:
             f"{len(principals)} principals can delete (maximum {limit}): {', '.join(principals)}", assignments
         )
     if len(principals) + len(hidden) > limit:
-        message = (
-            f"{len(principals)} known and {len(hidden)} unresolved principals can delete (maximum {limit})"
-        )
+        message = f"{len(principals)} known and {len(hidden)} unresolved principals can delete (maximum {limit})"
         return Check(Status.UNKNOWN, message, evidence(assignments))
     return passed(f"{len(principals)} principals can delete (maximum {limit})", assignments)
 

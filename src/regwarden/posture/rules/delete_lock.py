@@ -45,9 +45,7 @@ def check(registry: Registry, context: RuleContext) -> Check:
     if unknown := unknown_unless_known(locks):
         return unknown
     holding = [
-        lock
-        for lock in locks.value or ()
-        if lock.level.known and text(lock.level) in ("cannotdelete", "readonly")
+        lock for lock in locks.value or () if lock.level.known and text(lock.level) in ("cannotdelete", "readonly")
     ]
     if holding:
         return passed(

@@ -36,9 +36,7 @@ def check(registry: Registry, context: RuleContext) -> Check:
         return passed(f"the firewall denies by default ({describe(action)})", access, action)
     if unknown := unknown_unless_known(access, action):
         return unknown
-    return failed(
-        f"public access is on and the firewall allows by default ({describe(action)})", access, action
-    )
+    return failed(f"public access is on and the firewall allows by default ({describe(action)})", access, action)
 
 
 RULE = FunctionRule(META, check)

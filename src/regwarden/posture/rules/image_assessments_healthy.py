@@ -20,9 +20,7 @@ META = RuleMeta(
         "whenever an assessment exists."
     ),
     remediation=Remediation(
-        az=(
-            "az security assessment list --query \"[?status.code=='Unhealthy']\"  # rebuild and push fixed images"
-        ),
+        az=("az security assessment list --query \"[?status.code=='Unhealthy']\"  # rebuild and push fixed images"),
         bicep="// rebuild affected images on patched base images",
         terraform="# rebuild affected images on patched base images",
     ),
@@ -44,9 +42,7 @@ def check(registry: Registry, context: RuleContext) -> Check:
         return failed(f"unhealthy assessments: {', '.join(unhealthy)}", assessments)
     unreadable = [a.name for a in items if not a.status.known or a.status.value is None]
     if unreadable:
-        return Check(
-            Status.UNKNOWN, f"assessment status unknown: {', '.join(unreadable)}", evidence(assessments)
-        )
+        return Check(Status.UNKNOWN, f"assessment status unknown: {', '.join(unreadable)}", evidence(assessments))
     return passed(f"{len(items)} assessments, none unhealthy", assessments)
 
 

@@ -49,15 +49,11 @@ def check(registry: Registry, context: RuleContext) -> Check:
     found = [w for w in workspaces.value or () if any(_same_resource(w.id, t) for t in targets)]
     for workspace in found:
         if workspace.retention_in_days.known and (workspace.retention_in_days.value or 0) >= YEAR:
-            return passed(
-                f"workspace keeps logs {workspace.retention_in_days.value} days", workspace.retention_in_days
-            )
+            return passed(f"workspace keeps logs {workspace.retention_in_days.value} days", workspace.retention_in_days)
     short = [w for w in found if w.retention_in_days.known]
     if short:
         kept = ", ".join(f"{w.id}: {w.retention_in_days.value} days" for w in short)
-        return failed(
-            f"audit logs are kept less than {YEAR} days ({kept})", *(w.retention_in_days for w in short)
-        )
+        return failed(f"audit logs are kept less than {YEAR} days ({kept})", *(w.retention_in_days for w in short))
     message = "the audit-log workspace is not in the input, or its retention is not known"
     return Check(Status.UNKNOWN, message, evidence(settings, workspaces))
 

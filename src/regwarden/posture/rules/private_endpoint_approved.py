@@ -31,9 +31,7 @@ META = RuleMeta(
         az=(
             "az network private-endpoint create --group-id registry --private-connection-resource-id <registry-id> ..."
         ),
-        bicep=(
-            "resource pe 'Microsoft.Network/privateEndpoints@2023-09-01' = { ... groupIds: [ 'registry' ] }"
-        ),
+        bicep=("resource pe 'Microsoft.Network/privateEndpoints@2023-09-01' = { ... groupIds: [ 'registry' ] }"),
         terraform=(
             'resource "azurerm_private_endpoint" "acr" { private_service_connection { subresource_names = '
             '["registry"] } }'

@@ -34,13 +34,9 @@ def check(registry: Registry, context: RuleContext) -> Check:
     pull = pull_holders(registry)
     write = [*push_holders(registry), *delete_holders(registry)]
     pullers = {a.principal_id.casefold() for a in pull if not unresolved(a)}
-    both = sorted(
-        {a.principal_id for a in write if not unresolved(a) and a.principal_id.casefold() in pullers}
-    )
+    both = sorted({a.principal_id for a in write if not unresolved(a) and a.principal_id.casefold() in pullers})
     if both:
-        return failed(
-            f"principals hold AcrPull and also push/delete/admin roles: {', '.join(both)}", assignments
-        )
+        return failed(f"principals hold AcrPull and also push/delete/admin roles: {', '.join(both)}", assignments)
     if any(unresolved(a) for a in [*pull, *write]):
         message = "some pull or write role holders are unresolved; cannot tell whether they overlap"
         return Check(Status.UNKNOWN, message, evidence(assignments))

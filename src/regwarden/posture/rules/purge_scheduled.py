@@ -25,9 +25,7 @@ META = RuleMeta(
         bicep=(
             "resource purge 'Microsoft.ContainerRegistry/registries/tasks@2019-06-01-preview' = { ... timerTriggers }"
         ),
-        terraform=(
-            'resource "azurerm_container_registry_task" "purge" { timer_trigger { schedule = "0 1 * * Sun" } }'
-        ),
+        terraform=('resource "azurerm_container_registry_task" "purge" { timer_trigger { schedule = "0 1 * * Sun" } }'),
     ),
 )
 

@@ -43,9 +43,7 @@ def check(registry: Registry, context: RuleContext) -> Check:
     if offenders:
         listed = "; ".join(describe(a) for a in offenders)
         hint = "" if ci else " (no ci_principal_ids configured)"
-        return failed(
-            f"push is held by principals that are not listed CI identities{hint}: {listed}", assignments
-        )
+        return failed(f"push is held by principals that are not listed CI identities{hint}: {listed}", assignments)
     hidden = [describe(a) for a in holders if unresolved(a)]
     if hidden:
         return Check(Status.UNKNOWN, f"push holders not resolved: {'; '.join(hidden)}", evidence(assignments))

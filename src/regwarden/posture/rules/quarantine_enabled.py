@@ -15,9 +15,7 @@ META = RuleMeta(
     category="supply-chain",
     rationale="Quarantine keeps a freshly pushed image unpullable until it has been checked.",
     remediation=Remediation(
-        az=(
-            "az resource update --ids <registry-id> --set properties.policies.quarantinePolicy.status=enabled"
-        ),
+        az=("az resource update --ids <registry-id> --set properties.policies.quarantinePolicy.status=enabled"),
         bicep="properties: { policies: { quarantinePolicy: { status: 'enabled' } } }",
         terraform="quarantine_policy_enabled = true",
     ),

@@ -38,19 +38,13 @@ def check(registry: Registry, context: RuleContext) -> Check:
     if unknown := unknown_unless_known(connections):
         return unknown
     approved = [c for c in connections.value or () if c.status.known and text(c.status) == "approved"]
-    regions = sorted(
-        {region(r.location.value) for r in replicas.value if r.location.known and r.location.value}
-    )
+    regions = sorted({region(r.location.value) for r in replicas.value if r.location.known and r.location.value})
     uncovered = [r for r in regions if not any(_covers(c, registry.name, r) for c in approved)]
     if uncovered and any(c.location is None and not c.dns_fqdns for c in approved):
-        message = (
-            f"private endpoint locations are not in the input; cannot place regions {', '.join(uncovered)}"
-        )
+        message = f"private endpoint locations are not in the input; cannot place regions {', '.join(uncovered)}"
         return Check(Status.UNKNOWN, message, evidence(replicas, connections))
     if uncovered:
-        return failed(
-            f"replica regions without an approved private endpoint: {', '.join(uncovered)}", replicas
-        )
+        return failed(f"replica regions without an approved private endpoint: {', '.join(uncovered)}", replicas)
     return passed(f"every replica region has a private endpoint: {', '.join(regions)}", replicas, connections)
 
 

@@ -44,9 +44,7 @@ def check(registry: Registry, context: RuleContext) -> Check:
     alerts = registry.alert_rules
     if unknown := unknown_unless_known(alerts):
         return unknown
-    texts = [
-        a.text.casefold() for a in alerts.value or () if not (a.enabled.known and a.enabled.value is False)
-    ]
+    texts = [a.text.casefold() for a in alerts.value or () if not (a.enabled.known and a.enabled.value is False)]
     missing = [
         area
         for area, groups in COVERAGE

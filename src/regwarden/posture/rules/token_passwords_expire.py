@@ -25,9 +25,7 @@ META = RuleMeta(
             "az acr token credential generate --name <token> --registry <registry> --password1 --expiration-in-days 90"
         ),
         bicep="credentials: { passwords: [ { name: 'password1', expiry: '<now + 90 days>' } ] }",
-        terraform=(
-            'resource "azurerm_container_registry_token_password" "p" { password1 { expiry = "<rfc3339>" } }'
-        ),
+        terraform=('resource "azurerm_container_registry_token_password" "p" { password1 { expiry = "<rfc3339>" } }'),
     ),
 )
 
@@ -52,9 +50,7 @@ def check(registry: Registry, context: RuleContext) -> Check:
     if problems:
         return failed("token passwords outlive the maximum: " + "; ".join(problems), registry.tokens)
     if unknowns:
-        return Check(
-            Status.UNKNOWN, "cannot tell token expiry: " + "; ".join(unknowns), evidence(registry.tokens)
-        )
+        return Check(Status.UNKNOWN, "cannot tell token expiry: " + "; ".join(unknowns), evidence(registry.tokens))
     return passed(f"every token password expires by {limit.isoformat()}", registry.tokens)
 
 

@@ -30,9 +30,7 @@ META = RuleMeta(
 def check(registry: Registry, context: RuleContext) -> Check:
     access, bypass = registry.public_network_access, registry.network_rule_bypass
     if access.known and text(access) != "disabled":
-        return skipped(
-            f"public network access is on ({describe(access)}); the bypass does not matter", access
-        )
+        return skipped(f"public network access is on ({describe(access)}); the bypass does not matter", access)
     defender = registry.defender
     if defender.known and defender.value is not None:
         tier = defender.value.pricing_tier

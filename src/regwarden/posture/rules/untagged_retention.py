@@ -21,9 +21,7 @@ META = RuleMeta(
         "fix (Premium) is the same."
     ),
     remediation=Remediation(
-        az=(
-            "az acr config retention update --registry <registry> --status enabled --days 30 --type UntaggedManifests"
-        ),
+        az=("az acr config retention update --registry <registry> --status enabled --days 30 --type UntaggedManifests"),
         bicep="properties: { policies: { retentionPolicy: { status: 'enabled', days: 30 } } }",
         terraform="retention_policy_in_days = 30",
     ),

@@ -34,9 +34,7 @@ def check(registry: Registry, context: RuleContext) -> Check:
         return unknown
     items = webhooks.value or ()
     plain = [
-        w.name
-        for w in items
-        if w.service_uri.known and not str(w.service_uri.value).lower().startswith("https://")
+        w.name for w in items if w.service_uri.known and not str(w.service_uri.value).lower().startswith("https://")
     ]
     if plain:
         return failed(f"webhooks not using HTTPS: {', '.join(plain)}", webhooks)

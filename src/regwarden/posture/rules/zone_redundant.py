@@ -39,9 +39,7 @@ def check(registry: Registry, context: RuleContext) -> Check:
     if home.known and text(home) != "enabled":
         return failed(f"the registry is not zone redundant ({describe(home)})", home)
     known_replicas = replicas.value or () if replicas.known else ()
-    not_redundant = [
-        r.name for r in known_replicas if r.zone_redundancy.known and text(r.zone_redundancy) != "enabled"
-    ]
+    not_redundant = [r.name for r in known_replicas if r.zone_redundancy.known and text(r.zone_redundancy) != "enabled"]
     if not_redundant:
         return failed(f"replicas not zone redundant: {', '.join(not_redundant)}", home, replicas)
     if unknown := unknown_unless_known(home, replicas, *(r.zone_redundancy for r in known_replicas)):

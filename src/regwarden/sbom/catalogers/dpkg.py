@@ -174,9 +174,7 @@ def _epoch(version: str) -> int | None:
     return int(head) if colon and head.isdigit() else None
 
 
-def _owned_paths(
-    db_path: str, package: Package, by_path: Mapping[str, bytes], existing: frozenset[str]
-) -> list[str]:
+def _owned_paths(db_path: str, package: Package, by_path: Mapping[str, bytes], existing: frozenset[str]) -> list[str]:
     """Paths (no leading slash) from the package's .list file, or its distroless .md5sums."""
     paths: list[str] = []
     if db_path == STATUS_PATH:

@@ -127,19 +127,13 @@ def from_file_name(file_name: str) -> tuple[str, str | None]:
 def from_manifest(headers: Mapping[str, str], file_name: str) -> Coordinates | None:
     artifact, file_version = from_file_name(file_name)
     version = next(
-        (
-            headers[k]
-            for k in ("Implementation-Version", "Bundle-Version", "Specification-Version")
-            if headers.get(k)
-        ),
+        (headers[k] for k in ("Implementation-Version", "Bundle-Version", "Specification-Version") if headers.get(k)),
         None,
     )
     if version is not None:
         return Coordinates(headers.get("Implementation-Vendor-Id") or None, artifact, version, "MANIFEST.MF")
     if file_version is not None:
-        return Coordinates(
-            headers.get("Implementation-Vendor-Id") or None, artifact, file_version, "file name"
-        )
+        return Coordinates(headers.get("Implementation-Vendor-Id") or None, artifact, file_version, "file name")
     return None
 
 
@@ -197,9 +191,7 @@ def _walk_archive(content: bytes, archive_path: str, depth: int, walk: _Walk) ->
         walk.problems.append(f"{archive_path}: no version in pom.properties, MANIFEST.MF or the file name")
 
 
-def _coordinates(
-    archive: zipfile.ZipFile, entries: Sequence[zipfile.ZipInfo], archive_path: str
-) -> list[Coordinates]:
+def _coordinates(archive: zipfile.ZipFile, entries: Sequence[zipfile.ZipInfo], archive_path: str) -> list[Coordinates]:
     poms = [e for e in entries if _POM_PROPERTIES.fullmatch(e.filename)]
     found = []
     for pom in poms:
@@ -208,9 +200,7 @@ def _coordinates(
         version = properties.get("version")
         if version:
             group = properties.get("groupId") or group_dir
-            found.append(
-                Coordinates(group, properties.get("artifactId") or artifact_dir, version, "pom.properties")
-            )
+            found.append(Coordinates(group, properties.get("artifactId") or artifact_dir, version, "pom.properties"))
     if poms:
         return found
     manifest = next((e for e in entries if e.filename.upper() == "META-INF/MANIFEST.MF"), None)
@@ -245,9 +235,7 @@ def _walk_nested(
     return len(walk.found) > before
 
 
-def _read_nested(
-    archive: zipfile.ZipFile, entry: zipfile.ZipInfo, nested_path: str, depth: int, walk: _Walk
-) -> bytes:
+def _read_nested(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, nested_path: str, depth: int, walk: _Walk) -> bytes:
     walk.nested += 1
     if depth + 1 > MAX_DEPTH:
         raise ArchiveError(f"{nested_path}: nested more than {MAX_DEPTH} archives deep, not read")

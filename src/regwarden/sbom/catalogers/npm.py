@@ -125,9 +125,7 @@ def _declared_only(installed: list[tuple[str, Package]], lockfiles: list[_Lockfi
             key = (lockfile.project, entry.name, entry.version)
             if (here and (entry.name, entry.version) in here) or key in reported:
                 continue
-            reported[key] = _package(
-                entry.name, entry.version, lockfile.path, entry.licenses, _dev_metadata(entry)
-            )
+            reported[key] = _package(entry.name, entry.version, lockfile.path, entry.licenses, _dev_metadata(entry))
     return list(reported.values())
 
 
@@ -167,9 +165,7 @@ def npm_purl(name: str, version: str) -> str:
     return PackageURL(type="npm", namespace=namespace or None, name=bare, version=version).to_string()
 
 
-def _package(
-    name: str, version: str, path: str, licenses: tuple[str, ...], metadata: dict[str, str]
-) -> Package:
+def _package(name: str, version: str, path: str, licenses: tuple[str, ...], metadata: dict[str, str]) -> Package:
     return Package(
         name=name,
         version=version,

@@ -100,9 +100,7 @@ def parse_composer_lock(content: bytes) -> list[_Entry]:
     document = _load(content)
     if not isinstance(document, dict) or not isinstance(document.get("packages", []), list):
         raise ComposerError("composer.lock without a `packages` list")
-    return _entries(document.get("packages", []), dev=False) + _entries(
-        document.get("packages-dev") or [], dev=True
-    )
+    return _entries(document.get("packages", []), dev=False) + _entries(document.get("packages-dev") or [], dev=True)
 
 
 def _entries(items: list[Any], dev: bool | None) -> list[_Entry]:

@@ -117,12 +117,7 @@ def licenses_of(headers: Message) -> tuple[str, ...]:
     for classifier in headers.get_all("Classifier") or ():
         parts = [part.strip() for part in str(classifier).split("::")]
         # `License :: OSI Approved` alone names no licence; the last segment is the licence itself.
-        if (
-            parts[0] == "License"
-            and len(parts) > 1
-            and parts[-1] != "OSI Approved"
-            and parts[-1] not in found
-        ):
+        if parts[0] == "License" and len(parts) > 1 and parts[-1] != "OSI Approved" and parts[-1] not in found:
             found.append(parts[-1])
     return tuple(found)
 

@@ -137,9 +137,7 @@ def rpm_namespace(vendor: str | None, os: OperatingSystem | None) -> str:
     if os is not None:
         return _NAMESPACE_BY_OS_ID.get(os.id, os.id)
     lowered = (vendor or "").lower()
-    known = next(
-        (namespace for prefix, namespace in _NAMESPACE_BY_VENDOR_PREFIX if lowered.startswith(prefix)), None
-    )
+    known = next((namespace for prefix, namespace in _NAMESPACE_BY_VENDOR_PREFIX if lowered.startswith(prefix)), None)
     if known is not None:
         return known
     # An unknown vendor still names its packages apart from everyone else's: keep its letters and digits.

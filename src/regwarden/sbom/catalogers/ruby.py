@@ -100,9 +100,7 @@ def _literal(match: re.Match[str] | None) -> str | None:
 
 def parse_gemfile_lock(path: str, text: str) -> list[Package] | Unknown:
     if not re.search(r"^(GEM|GIT|PATH|DEPENDENCIES)$", text, re.MULTILINE):
-        return Unknown(
-            path="/" + path, reason="no GEM, GIT, PATH or DEPENDENCIES section", cataloger=CATALOGER_NAME
-        )
+        return Unknown(path="/" + path, reason="no GEM, GIT, PATH or DEPENDENCIES section", cataloger=CATALOGER_NAME)
     packages: dict[tuple[str, str], Package] = {}
     for source, name, version in _locked_specs(text):
         if (name, version) not in packages:
@@ -122,9 +120,7 @@ def _locked_specs(text: str) -> Iterator[tuple[str, str, str]]:
             yield section, match.group(1), match.group(2)
 
 
-def _package(
-    name: str, version: str, path: str, licenses: tuple[str, ...], metadata: dict[str, str]
-) -> Package:
+def _package(name: str, version: str, path: str, licenses: tuple[str, ...], metadata: dict[str, str]) -> Package:
     return Package(
         name=name,
         version=version,

@@ -147,7 +147,5 @@ def _files(reader: _Reader) -> tuple[str, ...]:
     else:
         paths = reader.strings(_TAG_OLDFILENAMES)
     modes = reader.integers(_TAG_FILEMODES, _INT16)
-    is_dir = (
-        [stat.S_ISDIR(mode & 0xFFFF) for mode in modes] if len(modes) == len(paths) else [False] * len(paths)
-    )
+    is_dir = [stat.S_ISDIR(mode & 0xFFFF) for mode in modes] if len(modes) == len(paths) else [False] * len(paths)
     return tuple(path.lstrip("/") for path, directory in zip(paths, is_dir, strict=True) if not directory)

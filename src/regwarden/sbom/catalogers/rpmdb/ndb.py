@@ -46,11 +46,7 @@ def read_ndb_blobs(content: bytes) -> tuple[list[bytes], list[str]]:
 
 def _blob(content: bytes, index: int, block_offset: int, block_count: int, slot_pages: int) -> bytes:
     start, end = block_offset * _BLOCK, (block_offset + block_count) * _BLOCK
-    if (
-        block_offset < slot_pages * _PAGE // _BLOCK
-        or end > len(content)
-        or end - start < _HEAD.size + _TAIL.size
-    ):
+    if block_offset < slot_pages * _PAGE // _BLOCK or end > len(content) or end - start < _HEAD.size + _TAIL.size:
         raise RpmDbError(f"blob at block {block_offset} (+{block_count}) lies outside the data")
     magic, blob_index, _, length = _HEAD.unpack_from(content, start)
     if magic != b"BlbS" or blob_index != index:
