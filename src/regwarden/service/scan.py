@@ -124,7 +124,26 @@ def _with_store(
         database = DatabaseInfo(store.url, store.advisories.newest_update(), age_days)
         sbom = read_sbom()  # after the emptiness check: a missing database fails before a slow image pull
         matched = match_with_store(sbom, store, age_days)
-    return _report(sbom, matched, database, policy, options, moment)
+        gaps = coverage_warnings(sbom, {status.ecosystem for status in store.advisories.status()})
+    return _report(sbom, matched, database, policy, options, moment, gaps)
+
+
+def coverage_warnings(sbom: Sbom, stored_ecosystems: set[str]) -> list[str]:
+    """Ecosystems the image needs but the database holds nothing for: "no findings" there means "not checked".
+
+    Said loudly in every output, so a database updated for PyPI alone never passes a Debian image silently.
+    """
+    from regwarden.vuln.match import lookup_plan
+
+    needed: dict[str, int] = {}
+    for ecosystem, _name in lookup_plan(sbom).keys:
+        needed[ecosystem] = needed.get(ecosystem, 0) + 1
+    missing = sorted(set(needed) - stored_ecosystems)
+    return [
+        f"the database has no {ecosystem} advisories: {needed[ecosystem]} {ecosystem} package name(s) were not "
+        f"checked; run `regwarden db update -e {ecosystem}`"
+        for ecosystem in missing
+    ]
 
 
 def match_with_store(sbom: Sbom, store: Store, age_days: float | None) -> MatchReport:
@@ -169,6 +188,7 @@ def _report(
     policy: Policy,
     options: ScanOptions,
     moment: datetime,
+    coverage: list[str] | None = None,
 ) -> ScanReport:
     from regwarden.vuln.vex import apply_vex
 
@@ -177,7 +197,7 @@ def _report(
     shown = tuple(f for f in outcome.findings if _shown(f, options))
     counted = [f for f in shown if f.suppressed_by is None]
     gate_failed = options.fail_on is not None and any(f.severity.rank >= options.fail_on.rank for f in counted)
-    warnings = [*_staleness(database, options), *outcome.warnings()]
+    warnings = [*_staleness(database, options), *(coverage or []), *outcome.warnings()]
     if matched.unknowns:
         warnings.append(f"{len(matched.unknowns)} advisory entries could not be evaluated (listed in the output)")
     return ScanReport(
