@@ -14,8 +14,9 @@ import pytest
 
 from regwarden.collect.arm_index import prefixes
 from regwarden.collect.arm_inventory import CHILD, REGISTRY, Inventory, _belongs
-from regwarden.collect.arm_keys import get, to_str
+from regwarden.collect.arm_keys import get
 from regwarden.collect.arm_related import scope_covers, scope_of
+from regwarden.collect.coerce import to_str
 
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000001"
 OTHER_SUB = "/subscriptions/00000000-0000-0000-0000-000000000002"

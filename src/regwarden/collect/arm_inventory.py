@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from regwarden.collect.arm_index import ChildIndex, ScopeIndex
-from regwarden.collect.arm_keys import as_list, get, has, properties, to_str
+from regwarden.collect.arm_keys import as_list, get, has, properties
 from regwarden.collect.arm_related import scope_covers, scope_of
+from regwarden.collect.coerce import to_str
 from regwarden.model.errors import BadInputError
 from regwarden.model.registry import Value
 

@@ -10,7 +10,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from regwarden.collect.arm_keys import as_list, get, last_segment, properties, read, to_bool, to_int, to_str
+from regwarden.collect.arm_keys import as_list, get, last_segment, properties, read
+from regwarden.collect.coerce import to_bool, to_int, to_str
 from regwarden.model.registry import (
     AlertRule,
     DefenderPlan,

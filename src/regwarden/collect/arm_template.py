@@ -15,8 +15,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from regwarden.collect.arm_expressions import Evaluator
-from regwarden.collect.arm_keys import get, is_expression, last_segment, to_str
+from regwarden.collect.arm_keys import get, is_expression, last_segment
 from regwarden.collect.azure_arm import REGISTRY, registries_from_resources
+from regwarden.collect.coerce import to_str
 from regwarden.model.errors import BadInputError
 from regwarden.model.registry import Registry
 

@@ -20,8 +20,9 @@ from typing import Any
 from regwarden.collect import arm_children as children
 from regwarden.collect import arm_related as related
 from regwarden.collect.arm_inventory import CHILD, REGISTRY, USAGES, Inventory
-from regwarden.collect.arm_keys import as_list, get, properties, to_str
+from regwarden.collect.arm_keys import as_list, get, properties
 from regwarden.collect.arm_registry import registry_fields
+from regwarden.collect.coerce import to_str
 from regwarden.model.registry import AlertRule, DefenderPlan, PrivateEndpointConnection, Registry, Value
 
 __all__ = ["REGISTRY", "registries_from_resources"]

@@ -10,16 +10,8 @@ from __future__ import annotations
 import base64
 import binascii
 
-from regwarden.collect.terraform_common import (
-    Reader,
-    TfResource,
-    Unknown,
-    blocks,
-    enabled_word,
-    lookup,
-    to_bool,
-    to_str,
-)
+from regwarden.collect.coerce import to_bool, to_str
+from regwarden.collect.terraform_common import Reader, TfResource, Unknown, blocks, enabled_word, lookup
 from regwarden.collect.terraform_index import Index, resource_id, resource_name
 from regwarden.model.registry import (
     PrivateEndpointConnection,

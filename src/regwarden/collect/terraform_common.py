@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from regwarden.collect.coerce import to_bool
 from regwarden.model.registry import Value
 
 T = TypeVar("T")
@@ -156,30 +157,6 @@ class Reader:
     def text(self, *keys: str | int) -> str | None:
         raw = lookup(self.resource.values, *keys)
         return raw if isinstance(raw, str) and raw else None
-
-
-def to_bool(raw: Any) -> bool | None:
-    if isinstance(raw, bool):
-        return raw
-    if isinstance(raw, str) and raw.casefold() in ("true", "false"):
-        return raw.casefold() == "true"
-    return None
-
-
-def to_str(raw: Any) -> str | None:
-    return raw if isinstance(raw, str) else None
-
-
-def to_int(raw: Any) -> int | None:
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, int):
-        return raw
-    if isinstance(raw, float) and raw.is_integer():
-        return int(raw)
-    if isinstance(raw, str) and raw.strip().isdigit():
-        return int(raw)
-    return None
 
 
 def enabled_word(capitalised: bool) -> Callable[[Any], str | None]:
