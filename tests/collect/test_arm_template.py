@@ -96,6 +96,30 @@ def test_evaluator_functions() -> None:
     assert evaluator.resolve("[parameters('missing')]") == "[parameters('missing')]"
 
 
+def test_evaluator_reads_members_and_takes_only_the_chosen_branch() -> None:
+    """The quickstart `container-registry-with-policies-and-diagnostics` shape: `empty()`, `createObject()`,
+    `null()` and `parameters('ipRules').defaultAction` inside an `if` whose other branch is unknowable."""
+    rules = {"defaultAction": "Deny", "ipRules": [{"action": "Allow", "value": "203.0.113.0/24"}]}
+    network = (
+        "[if(not(empty(parameters('ipRules'))), createObject('defaultAction', parameters('ipRules').defaultAction, "
+        "'ipRules', parameters('ipRules').ipRules), createObject())]"
+    )
+    evaluator = Evaluator({"ipRules": rules, "none": {}, "workspace": ""}, {"zones": ["1", "2"]})
+    assert evaluator.resolve(network) == rules
+    assert Evaluator({"ipRules": {}}, {}).resolve(network) == {}  # `.defaultAction` of {} is never read
+    assert evaluator.resolve("[if(empty(parameters('workspace')), null(), parameters('workspace'))]") is None
+    assert evaluator.resolve("[variables('zones')[1]]") == "2"
+    assert evaluator.resolve("[parameters('ipRules').ipRules[0].value]") == "203.0.113.0/24"
+    assert evaluator.resolve("[parameters('ipRules').DEFAULTACTION]") == "Deny"  # ARM names ignore case
+    assert evaluator.resolve("[createArray('a', 1)]") == ["a", 1]
+    # Still unknown: a missing member, an index out of range, an unknowable condition.
+    assert evaluator.resolve("[parameters('none').defaultAction]") == "[parameters('none').defaultAction]"
+    assert evaluator.resolve("[variables('zones')[5]]") == "[variables('zones')[5]]"
+    unknowable = "[if(equals(uniqueString('x'), 'y'), 'a', 'b')]"
+    assert evaluator.resolve(unknowable) == unknowable
+    assert evaluator.resolve("[if('yes', 'a', 'b')]") == "[if('yes', 'a', 'b')]"
+
+
 UNRESOLVABLE_NAMES = {
     # The quickstart default: a name only known at deployment time.
     "acrName": {"type": "string", "defaultValue": "[format('acr{0}', uniqueString(resourceGroup().id))]"},

@@ -264,6 +264,18 @@ TABLE: tuple[Row, ...] = (
         "fail",
         'a list such as ["disabled"] is not a valid zoneRedundancy value, so it is unreadable, not a verdict',
     ),
+    # --- Checkov, on its Terraform fixture for CKV_AZURE_165 (example_ACRGeoreplicated/main.tf)
+    Row(
+        CHECKOV, "CKV_AZURE_165", "RW-ACR-040", "fail-terraform-premium-no-georeplications-location-unknown.tf", "fail"
+    ),
+    Row(
+        CHECKOV,
+        "CKV_AZURE_165",
+        "RW-ACR-040",
+        "unknown-terraform-replica-location-from-variable.tf",
+        "pass",
+        "a georeplications block whose region is not known is UNKNOWN here",
+    ),
     # --- azqr, on the SDK objects its rules_test.go builds (properties left unset unless named)
     Row(AZQR, "cr-008", "RW-ACR-001", "pass-admin-absent-defaults-disabled.arm.json", "pass"),
     Row(
@@ -278,10 +290,6 @@ TABLE: tuple[Row, ...] = (
 
 UNCOVERED = {
     ("Checkov", "CKV_AZURE_164"): "no ARM check in Checkov (Terraform only); RW-ACR-023 rationale explains",
-    (
-        "Checkov",
-        "CKV_AZURE_165",
-    ): "its ARM fixtures are replication resources with a Terraform-style attribute",
     ("Checkov", "CKV_AZURE_167"): "no ARM check in Checkov (Terraform only)",
     ("Checkov", "CKV_AZURE_237"): "no ARM check in Checkov (Terraform only)",
     ("Checkov", "CKV_AZURE_86"): "checks the retired Defender plan; RW-ACR-025 references it as such",

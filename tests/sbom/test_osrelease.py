@@ -64,6 +64,14 @@ def test_os_release_with_crlf_and_id_like() -> None:
     )
 
 
+def test_os_release_with_a_byte_order_mark() -> None:
+    files = {"etc/os-release": b'\xef\xbb\xbfID=ubuntu\nVERSION_ID="22.04"\n'}
+    assert detect_operating_system(files) == OperatingSystem(id="ubuntu", version_id="22.04")
+    assert detect_operating_system({"etc/alpine-release": b"\xef\xbb\xbf3.19.1\n"}) == OperatingSystem(
+        id="alpine", version_id="3.19.1"
+    )
+
+
 def test_etc_os_release_wins_over_usr_lib() -> None:
     files = {"etc/os-release": b"ID=alpine\nVERSION_ID=3.19.1\n", "usr/lib/os-release": b"ID=debian\n"}
     assert detect_operating_system(files) == OperatingSystem(id="alpine", version_id="3.19.1")

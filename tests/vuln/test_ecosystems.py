@@ -70,6 +70,22 @@ def test_rpm_queries_binary_and_source_with_the_epoch() -> None:
     assert lookup_keys(package, OperatingSystem("almalinux", "8.9"))[0] == ("AlmaLinux", "openssl-libs")
 
 
+@pytest.mark.parametrize(
+    ("version", "compared"),
+    [
+        ("1.21.5", "1.21.5"),
+        ("go1.21.5", "1.21.5"),
+        ("go1.20", "1.20.0"),
+        ("go1.21rc2", "1.21.0-rc.2"),
+        ("go1.9beta1", "1.9.0-beta.1"),
+        ("devel", "devel"),
+    ],
+)
+def test_go_stdlib_is_compared_as_the_vulndb_writes_releases(version: str, compared: str) -> None:
+    package = _package(PackageType.GO_STDLIB, "stdlib", version)
+    assert queries(package, None) == [Query("Go", "stdlib", compared)]
+
+
 def test_os_packages_of_a_distribution_without_advisories_have_no_keys() -> None:
     package = _package(PackageType.RPM, "bash", "5.1-1", purl="pkg:rpm/centos/bash@5.1-1")
     assert lookup_keys(package, OperatingSystem("centos", "7")) == []
@@ -142,6 +158,13 @@ def test_package_os_falls_back_to_the_purl_distro() -> None:
         ("SUSE:Linux Enterprise Server 15 SP5", OperatingSystem("sles", "15.5"), True),
         ("SUSE:Linux Enterprise Server 15 SP4", OperatingSystem("sles", "15.5"), False),
         ("openSUSE:Leap 15.5", OperatingSystem("opensuse-leap", "15.5"), True),
+        # A release number with a `-` suffix still names that release, never "every release".
+        ("openEuler:22.03-LTS-SP2", OperatingSystem("openeuler", "22.03"), True),
+        ("openEuler:20.03-LTS-SP4", OperatingSystem("openeuler", "22.03"), False),
+        ("SUSE:Linux Enterprise Server 15 SP4-LTSS", OperatingSystem("sles", "15.4"), True),
+        ("SUSE:Linux Enterprise Server 15 SP4-LTSS", OperatingSystem("sles", "15.6"), False),
+        ("SUSE:Linux Enterprise Server 12-SP5", OperatingSystem("sles", "12.5"), True),
+        ("SUSE:Linux Enterprise Server 12-SP5", OperatingSystem("sles", "12.4"), False),
     ],
 )
 def test_release_matches(ecosystem: str, system: OperatingSystem | None, expected: bool | None) -> None:

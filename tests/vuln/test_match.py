@@ -190,11 +190,21 @@ def test_scoped_npm_names(index: AdvisoryIndex) -> None:
 
 @pytest.mark.parametrize(
     ("version", "fixed"),
-    [("1.21.5", ("1.21.8", "1.22.1")), ("1.22.0", ("1.22.1",)), ("1.21.8", None), ("1.22.1", None)],
+    [
+        ("1.21.5", ("1.21.8", "1.22.1")),
+        ("1.22.0", ("1.22.1",)),
+        ("1.21.8", None),
+        ("1.22.1", None),
+        # Toolchain spellings (`go version`, other tools' SBOMs): read as the vulndb's semver, not "unparsable".
+        ("go1.21.5", ("1.21.8", "1.22.1")),
+        ("go1.22rc1", ("1.22.1",)),
+        ("go1.22.1", None),
+    ],
 )
 def test_go_stdlib(index: AdvisoryIndex, version: str, fixed: tuple[str, ...] | None) -> None:
     report = _scan(index, None, _pkg(PackageType.GO_STDLIB, "stdlib", version, purl=f"pkg:golang/stdlib@{version}"))
     assert [(f.id, f.fixed_versions) for f in report.findings] == ([] if fixed is None else [("CVE-2023-45290", fixed)])
+    assert report.unknowns == ()
 
 
 def test_alpine_matches_its_release_by_origin(index: AdvisoryIndex) -> None:
@@ -257,6 +267,44 @@ def test_go_modules_compare_without_the_v_prefix() -> None:
     report = match_sbom_report(Sbom("t", tuple(modules)), lambda ecosystem, name: [advisory])
     assert _found(report) == {("golang.org/x/net", "v0.16.0", "CVE-2023-39325")}
     assert report.findings[0].evidence[0].detail == "SEMVER introduced 0, fixed 0.17.0"
+
+
+def test_packagist_patch_releases_and_fourth_version_parts() -> None:
+    # Magento ships security fixes as `-pN` patch releases after the release they patch (as GHSA records name
+    # them), and Packagist versions may have a fourth number: neither is a semver pre-release or build metadata.
+    def ecosystem_range(*events: tuple[str, str]) -> AffectedRange:
+        return AffectedRange("ECOSYSTEM", tuple(RangeEvent(kind, version) for kind, version in events))
+
+    advisory = Advisory(
+        "TEST-PACKAGIST-1",
+        "2024-01-01T00:00:00Z",
+        affected=(
+            AffectedPackage(
+                "Packagist",
+                "magento/community-edition",
+                ranges=(ecosystem_range(("introduced", "2.4.5"), ("fixed", "2.4.5-p1")),),
+            ),
+            AffectedPackage(
+                "Packagist", "vendor/four-parts", ranges=(ecosystem_range(("introduced", "0"), ("fixed", "6.4.0.1")),)
+            ),
+        ),
+    )
+    packages = [
+        _pkg(PackageType.COMPOSER, name, version)
+        for name, version in (
+            ("magento/community-edition", "2.4.5"),
+            ("magento/community-edition", "2.4.5-p1"),
+            ("magento/community-edition", "2.4.4-p9"),
+            ("vendor/four-parts", "6.4.0.0"),
+            ("vendor/four-parts", "v6.4.0.1"),
+        )
+    ]
+    report = match_sbom_report(Sbom("t", tuple(packages)), lambda ecosystem, name: [advisory])
+    assert _found(report) == {
+        ("magento/community-edition", "2.4.5", "TEST-PACKAGIST-1"),
+        ("vendor/four-parts", "6.4.0.0", "TEST-PACKAGIST-1"),
+    }
+    assert report.unknowns == ()
 
 
 def test_os_packages_without_an_advisory_ecosystem_are_reported(index: AdvisoryIndex) -> None:

@@ -1,8 +1,10 @@
 """A small evaluator for the ARM template expressions a registry definition usually holds.
 
 Supported: string/number literals, `parameters()`, `variables()`, `concat`, `format`, `toLower`,
-`toUpper`, `string`, `bool`, `int`, `true()`, `false()`, `resourceId` (as a relative `type/name` id), `if`,
-`equals`, `not`, `and` and `or`.
+`toUpper`, `string`, `bool`, `int`, `true()`, `false()`, `null()`, `empty`, `createObject`, `createArray`,
+`resourceId` (as a relative `type/name` id), `if` (only the branch taken is evaluated, as in ARM), `equals`,
+`not`, `and`, `or`, `coalesce`, `tryGet`, `length`, `copyIndex` (inside an expanded `copy` loop), and
+property access / indexing on their results (`parameters('ipRules').defaultAction`).
 Anything else (e.g. `resourceGroup().location`, `reference()`, `uniqueString()`) raises `Unresolvable`: the
 caller keeps the original string, which the ARM adapter turns into an UNRESOLVED value, never a FAIL.
 """
@@ -35,9 +37,13 @@ def _tokens(text: str) -> list[tuple[str, str]]:
 class Evaluator:
     """Evaluates `[...]` expressions against a template's parameters and variables."""
 
-    def __init__(self, parameters: Mapping[str, Any], variables: Mapping[str, Any]) -> None:
+    def __init__(
+        self, parameters: Mapping[str, Any], variables: Mapping[str, Any], indexes: Mapping[str, int] | None = None
+    ) -> None:
         self._parameters = {k.casefold(): v for k, v in parameters.items()}
         self._variables = {k.casefold(): v for k, v in variables.items()}
+        self._indexes = dict(indexes or {})
+        """`copyIndex()` values of the loops being expanded: "" for the resource's own loop, else by name."""
         self._functions: dict[str, Callable[[list[Any]], Any]] = {
             "parameters": lambda a: self._lookup(self._parameters, "parameter", a),
             "variables": lambda a: self._lookup(self._variables, "variable", a),
@@ -50,18 +56,34 @@ class Evaluator:
             "bool": lambda a: a[0] if isinstance(a[0], bool) else str(a[0]).lower() == "true",
             "true": lambda a: True,
             "false": lambda a: False,
-            "if": lambda a: a[1] if a[0] else a[2],
+            "null": lambda a: None,
+            "empty": lambda a: _empty(a[0]),
+            "createobject": _create_object,
+            "createarray": lambda a: list(a),
             # Conditions on resources and modules are usually built from these.
             "equals": lambda a: a[0] == a[1],  # case-sensitive for strings, as in ARM
             "not": lambda a: not _boolean(a[0]),
             "and": lambda a: all(_boolean(x) for x in a),
             "or": lambda a: any(_boolean(x) for x in a),
+            "coalesce": lambda a: next((x for x in a if x is not None), None),
+            "tryget": _try_get,
+            "length": lambda a: len(a[0]) if isinstance(a[0], str | list | Mapping) else _unresolvable(a[0]),
+            "copyindex": self._copy_index,
             "resourceid": _resource_id,
             "subscriptionresourceid": _resource_id,
         }
 
+    def at_index(self, loop: str | None, index: int) -> Evaluator:
+        """An evaluator for one iteration of a `copy` loop (`loop` is its name; None for the resource's own)."""
+        indexes = {**self._indexes, "": index, **({loop.casefold(): index} if loop else {})}
+        return Evaluator(self._parameters, self._variables, indexes)
+
     def resolve(self, node: Any) -> Any:
         """Resolve every expression inside `node`; unresolvable strings are kept as written."""
+        if isinstance(node, Mapping) and _property_loops(node):
+            resolved = {key: self.resolve(value) for key, value in node.items() if key != "copy"}
+            resolved.update(self._expand(loop) for loop in node["copy"])
+            return resolved
         if isinstance(node, Mapping):
             return {key: self.resolve(value) for key, value in node.items()}
         if isinstance(node, list):
@@ -75,14 +97,39 @@ class Evaluator:
                 return node
         return node
 
+    def _expand(self, loop: Mapping[str, Any]) -> tuple[str, Any]:
+        """A property `copy` loop (`{"name": "logs", "count": n, "input": {...}}`) as its list; an unknown count
+        leaves the property as that count's expression, which readers report as unresolved."""
+        name, count = str(loop["name"]), self.resolve(loop.get("count"))
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raw = loop.get("count")
+            return name, raw if isinstance(raw, str) and raw.startswith("[") else f"[copy count {raw!r}]"
+        indexed = {**self._indexes, name.casefold(): 0}
+        items = []
+        for index in range(count):
+            indexed[name.casefold()] = index
+            items.append(Evaluator(self._parameters, self._variables, indexed).resolve(loop["input"]))
+        return name, items
+
+    def _copy_index(self, args: list[Any]) -> int:
+        loop = next((str(a).casefold() for a in args if isinstance(a, str)), "")
+        offset = next((a for a in args if isinstance(a, int) and not isinstance(a, bool)), 0)
+        if loop not in self._indexes:
+            raise Unresolvable(f"copyIndex({loop}) outside its loop")
+        return self._indexes[loop] + offset
+
     def evaluate(self, expression: str) -> Any:
         tokens = _tokens(expression[1:-1])
         value, rest = self._expression(tokens)
         if rest:
             raise Unresolvable(f"unsupported syntax in {expression}")
+        if isinstance(value, _Unknown):
+            raise Unresolvable(value.reason)
         return value
 
     def _expression(self, tokens: list[tuple[str, str]]) -> tuple[Any, list[tuple[str, str]]]:
+        """Parse one expression; a value that cannot be known is returned as `_Unknown`, so the parse goes on
+        (an `if` whose untaken branch is unknowable still has a value)."""
         if not tokens:
             raise Unresolvable("empty expression")
         (kind, text), rest = tokens[0], tokens[1:]
@@ -93,13 +140,39 @@ class Evaluator:
         if kind != "name" or not rest or rest[0] != ("op", "("):
             raise Unresolvable(f"unsupported token {text!r}")
         args, rest = self._arguments(rest[1:])
-        function = self._functions.get(text.casefold())
+        return self._accessors(self._call(text, args), rest)
+
+    def _call(self, name: str, args: list[Any]) -> Any:
+        if name.casefold() == "if" and len(args) == 3:
+            condition = args[0]
+            if isinstance(condition, _Unknown) or not isinstance(condition, bool):
+                return condition if isinstance(condition, _Unknown) else _Unknown(f"if() on {condition!r}")
+            return args[1] if condition else args[2]
+        function = self._functions.get(name.casefold())
         if function is None:
-            raise Unresolvable(f"function {text}() is not evaluated statically")
-        value = function(args)
-        if rest and rest[0][1] in (".", "["):
-            raise Unresolvable("property access or indexing is not evaluated statically")
-        return value, rest
+            return _Unknown(f"function {name}() is not evaluated statically")
+        unknown = next((a for a in args if isinstance(a, _Unknown)), None)
+        if unknown is not None:
+            return unknown
+        try:
+            return function(args)
+        except (Unresolvable, IndexError, ValueError, TypeError) as exc:
+            return _Unknown(str(exc))
+
+    def _accessors(self, value: Any, tokens: list[tuple[str, str]]) -> tuple[Any, list[tuple[str, str]]]:
+        """`.property` and `[index]` after a call, applied left to right."""
+        while tokens and tokens[0] in (("op", "."), ("op", "[")):
+            if tokens[0] == ("op", "."):
+                if len(tokens) < 2 or tokens[1][0] != "name":
+                    raise Unresolvable("expected a property name after '.'")
+                key, tokens = tokens[1][1], tokens[2:]
+            else:
+                key, tokens = self._expression(tokens[1:])
+                if not tokens or tokens[0] != ("op", "]"):
+                    raise Unresolvable("unbalanced brackets")
+                tokens = tokens[1:]
+            value = _member(value, key)
+        return value, tokens
 
     def _arguments(self, tokens: list[tuple[str, str]]) -> tuple[list[Any], list[tuple[str, str]]]:
         args: list[Any] = []
@@ -120,6 +193,60 @@ class Evaluator:
         if isinstance(value, str) and value.startswith("[") and value.endswith("]"):
             raise Unresolvable(f"{what} {args[0]!r} is itself unresolved: {value}")
         return value
+
+
+class _Unknown:
+    """A sub-expression whose value a static reading cannot know (carried, not raised, so `if` can skip it)."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+def _member(value: Any, key: Any) -> Any:
+    if isinstance(value, _Unknown) or isinstance(key, _Unknown):
+        return value if isinstance(value, _Unknown) else key
+    if isinstance(value, Mapping) and isinstance(key, str):
+        # ARM property names are case-insensitive.
+        found = next((v for k, v in value.items() if str(k).casefold() == key.casefold()), _MISSING)
+        return _Unknown(f"no property {key!r}") if found is _MISSING else found
+    if isinstance(value, list) and isinstance(key, int) and -len(value) <= key < len(value):
+        return value[key]
+    return _Unknown(f"cannot read {key!r} of {type(value).__name__}")
+
+
+_MISSING = object()
+
+
+def _property_loops(node: Mapping[str, Any]) -> bool:
+    loops = node.get("copy")
+    return isinstance(loops, list) and all(isinstance(x, Mapping) and "name" in x and "input" in x for x in loops)
+
+
+def _try_get(args: list[Any]) -> Any:
+    """`tryGet(object, key...)`: null instead of an error when a key (or the object) is missing."""
+    value = args[0]
+    for key in args[1:]:
+        if value is None:
+            return None
+        found = _member(value, key)
+        value = None if isinstance(found, _Unknown) else found
+    return value
+
+
+def _unresolvable(value: Any) -> Any:
+    raise Unresolvable(f"length() of {value!r}")
+
+
+def _empty(value: Any) -> bool:
+    if value is None or isinstance(value, str | list | Mapping):
+        return not value
+    raise Unresolvable(f"empty() of {value!r}")
+
+
+def _create_object(args: list[Any]) -> dict[str, Any]:
+    if len(args) % 2 or not all(isinstance(k, str) for k in args[::2]):
+        raise Unresolvable("createObject() needs name/value pairs")
+    return dict(zip(args[::2], args[1::2], strict=True))
 
 
 def _resource_id(args: list[Any]) -> str:

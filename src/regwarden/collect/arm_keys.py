@@ -67,6 +67,9 @@ def read(
 ) -> Value[T]:
     """Read `keys` into a Value: absent → the service default; an expression or wrong type → UNRESOLVED."""
     raw = get(node, *keys)
+    if raw is None and (enclosing := expression_on_path(node, keys)) is not None:
+        # `"networkRuleSet": "[reference(...)]"`: the value is inside something unknown, not absent.
+        return Value.unresolved(path, f"unresolved ARM expression: {enclosing}", origin)
     if raw is None:
         return Value.default(default, path, origin)
     if is_expression(raw):
@@ -75,6 +78,15 @@ def read(
     if converted is None:
         return Value.unresolved(path, f"expected {expected}, got {raw!r}", origin)
     return Value.explicit(converted, path, origin)
+
+
+def expression_on_path(node: Any, keys: tuple[str, ...]) -> str | None:
+    """The unresolved expression that stands where an enclosing object of `keys` should be, if any."""
+    for depth in range(1, len(keys)):
+        enclosing = get(node, *keys[:depth])
+        if is_expression(enclosing):
+            return str(enclosing)
+    return None
 
 
 def last_segment(text: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from regwarden.collect.arm_keys import as_list, get, is_expression, properties, read
+from regwarden.collect.arm_keys import as_list, expression_on_path, get, is_expression, properties, read
 from regwarden.collect.coerce import to_bool, to_int, to_str
 from regwarden.model.registry import Value
 
@@ -155,6 +155,9 @@ def _required(body: Mapping[str, Any], keys: tuple[str, ...], path: str, origin:
 def _ip_rules(props: Mapping[str, Any], origin: str) -> Value[tuple[str, ...]]:
     path = "properties.networkRuleSet.ipRules"
     raw = get(props, "networkRuleSet", "ipRules")
+    enclosing = raw if is_expression(raw) else expression_on_path(props, ("networkRuleSet", "ipRules"))
+    if enclosing is not None:
+        return Value.unresolved(path, f"unresolved ARM expression: {enclosing}", origin)
     if raw is None:
         return Value.default((), path, origin)
     ranges: list[str] = []

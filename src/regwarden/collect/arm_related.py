@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from regwarden.collect.arm_keys import as_list, get, last_segment, properties, read
+from regwarden.collect.arm_keys import as_list, get, is_expression, last_segment, properties, read
 from regwarden.collect.coerce import to_bool, to_int, to_str
 from regwarden.model.registry import (
     AlertRule,
@@ -66,6 +66,8 @@ def scope_covers(scope: str | None, registry_id: str, registry_name: str) -> boo
         "microsoft.management/managementgroups"
     ):
         return True
+    if _same_unresolved_name(folded, registry_name):
+        return True
     target = registry_id.casefold()
     if target.startswith("/subscriptions/") and folded.startswith("/subscriptions/"):
         return target == folded or target.startswith(folded + "/")
@@ -73,6 +75,17 @@ def scope_covers(scope: str | None, registry_id: str, registry_name: str) -> boo
         return last_segment(folded) == registry_name.casefold()
     # A synthetic registry id (template/plan) cannot be placed in a hierarchy, so do not exclude.
     return not target.startswith("/subscriptions/")
+
+
+def _same_unresolved_name(folded_scope: str, registry_name: str) -> bool:
+    """Whether an unresolved template scope names a registry whose own name is unresolved, by the same text.
+
+    Bicep compiles `scope: registry` to `[format('Microsoft.ContainerRegistry/registries/{0}', parameters('name'))]`
+    while the registry's name stays `[parameters('name')]` when that parameter has no static value.
+    """
+    if not (is_expression(folded_scope) and is_expression(registry_name)):
+        return False
+    return registry_name[1:-1].strip().casefold() in folded_scope
 
 
 def parse_diagnostic_setting(resource: Mapping[str, Any], origin: str) -> DiagnosticSetting:

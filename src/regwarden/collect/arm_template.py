@@ -65,18 +65,75 @@ def _from_template(
     evaluator = Evaluator(values, variables if isinstance(variables, Mapping) else {})
     resources: list[Any] = []
     modules: list[Mapping[str, Any]] = []
+    unknowable: dict[str, str] = {}
     for resource in _declared(get(document, "resources"), origin):
         if _nested_template(resource) is not None:
             modules.append(resource)  # never resolved here: an inner template has its own parameters
+            continue
+        instances = _instances(resource, evaluator)
+        if isinstance(instances, str):
+            unknowable.setdefault(_related_kind(resource), instances)
         else:
-            resources.append(evaluator.resolve(resource))
+            resources.extend(instances)
     # A condition is often a parameter (`[parameters('deployRegistry')]`): judge it after resolution.
     resources = [r for r in resources if get(r, "condition") is not False]
-    found = registries_from_resources(_attach_by_depends_on(resources), origin)
+    for resource in resources:
+        if (why := _unknowable_related(resource)) is not None:
+            unknowable.setdefault(_related_kind(resource), why)
+    unknowable.pop(REGISTRY, None)  # registries themselves are always read; their unknown fields say so
+    found = registries_from_resources(_attach_by_depends_on(resources), origin, unavailable=unknowable)
     for module in modules:
         outer = (values, variables if isinstance(variables, Mapping) else {})
         found.extend(_module_registries(module, evaluator, outer, origin, depth))
     return found
+
+
+_DECISIVE = {
+    "microsoft.authorization/locks": (("level",),),
+    "microsoft.authorization/roleassignments": (("roleDefinitionId",), ("principalId",)),
+    "microsoft.insights/diagnosticsettings": (("workspaceId",), ("storageAccountId",), ("logs",)),
+}
+"""Per related type, the properties its rules decide on: a template that leaves one unresolved (AVM's
+`tryGet(coalesce(parameters('lock'), ...), 'kind')`) makes the whole type unknowable, not absent or empty."""
+
+
+def _instances(resource: Mapping[str, Any], evaluator: Evaluator) -> list[Any] | str:
+    """The resolved instances a declaration deploys (a `copy` loop deploys `count`), or why they are unknown."""
+    loop = get(resource, "copy")
+    if not isinstance(loop, Mapping):
+        return [evaluator.resolve(resource)]
+    count = evaluator.resolve(get(loop, "count"))
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        return f"copy loop count not known statically: {get(loop, 'count')}"
+    body = {key: value for key, value in resource.items() if key.casefold() != "copy"}
+    name = to_str(get(loop, "name"))
+    return [evaluator.at_index(name, index).resolve(body) for index in range(count)]
+
+
+def _related_kind(resource: Mapping[str, Any]) -> str:
+    """The inventory's name for a resource type (a nested `registries/providers/diagnosticSettings` too)."""
+    kind = str(get(resource, "type")).casefold()
+    return next((known for known in _DECISIVE if kind.endswith("/" + known.rsplit("/", 1)[1])), kind)
+
+
+def _unknowable_related(resource: Mapping[str, Any]) -> str | None:
+    kind = _related_kind(resource)
+    if kind == REGISTRY:
+        return None
+    condition = get(resource, "condition")
+    if condition is not None and not isinstance(condition, bool):
+        return f"deployment condition not known statically: {condition}"
+    for keys in _DECISIVE.get(kind, ()):
+        value = get(resource, "properties", *keys)
+        if is_expression(value) or (isinstance(value, list) and any(_holds_expression(v) for v in value)):
+            return f"{keys[-1]} not known statically: {value}"
+    return None
+
+
+def _holds_expression(node: Any) -> bool:
+    if isinstance(node, Mapping):
+        return any(_holds_expression(v) for v in node.values())
+    return is_expression(node)
 
 
 def _nested_template(resource: Mapping[str, Any]) -> Mapping[str, Any] | None:
@@ -120,6 +177,8 @@ def _parameter_defaults(document: Mapping[str, Any]) -> dict[str, Any]:
     for name, spec in (parameters or {}).items() if isinstance(parameters, Mapping) else ():
         if isinstance(spec, Mapping) and "defaultValue" in spec:
             defaults[name] = spec["defaultValue"]
+        elif isinstance(spec, Mapping) and get(spec, "nullable") is True:
+            defaults[name] = None  # languageVersion 2.0: a nullable parameter left out is null
     return defaults
 
 

@@ -120,6 +120,7 @@ def _with_layer(unknown: Unknown, filesystem: ImageFilesystem) -> Unknown:
 LOCKFILE_NAMES = frozenset(
     {
         "package-lock.json",
+        "npm-shrinkwrap.json",
         "yarn.lock",
         "pnpm-lock.yaml",
         "composer.lock",

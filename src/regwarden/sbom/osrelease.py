@@ -160,4 +160,5 @@ def _first_line(content: bytes) -> str:
 
 
 def _text(content: bytes) -> str:
-    return content.decode("utf-8", errors="replace")
+    # A byte-order mark (files written by Windows editors) would otherwise glue itself to the first key.
+    return content.decode("utf-8-sig", errors="replace")

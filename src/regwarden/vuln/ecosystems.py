@@ -62,9 +62,13 @@ _LANGUAGE_ECOSYSTEMS: dict[PackageType, str] = {
 # Debian testing/unstable images carry a codename but no VERSION_ID.
 _DEBIAN_CODENAMES = {"stretch": "9", "buster": "10", "bullseye": "11", "bookworm": "12", "trixie": "13"}
 _PEP503 = re.compile(r"[-_.]+")
-_RELEASE_NUMBER = re.compile(r"^v?(\d+)(?:\.(\d+))?$")
-_SERVICE_PACK = re.compile(r"^SP(\d+)$", re.IGNORECASE)
+# A release number may carry a `-` suffix: openEuler's `22.03-LTS-SP2`, SUSE's `12-SP5`.
+_RELEASE_NUMBER = re.compile(r"^v?(\d+)(?:\.(\d+))?(?:-(\S+))?$")
+# SUSE service packs, also as long-term support streams (`SP4-LTSS`, `SP5-ESPOS`).
+_SERVICE_PACK = re.compile(r"^SP(\d+)(?:-\S+)?$", re.IGNORECASE)
 _VERSION_ID = re.compile(r"^(\d+)(?:\.(\d+))?")
+# A Go toolchain release as `go version` and other tools' SBOMs spell it: `go1.21.3`, `go1.20`, `go1.21rc2`.
+_GO_RELEASE = re.compile(r"^(?:go)?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:(beta|rc)(\d+))?$")
 
 
 @dataclass(frozen=True)
@@ -165,7 +169,8 @@ def release_matches(ecosystem: str, operating_system: OperatingSystem | None) ->
 
     Language ecosystems always apply. `Debian:12` needs debian 12; `Alpine:v3.19` needs alpine 3.19.x;
     `Ubuntu:22.04:LTS` and `Ubuntu:Pro:22.04:LTS` need ubuntu 22.04; `Red Hat:enterprise_linux:9::appstream`
-    needs rhel 9.x; `SUSE:Linux Enterprise Server 15 SP5` needs sles 15.5.
+    needs rhel 9.x; `SUSE:Linux Enterprise Server 15 SP5` (or `15 SP5-LTSS`) needs sles 15.5;
+    `openEuler:22.03-LTS-SP2` needs openeuler 22.03.
     """
     base = base_ecosystem(ecosystem)
     if base not in OS_ECOSYSTEMS:
@@ -191,8 +196,9 @@ def advisory_release(ecosystem: str) -> tuple[int, int | None] | None:
             if number is None:
                 continue
             minor = number[2]
-            if minor is None and position + 1 < len(tokens):
-                service_pack = _SERVICE_PACK.match(tokens[position + 1])
+            if minor is None:
+                after = number[3] or (tokens[position + 1] if position + 1 < len(tokens) else "")
+                service_pack = _SERVICE_PACK.match(after)
                 minor = service_pack[1] if service_pack else None
             return int(number[1]), None if minor is None else int(minor)
     return None
@@ -238,8 +244,19 @@ def _language_queries(package: Package) -> list[Query]:
     if base is None:
         return []
     if package.type is PackageType.GO_STDLIB:
-        return [Query(base, "stdlib", package.version)]
+        return [Query(base, "stdlib", go_release_semver(package.version))]
     return [Query(base, normalise_name(base, _qualified_name(package)), package.version)]
+
+
+def go_release_semver(version: str) -> str:
+    """A Go release as the Go vulnerability database's stdlib ranges write it: `go1.20` -> `1.20.0`,
+    `go1.21rc2` -> `1.21.0-rc.2`. Anything else (already `1.21.3`, or unrecognised) is returned unchanged."""
+    found = _GO_RELEASE.match(version.strip())
+    if found is None:
+        return version
+    major, minor, patch, stage, number = found.groups()
+    release = f"{major}.{minor or 0}.{patch or 0}"
+    return f"{release}-{stage}.{number}" if stage else release
 
 
 def _qualified_name(package: Package) -> str:

@@ -7,11 +7,12 @@ compares the same installed and fixed versions many times.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any, Protocol
 
 from univers.versions import (
-    AlpineLinuxVersion,
-    ComposerVersion,
     DebianVersion,
     MavenVersion,
     NugetVersion,
@@ -19,22 +20,32 @@ from univers.versions import (
     RpmVersion,
     RubygemsVersion,
     SemverVersion,
-    Version,
 )
 
 from regwarden.model.errors import BadInputError
+from regwarden.vuln.apk_versions import ApkVersion
+from regwarden.vuln.composer_versions import ComposerVersion
 
-_SCHEMES: dict[str, type[Version]] = {
+
+class Ordered(Protocol):
+    """A parsed version: all `compare` needs is `<`."""
+
+    def __lt__(self, other: Any, /) -> bool: ...
+
+
+_SCHEMES: dict[str, Callable[[str], Ordered]] = {
     "deb": DebianVersion,
-    "apk": AlpineLinuxVersion,
+    "apk": ApkVersion,  # ours: univers lacks apk-tools' `_git`-style suffixes (see apk_versions)
     "rpm": RpmVersion,
     "pypi": PypiVersion,
     "semver": SemverVersion,
     "maven": MavenVersion,
     "gem": RubygemsVersion,
     "nuget": NugetVersion,
-    "composer": ComposerVersion,
+    "composer": ComposerVersion,  # ours: univers orders Composer versions as semver (see composer_versions)
 }
+# Maven treats the qualifier `release` like `ga` and `final` (no qualifier); univers knows only the latter two.
+_MAVEN_RELEASE = re.compile(r"(?<![A-Za-z])release(?![A-Za-z])", re.IGNORECASE)
 # OSV base ecosystem -> the scheme its ECOSYSTEM ranges are written in.
 _ECOSYSTEM_SCHEMES = {
     "Debian": "deb",
@@ -75,20 +86,26 @@ def scheme_for(base_ecosystem: str, range_type: str = "ECOSYSTEM") -> str | None
 
 
 @lru_cache(maxsize=200_000)
-def parse_version(scheme: str, text: str) -> Version:
-    """The univers version object for `text`; raises VersionError when it does not parse."""
+def parse_version(scheme: str, text: str) -> Ordered:
+    """The version object for `text` (univers', or ours for Composer); raises VersionError when it does not parse."""
     cls = _SCHEMES.get(scheme)
     if cls is None:
         raise VersionError(f"no version ordering for scheme {scheme!r}")
-    cleaned = text.strip()
+    try:
+        return cls(_normalise(scheme, text.strip()))
+    except Exception:  # univers raises InvalidVersion, ValueError or TypeError depending on the scheme
+        raise VersionError(f"{text!r} is not a valid {scheme} version") from None
+
+
+def _normalise(scheme: str, text: str) -> str:
+    """Spellings univers rejects or misreads, rewritten to the spelling it orders as the ecosystem does."""
     if scheme == "semver":
         # Go writes `v1.2.3`; OSV SEMVER ranges drop the `v` (build metadata such as `+incompatible` stays and,
         # as semver says, takes no part in ordering).
-        cleaned = cleaned.removeprefix("v")
-    try:
-        return cls(cleaned)
-    except Exception:  # univers raises InvalidVersion, ValueError or TypeError depending on the scheme
-        raise VersionError(f"{text!r} is not a valid {scheme} version") from None
+        return text.removeprefix("v")
+    if scheme == "maven":
+        return _MAVEN_RELEASE.sub("ga", text)
+    return text
 
 
 @lru_cache(maxsize=500_000)

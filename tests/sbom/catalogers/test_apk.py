@@ -31,8 +31,44 @@ def _catalog(content: bytes, os: OperatingSystem | None = ALPINE) -> tuple[set[t
 
 
 def test_request_wants_only_the_database() -> None:
-    paths = {DB_PATH, "usr/lib/apk/db/installed", "lib/apk/db/triggers", "etc/installed"}
-    assert {p for p in paths if _wanted(ApkCataloger.request, p)} == {DB_PATH}
+    paths = {DB_PATH, "usr/lib/apk/db/installed", "lib/apk/db/triggers", "etc/installed", "usr/lib/apk/db/scripts.tar"}
+    assert {p for p in paths if _wanted(ApkCataloger.request, p)} == {DB_PATH, "usr/lib/apk/db/installed"}
+
+
+def test_merged_usr_database_is_read() -> None:
+    """Wolfi/Chainguard (apk-tools 3, merged /usr): /lib is a symlink, the file is usr/lib/apk/db/installed."""
+    content = b"P:glibc\nV:2.38-r5\nA:x86_64\nF:usr/lib\nR:libc.so.6\n"
+    result = ApkCataloger().catalog([CatalogFile("usr/lib/apk/db/installed", content)], CatalogContext())
+    assert {(p.name, p.version, p.locations[0].path) for p in result.packages} == {
+        ("glibc", "2.38-r5", "/usr/lib/apk/db/installed")
+    }
+    assert dict(result.owned_files) == {"usr/lib/libc.so.6": "pkg:apk/alpine/glibc@2.38-r5?arch=x86_64"}
+
+
+def test_lib_database_wins_when_both_exist() -> None:
+    files = [
+        CatalogFile("usr/lib/apk/db/installed", b"P:stale\nV:1-r0\n"),
+        CatalogFile(DB_PATH, b"P:musl\nV:1.2.4-r2\n"),
+    ]
+    result = ApkCataloger().catalog(files, CatalogContext())
+    assert {(p.name, p.locations[0].path) for p in result.packages} == {("musl", "/lib/apk/db/installed")}
+    assert result.unknowns == []
+
+
+@pytest.mark.parametrize(
+    ("line", "licenses"),
+    [
+        (b"L:MIT BSD GPL2+", ("MIT", "BSD", "GPL2+")),  # Alpine <= 3.15: a list of names
+        (b"L:GPL2  GPL2", ("GPL2",)),
+        (b"L:MIT AND BSD-2-Clause", ("MIT AND BSD-2-Clause",)),
+        (b"L:(MIT OR Apache-2.0) AND Zlib", ("(MIT OR Apache-2.0) AND Zlib",)),
+        (b"L:GPL-2.0-or-later WITH Linux-syscall-note", ("GPL-2.0-or-later WITH Linux-syscall-note",)),
+        (b"L:", ()),
+    ],
+)
+def test_licence_field_list_or_expression(line: bytes, licenses: tuple[str, ...]) -> None:
+    packages, _ = _catalog(b"P:musl-utils\nV:1.1.24-r2\n" + line + b"\n", os=None)
+    assert {p[4] for p in packages} == {licenses}
 
 
 def test_real_installed_database() -> None:

@@ -150,6 +150,8 @@ def test_package_json_without_version_is_skipped_and_garbage_is_unknown() -> Non
         ("app/node_modules/some-lib/yarn.lock", False),
         ("app/node_modules/some-lib/package-lock.json", False),
         ("app/.package-lock.json", False),
+        ("app/npm-shrinkwrap.json", True),
+        ("app/node_modules/some-lib/npm-shrinkwrap.json", False),
     ],
 )
 def test_request_paths(path: str, wanted: bool) -> None:
@@ -184,3 +186,71 @@ def test_matches_what_npm_installed_in_the_real_test_image(
     found = {(p.name, p.version, p.locations[0].path.removesuffix("/package.json")) for p in result.packages}
     expected = expected_packages.images["pyapp-1.0"].npm
     assert found == {(p.name, p.version, p.path) for p in expected}
+
+
+def test_npm_shrinkwrap_is_read_like_a_package_lock() -> None:
+    """npm-shrinkwrap.json is package-lock.json's format under the name that ships with a published CLI."""
+    content = (NPM / "lockfiles" / "v2" / "package-lock.json").read_bytes()
+    result = NpmCataloger().catalog([CatalogFile("opt/tool/npm-shrinkwrap.json", content)], CatalogContext())
+    assert triples(result.packages) == PRODUCTION | {DEV}
+    assert {loc.path for p in result.packages for loc in p.locations} == {"/opt/tool/npm-shrinkwrap.json"}
+
+
+# pnpm 11+ writes its own toolchain as a first YAML document, then the project's lockfile as a second one.
+PNPM_MULTI_DOCUMENT = b"""---
+lockfileVersion: '9.0'
+importers:
+  .:
+    packageManagerDependencies:
+      pnpm:
+        specifier: 11.0.0
+        version: 11.0.0
+packages:
+  pnpm@11.0.0:
+    resolution: {integrity: sha512-AAAA}
+snapshots:
+  pnpm@11.0.0: {}
+---
+lockfileVersion: '9.0'
+importers:
+  .:
+    dependencies:
+      debug:
+        specifier: ^4.3.4
+        version: 4.3.4
+    devDependencies:
+      is-number:
+        specifier: ^7.0.0
+        version: 7.0.0
+packages:
+  debug@4.3.4:
+    resolution: {integrity: sha512-BBBB}
+  ms@2.1.2:
+    resolution: {integrity: sha512-CCCC}
+  is-number@7.0.0:
+    resolution: {integrity: sha512-DDDD}
+snapshots:
+  debug@4.3.4:
+    dependencies:
+      ms: 2.1.2
+  ms@2.1.2: {}
+  is-number@7.0.0: {}
+"""
+
+
+def test_pnpm_lockfile_with_several_yaml_documents_reads_them_all() -> None:
+    result = NpmCataloger().catalog([CatalogFile("app/pnpm-lock.yaml", PNPM_MULTI_DOCUMENT)], CatalogContext())
+    assert result.unknowns == ()
+    assert {(p.name, p.version, p.metadata.get("dev")) for p in result.packages} == {
+        ("pnpm", "11.0.0", "true"),  # reached from no importer's dependencies: the toolchain, not the product
+        ("debug", "4.3.4", "false"),
+        ("ms", "2.1.2", "false"),
+        ("is-number", "7.0.0", "true"),
+    }
+
+
+def test_pnpm_lockfile_with_a_non_mapping_document_is_an_unknown() -> None:
+    content = PNPM_MULTI_DOCUMENT + b"---\n- just\n- a list\n"
+    result = NpmCataloger().catalog([CatalogFile("app/pnpm-lock.yaml", content)], CatalogContext())
+    assert result.packages == ()
+    assert [(u.path, u.reason) for u in result.unknowns] == [("/app/pnpm-lock.yaml", "top level is not a YAML mapping")]

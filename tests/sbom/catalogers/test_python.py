@@ -136,3 +136,15 @@ def test_matches_what_pip_installed_in_the_real_test_image(
     assert result.unknowns == ()
     expected = expected_packages.images["pyapp-1.0"].python
     assert {(p.name, p.version) for p in result.packages} == {(p.name, p.version) for p in expected}
+
+
+def test_unzipped_egg_metadata_is_requested_and_parsed() -> None:
+    """`setup.py install`/easy_install leave `<name>-<ver>-py<X>.egg/EGG-INFO/PKG-INFO`, not an `.egg-info`."""
+    cataloger = PythonPackageCataloger()
+    egg = f"{SITE}/PyYAML-5.3-py3.11.egg/EGG-INFO/PKG-INFO"
+    not_installed = {"usr/src/PyYAML-5.3/EGG-INFO/PKG-INFO", f"{SITE}/PyYAML-5.3-py3.11.egg/PKG-INFO"}
+    assert {p for p in {egg, *not_installed} if is_requested(cataloger.request, p)} == {egg}
+    content = (TESTDATA / "python" / "PyYAML-5.3.PKG-INFO").read_bytes()
+    result = cataloger.catalog([CatalogFile(path=egg, content=content)], CatalogContext())
+    assert triples(result.packages) == {("PyYAML", "5.3", "pkg:pypi/pyyaml@5.3")}
+    assert [p.locations for p in result.packages] == [(Location("/" + egg),)]

@@ -27,7 +27,8 @@ META = RuleMeta(
         "Azure.ACR.GeoReplica fails a registry exported without child resources; here replications must "
         "be in the input (they are when any registry of the export carries them), otherwise UNKNOWN. "
         "Checkov's ARM CKV_AZURE_165 inspects replication resources for a Terraform-style "
-        "georeplications attribute that ARM does not have, so its ARM verdicts are not comparable."
+        "georeplications attribute that ARM does not have, so its ARM verdicts are not comparable. Its "
+        "Terraform check passes a georeplications block whose region is not known; that is UNKNOWN here."
     ),
     remediation=Remediation(
         az="az acr replication create --registry <registry> --location <other-region>",
@@ -51,8 +52,9 @@ def check(registry: Registry, context: RuleContext) -> Check:
     if unknown := unknown_unless_known(replicas):
         return unknown
     regions = {region(r.location.value) for r in replicas.value or () if r.location.known and r.location.value}
-    # Two distinct replica regions cannot both be the home region, so an unknown home only matters below two.
-    if len(regions) < 2 and (unknown := unknown_unless_known(home)):
+    # Two distinct replica regions cannot both be the home region, so an unknown home only matters for one;
+    # with no replica at all, none can be elsewhere whatever the home region is.
+    if len(regions) == 1 and (unknown := unknown_unless_known(home)):
         return unknown
     home_region = region(str(home.value)) if home.known else None
     others = sorted(r for r in regions if r != home_region)
@@ -66,6 +68,8 @@ def check(registry: Registry, context: RuleContext) -> Check:
         names = ", ".join(f"{r.name} ({r.location.reason or r.location.source.value})" for r in unread)
         message = f"no known replica outside the home region {home.value}; region not known for: {names}"
         return Check(Status.UNKNOWN, message, evidence(replicas, home, *locations))
+    if not home.known:
+        return failed("the registry has no replicas", replicas)
     return failed(f"no replica outside the home region {home.value}", replicas, home)
 
 

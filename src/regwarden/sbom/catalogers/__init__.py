@@ -4,6 +4,7 @@ their owned-file maps exist before language packages are linked to them."""
 from __future__ import annotations
 
 from regwarden.sbom.catalogers.apk import ApkCataloger
+from regwarden.sbom.catalogers.chisel import ChiselCataloger
 from regwarden.sbom.catalogers.dotnet import DotnetDepsCataloger
 from regwarden.sbom.catalogers.dpkg import DpkgCataloger
 from regwarden.sbom.catalogers.golang import GoBinaryCataloger
@@ -18,6 +19,7 @@ from regwarden.sbom.catalogers.rust import CargoAuditableCataloger
 
 ALL_CATALOGERS: tuple[Cataloger, ...] = (
     DpkgCataloger(),
+    ChiselCataloger(),
     ApkCataloger(),
     RpmCataloger(),
     PythonPackageCataloger(),

@@ -1,5 +1,9 @@
 """Alpine (and Wolfi, Chainguard) packages from apk's database, `lib/apk/db/installed`.
 
+Merged-/usr images (Wolfi, Chainguard, apk-tools 3) keep it at `usr/lib/apk/db/installed`, with `/lib` a
+symlink to `usr/lib`, so only the `usr/` path exists as a file in the layers. When an image has both files, apk
+itself uses `lib/apk/db`, so that one wins and the other is not read (it would report every package twice).
+
 The database is paragraphs of one-letter fields (`P:musl`), one per line, separated by blank lines. `F:`
 names a directory (no leading slash) and each following `R:` a file in it, which gives the files a package
 owns.
@@ -17,6 +21,9 @@ from regwarden.sbom.catalogers.interface import CatalogContext, CatalogFile, Cat
 from regwarden.sbom.osrelease import distro_qualifier
 
 INSTALLED_PATH = "lib/apk/db/installed"
+USR_INSTALLED_PATH = "usr/lib/apk/db/installed"
+_DB_PATHS = (INSTALLED_PATH, USR_INSTALLED_PATH)
+_SPDX_OPERATORS = frozenset({"AND", "OR", "WITH"})
 
 
 @dataclass
@@ -45,23 +52,24 @@ class ApkCataloger:
     """Finds apk packages and the files each one installed."""
 
     name = "apk"
-    request = FileRequest(basenames=frozenset({"installed"}), path_filter=lambda path: path == INSTALLED_PATH)
+    request = FileRequest(basenames=frozenset({"installed"}), path_filter=lambda path: path in _DB_PATHS)
 
     def catalog(self, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
         packages: list[Package] = []
         unknowns: list[Unknown] = []
         owned: dict[str, str] = {}
-        for file in files:
-            if file.path != INSTALLED_PATH:
+        databases = {file.path: file for file in files if file.path in _DB_PATHS}
+        path = next((path for path in _DB_PATHS if path in databases), None)
+        if path is None:
+            return CatalogResult()
+        for record in _records(databases[path].content.decode("utf-8", errors="replace")):
+            result = _package(path, record, context.operating_system)
+            if isinstance(result, Unknown):
+                unknowns.append(result)
                 continue
-            for record in _records(file.content.decode("utf-8", errors="replace")):
-                result = _package(file.path, record, context.operating_system)
-                if isinstance(result, Unknown):
-                    unknowns.append(result)
-                    continue
-                packages.append(result)
-                for path in record.files:
-                    owned.setdefault(path, result.purl)
+            packages.append(result)
+            for owned_path in record.files:
+                owned.setdefault(owned_path, result.purl)
         return CatalogResult(packages=packages, unknowns=unknowns, owned_files=owned)
 
 
@@ -86,7 +94,6 @@ def _package(path: str, record: _Record, os: OperatingSystem | None) -> Package 
     if reason is not None:
         return Unknown(f"/{path}", f"package at line {record.line}: {reason}", cataloger="apk")
     arch = record.fields.get("A", "").strip() or None
-    licence = record.fields.get("L", "").strip()
     return Package(
         name=name,
         version=version,
@@ -94,12 +101,21 @@ def _package(path: str, record: _Record, os: OperatingSystem | None) -> Package 
         purl=apk_purl(name, version, arch, os),
         cataloger="apk",
         locations=(Location(f"/{path}"),),
-        licenses=(licence,) if licence else (),
+        licenses=licenses_of(record.fields.get("L", "")),
         source_name=record.fields.get("o", "").strip() or name,
         source_version=version,
         arch=arch,
         metadata={"description": record.fields["T"]} if "T" in record.fields else {},
     )
+
+
+def licenses_of(value: str) -> tuple[str, ...]:
+    """`L:` is an SPDX expression on current Alpine (`MIT AND BSD-2-Clause`), kept whole; older releases wrote a
+    space-separated list of licence names (`MIT BSD GPL2+`), which are separate licences."""
+    words = value.split()
+    if not words or _SPDX_OPERATORS.intersection(word.upper() for word in words) or "(" in value:
+        return (" ".join(words),) if words else ()
+    return tuple(dict.fromkeys(words))
 
 
 def apk_purl(name: str, version: str, arch: str | None, os: OperatingSystem | None) -> str:

@@ -1,4 +1,5 @@
-"""JavaScript packages: installed `node_modules/**/package.json` plus npm, yarn and pnpm lockfiles.
+"""JavaScript packages: installed `node_modules/**/package.json` plus npm (incl. npm-shrinkwrap.json), yarn and
+pnpm lockfiles.
 
 De-duplication rule. A "project directory" is the directory holding a lockfile, or the directory whose
 `node_modules/` holds installed packages (the part of the path before the first `node_modules/`).
@@ -37,6 +38,7 @@ CATALOGER_NAME = "npm"
 HIDDEN_LOCKFILE = ".package-lock.json"
 _LOCKFILE_PARSERS: dict[str, Callable[[bytes], list[LockEntry]]] = {
     "package-lock.json": parse_package_lock,
+    "npm-shrinkwrap.json": parse_package_lock,  # package-lock's format, under the name npm publishes
     HIDDEN_LOCKFILE: parse_package_lock,
     "yarn.lock": parse_yarn_lock,
     "pnpm-lock.yaml": parse_pnpm_lock,

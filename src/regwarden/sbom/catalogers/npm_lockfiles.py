@@ -150,7 +150,15 @@ def _yarn_berry(text: str) -> list[LockEntry]:
 
 
 def parse_pnpm_lock(content: bytes) -> list[LockEntry]:
-    document = _load_yaml(content.decode("utf-8", errors="replace"))
+    """Every YAML document of the file: pnpm 11+ writes its own toolchain (`packageManagerDependencies`) as a
+    separate document before the project's, and both describe installed packages."""
+    entries: list[LockEntry] = []
+    for document in _load_yaml_documents(content.decode("utf-8", errors="replace")):
+        entries += _pnpm_document(document)
+    return entries
+
+
+def _pnpm_document(document: Mapping[str, Any]) -> list[LockEntry]:
     packages = document.get("packages") or {}
     if not isinstance(packages, dict):
         raise LockfileError("pnpm-lock.yaml `packages` is not a mapping")
@@ -240,13 +248,21 @@ def _load_json(content: bytes) -> dict[str, Any]:
 
 
 def _load_yaml(text: str) -> dict[str, Any]:
-    import yaml  # only pnpm lockfiles need it; importing it up front costs every run ~10 ms
+    documents = _load_yaml_documents(text)
+    if len(documents) != 1:
+        raise LockfileError(f"expected one YAML document, found {len(documents)}")
+    return documents[0]
+
+
+def _load_yaml_documents(text: str) -> list[dict[str, Any]]:
+    """The non-empty documents of a YAML stream, each a mapping."""
+    import yaml  # only yarn berry and pnpm lockfiles need it; importing it up front costs every run ~10 ms
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ~10x faster on large lockfiles
     try:
-        document = yaml.load(text, Loader=loader)
+        documents = [document for document in yaml.load_all(text, Loader=loader) if document is not None]
     except yaml.YAMLError as error:
         raise LockfileError(f"invalid YAML: {error}") from None
-    if not isinstance(document, dict):
+    if not documents or not all(isinstance(document, dict) for document in documents):
         raise LockfileError("top level is not a YAML mapping")
-    return document
+    return documents

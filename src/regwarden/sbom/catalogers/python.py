@@ -1,4 +1,5 @@
-"""Installed Python distributions: `*.dist-info/METADATA`, `*.egg-info/PKG-INFO`, bare `*.egg-info` files.
+"""Installed Python distributions: `*.dist-info/METADATA`, `*.egg-info/PKG-INFO`, bare `*.egg-info` files, and
+`*.egg/EGG-INFO/PKG-INFO` (an unzipped egg, as `easy_install` and `setup.py install` leave them).
 
 All three are RFC 822 style header blocks (core metadata spec); a bare `*.egg-info` FILE is what distutils
 (and so many Debian `python3-*` packages) writes instead of a directory.
@@ -44,7 +45,8 @@ def _wants(path: str) -> bool:
     if base == "METADATA":
         return parent.endswith(".dist-info")
     if base == "PKG-INFO":
-        return parent.endswith(".egg-info")
+        grandparent, _, directory = parent.rpartition("/")
+        return parent.endswith(".egg-info") or (directory == "EGG-INFO" and grandparent.endswith(".egg"))
     return base.endswith(".egg-info")
 
 
