@@ -225,3 +225,75 @@ def test_module_switched_off_by_condition_declares_nothing() -> None:
         off = {**unknown, "condition": condition}
         params = {"env": {"type": "string", "defaultValue": "dev"}}
         assert registries_from_template(template([off], params), "main.json") == [], condition
+
+
+def replica_loop(count: str) -> dict[str, Any]:
+    """AVM-style `copy` loop over an array parameter: one replication per entry."""
+    return {
+        "copy": {"name": "replicas", "count": count},
+        "type": "Microsoft.ContainerRegistry/registries/replications",
+        "apiVersion": "2023-07-01",
+        "name": "[format('{0}/{1}', parameters('name'), parameters('regions')[copyIndex()])]",
+        "location": "[parameters('regions')[copyIndex()]]",
+        "properties": {"zoneRedundancy": "[if(equals(copyIndex(1), 1), 'Enabled', 'Disabled')]"},
+    }
+
+
+def test_copy_loop_deploys_one_resource_per_index() -> None:
+    regions = {"regions": {"type": "array", "defaultValue": ["swedencentral", "northeurope"]}}
+    document = template([registry(), replica_loop("[length(parameters('regions'))]")], {**NAME, **regions})
+    (parsed,) = registries_from_template(document, "t.json")
+    replicas = parsed.replications.value or ()
+    assert {(r.location.value, r.zone_redundancy.value) for r in replicas} == {
+        ("swedencentral", "Enabled"),
+        ("northeurope", "Disabled"),
+    }
+
+
+def test_copy_loop_with_unknown_count_makes_the_type_unknown_not_one_phantom() -> None:
+    regions = {"regions": {"type": "array"}}  # no default, not nullable: no value
+    document = template([registry(), replica_loop("[length(parameters('regions'))]")], {**NAME, **regions})
+    (parsed,) = registries_from_template(document, "t.json")
+    assert parsed.replications.source is ValueSource.UNAVAILABLE
+    assert "copy loop count" in (parsed.replications.reason or "")
+
+
+def test_nullable_parameter_without_default_is_null_and_zero_iterations_deploy_nothing() -> None:
+    regions = {"regions": {"type": "array", "nullable": True}}
+    loop = replica_loop("[length(coalesce(parameters('regions'), createArray()))]")
+    (parsed,) = registries_from_template(template([registry(), loop], {**NAME, **regions}), "t.json")
+    assert parsed.replications.source is ValueSource.UNAVAILABLE
+    assert parsed.replications.reason == "not present in the input"
+
+
+def test_property_copy_loop_becomes_the_property_list() -> None:
+    setting = {
+        "type": "Microsoft.Insights/diagnosticSettings",
+        "apiVersion": "2021-05-01-preview",
+        "scope": "[format('Microsoft.ContainerRegistry/registries/{0}', parameters('name'))]",
+        "name": "audit",
+        "properties": {
+            "workspaceId": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/w",
+            "copy": [
+                {
+                    "name": "logs",
+                    "count": "[length(parameters('categories'))]",
+                    "input": {"category": "[parameters('categories')[copyIndex('logs')]]", "enabled": True},
+                }
+            ],
+        },
+    }
+    categories = {"categories": {"type": "array", "defaultValue": ["ContainerRegistryLoginEvents", "x"]}}
+    (parsed,) = registries_from_template(template([registry(), setting], {**NAME, **categories}), "t.json")
+    (found,) = parsed.diagnostic_settings.value or ()
+    assert found.categories.value == ("ContainerRegistryLoginEvents", "x")
+
+
+def test_copy_loop_beyond_arms_limit_is_not_expanded() -> None:
+    """ARM deploys at most 800 copies; a larger count is not expanded (nor allocated) but left unknown."""
+    regions = {"regions": {"type": "array", "defaultValue": ["swedencentral"]}}
+    document = template([registry(), replica_loop("[length(createArray(1, 2))]")], {**NAME, **regions})
+    document["resources"][1]["copy"]["count"] = 10**9
+    (parsed,) = registries_from_template(document, "t.json")
+    assert parsed.replications.source is ValueSource.UNAVAILABLE
+    assert "copy loop count" in (parsed.replications.reason or "")

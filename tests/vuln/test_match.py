@@ -219,6 +219,36 @@ def test_alpine_matches_its_release_by_origin(index: AdvisoryIndex) -> None:
     assert _scan(index, OperatingSystem("alpine", "3.20.0"), lib).findings == ()
 
 
+def test_alpine_snapshot_versions_are_ordered_not_reported_unparsable() -> None:
+    # aports package upstream snapshots as `<version>_git<date>`; apk orders `_git` after the plain release.
+    advisory = Advisory(
+        "TEST-APK-GIT",
+        "2024-01-01T00:00:00Z",
+        affected=(
+            AffectedPackage(
+                "Alpine:v3.19",
+                "musl-fts",
+                ranges=(
+                    AffectedRange(
+                        "ECOSYSTEM", (RangeEvent("introduced", "0"), RangeEvent("fixed", "1.2.7_git20230601-r0"))
+                    ),
+                ),
+            ),
+        ),
+    )
+    packages = [
+        _pkg(PackageType.APK, "musl-fts", version, purl=f"pkg:apk/alpine/musl-fts@{version}")
+        for version in ("1.2.7-r6", "1.2.7_git20230512-r0", "1.2.7_git20230601-r0", "1.2.7_p1-r0")
+    ]
+    sbom = Sbom("t", tuple(packages), operating_system=OperatingSystem("alpine", "3.19.1"))
+    report = match_sbom_report(sbom, lambda ecosystem, name: [advisory])
+    assert _found(report) == {
+        ("musl-fts", "1.2.7-r6", "TEST-APK-GIT"),
+        ("musl-fts", "1.2.7_git20230512-r0", "TEST-APK-GIT"),
+    }
+    assert report.unknowns == ()
+
+
 def test_rpm_with_epoch_on_its_own_distribution_only(index: AdvisoryIndex) -> None:
     lib = _pkg(
         PackageType.RPM, "openssl-libs", "3.0.7-24.el9", source_name="openssl", source_version="3.0.7-24.el9", epoch=1

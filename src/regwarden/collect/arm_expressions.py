@@ -15,11 +15,23 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from regwarden.collect.arm_functions import (
+    Unknown,
+    Unresolvable,
+    as_text,
+    boolean,
+    concat,
+    create_object,
+    empty,
+    length_of,
+    loop_count,
+    member,
+    property_loops,
+    resource_id,
+    try_get,
+)
+
 _TOKEN = re.compile(r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<num>-?\d+)|(?P<name>[A-Za-z_][\w]*)|(?P<op>[(),.\[\]]))")
-
-
-class Unresolvable(Exception):
-    """The expression uses something a static reading cannot know."""
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
@@ -47,30 +59,30 @@ class Evaluator:
         self._functions: dict[str, Callable[[list[Any]], Any]] = {
             "parameters": lambda a: self._lookup(self._parameters, "parameter", a),
             "variables": lambda a: self._lookup(self._variables, "variable", a),
-            "concat": lambda a: "".join(str(x) for x in a) if all(isinstance(x, str) for x in a) else _concat(a),
-            "format": lambda a: re.sub(r"\{(\d+)\}", lambda m: _text(a[int(m.group(1)) + 1]), str(a[0])),
+            "concat": lambda a: "".join(str(x) for x in a) if all(isinstance(x, str) for x in a) else concat(a),
+            "format": lambda a: re.sub(r"\{(\d+)\}", lambda m: as_text(a[int(m.group(1)) + 1]), str(a[0])),
             "tolower": lambda a: str(a[0]).lower(),
             "toupper": lambda a: str(a[0]).upper(),
-            "string": lambda a: _text(a[0]),
+            "string": lambda a: as_text(a[0]),
             "int": lambda a: int(a[0]),
             "bool": lambda a: a[0] if isinstance(a[0], bool) else str(a[0]).lower() == "true",
             "true": lambda a: True,
             "false": lambda a: False,
             "null": lambda a: None,
-            "empty": lambda a: _empty(a[0]),
-            "createobject": _create_object,
+            "empty": lambda a: empty(a[0]),
+            "createobject": create_object,
             "createarray": lambda a: list(a),
             # Conditions on resources and modules are usually built from these.
             "equals": lambda a: a[0] == a[1],  # case-sensitive for strings, as in ARM
-            "not": lambda a: not _boolean(a[0]),
-            "and": lambda a: all(_boolean(x) for x in a),
-            "or": lambda a: any(_boolean(x) for x in a),
+            "not": lambda a: not boolean(a[0]),
+            "and": lambda a: all(boolean(x) for x in a),
+            "or": lambda a: any(boolean(x) for x in a),
             "coalesce": lambda a: next((x for x in a if x is not None), None),
-            "tryget": _try_get,
-            "length": lambda a: len(a[0]) if isinstance(a[0], str | list | Mapping) else _unresolvable(a[0]),
+            "tryget": try_get,
+            "length": lambda a: length_of(a[0]),
             "copyindex": self._copy_index,
-            "resourceid": _resource_id,
-            "subscriptionresourceid": _resource_id,
+            "resourceid": resource_id,
+            "subscriptionresourceid": resource_id,
         }
 
     def at_index(self, loop: str | None, index: int) -> Evaluator:
@@ -80,7 +92,7 @@ class Evaluator:
 
     def resolve(self, node: Any) -> Any:
         """Resolve every expression inside `node`; unresolvable strings are kept as written."""
-        if isinstance(node, Mapping) and _property_loops(node):
+        if isinstance(node, Mapping) and property_loops(node):
             resolved = {key: self.resolve(value) for key, value in node.items() if key != "copy"}
             resolved.update(self._expand(loop) for loop in node["copy"])
             return resolved
@@ -100,8 +112,8 @@ class Evaluator:
     def _expand(self, loop: Mapping[str, Any]) -> tuple[str, Any]:
         """A property `copy` loop (`{"name": "logs", "count": n, "input": {...}}`) as its list; an unknown count
         leaves the property as that count's expression, which readers report as unresolved."""
-        name, count = str(loop["name"]), self.resolve(loop.get("count"))
-        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        name, count = str(loop["name"]), loop_count(self.resolve(loop.get("count")))
+        if count is None:
             raw = loop.get("count")
             return name, raw if isinstance(raw, str) and raw.startswith("[") else f"[copy count {raw!r}]"
         indexed = {**self._indexes, name.casefold(): 0}
@@ -123,12 +135,12 @@ class Evaluator:
         value, rest = self._expression(tokens)
         if rest:
             raise Unresolvable(f"unsupported syntax in {expression}")
-        if isinstance(value, _Unknown):
+        if isinstance(value, Unknown):
             raise Unresolvable(value.reason)
         return value
 
     def _expression(self, tokens: list[tuple[str, str]]) -> tuple[Any, list[tuple[str, str]]]:
-        """Parse one expression; a value that cannot be known is returned as `_Unknown`, so the parse goes on
+        """Parse one expression; a value that cannot be known is returned as `Unknown`, so the parse goes on
         (an `if` whose untaken branch is unknowable still has a value)."""
         if not tokens:
             raise Unresolvable("empty expression")
@@ -145,19 +157,19 @@ class Evaluator:
     def _call(self, name: str, args: list[Any]) -> Any:
         if name.casefold() == "if" and len(args) == 3:
             condition = args[0]
-            if isinstance(condition, _Unknown) or not isinstance(condition, bool):
-                return condition if isinstance(condition, _Unknown) else _Unknown(f"if() on {condition!r}")
+            if isinstance(condition, Unknown) or not isinstance(condition, bool):
+                return condition if isinstance(condition, Unknown) else Unknown(f"if() on {condition!r}")
             return args[1] if condition else args[2]
         function = self._functions.get(name.casefold())
         if function is None:
-            return _Unknown(f"function {name}() is not evaluated statically")
-        unknown = next((a for a in args if isinstance(a, _Unknown)), None)
+            return Unknown(f"function {name}() is not evaluated statically")
+        unknown = next((a for a in args if isinstance(a, Unknown)), None)
         if unknown is not None:
             return unknown
         try:
             return function(args)
         except (Unresolvable, IndexError, ValueError, TypeError) as exc:
-            return _Unknown(str(exc))
+            return Unknown(str(exc))
 
     def _accessors(self, value: Any, tokens: list[tuple[str, str]]) -> tuple[Any, list[tuple[str, str]]]:
         """`.property` and `[index]` after a call, applied left to right."""
@@ -171,7 +183,7 @@ class Evaluator:
                 if not tokens or tokens[0] != ("op", "]"):
                     raise Unresolvable("unbalanced brackets")
                 tokens = tokens[1:]
-            value = _member(value, key)
+            value = member(value, key)
         return value, tokens
 
     def _arguments(self, tokens: list[tuple[str, str]]) -> tuple[list[Any], list[tuple[str, str]]]:
@@ -193,84 +205,3 @@ class Evaluator:
         if isinstance(value, str) and value.startswith("[") and value.endswith("]"):
             raise Unresolvable(f"{what} {args[0]!r} is itself unresolved: {value}")
         return value
-
-
-class _Unknown:
-    """A sub-expression whose value a static reading cannot know (carried, not raised, so `if` can skip it)."""
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-
-
-def _member(value: Any, key: Any) -> Any:
-    if isinstance(value, _Unknown) or isinstance(key, _Unknown):
-        return value if isinstance(value, _Unknown) else key
-    if isinstance(value, Mapping) and isinstance(key, str):
-        # ARM property names are case-insensitive.
-        found = next((v for k, v in value.items() if str(k).casefold() == key.casefold()), _MISSING)
-        return _Unknown(f"no property {key!r}") if found is _MISSING else found
-    if isinstance(value, list) and isinstance(key, int) and -len(value) <= key < len(value):
-        return value[key]
-    return _Unknown(f"cannot read {key!r} of {type(value).__name__}")
-
-
-_MISSING = object()
-
-
-def _property_loops(node: Mapping[str, Any]) -> bool:
-    loops = node.get("copy")
-    return isinstance(loops, list) and all(isinstance(x, Mapping) and "name" in x and "input" in x for x in loops)
-
-
-def _try_get(args: list[Any]) -> Any:
-    """`tryGet(object, key...)`: null instead of an error when a key (or the object) is missing."""
-    value = args[0]
-    for key in args[1:]:
-        if value is None:
-            return None
-        found = _member(value, key)
-        value = None if isinstance(found, _Unknown) else found
-    return value
-
-
-def _unresolvable(value: Any) -> Any:
-    raise Unresolvable(f"length() of {value!r}")
-
-
-def _empty(value: Any) -> bool:
-    if value is None or isinstance(value, str | list | Mapping):
-        return not value
-    raise Unresolvable(f"empty() of {value!r}")
-
-
-def _create_object(args: list[Any]) -> dict[str, Any]:
-    if len(args) % 2 or not all(isinstance(k, str) for k in args[::2]):
-        raise Unresolvable("createObject() needs name/value pairs")
-    return dict(zip(args[::2], args[1::2], strict=True))
-
-
-def _resource_id(args: list[Any]) -> str:
-    """`resourceId([sub], [rg], type, name...)` as the relative id `type/name/...` (no subscription is "
-    "known)."""
-    index = next((i for i, a in enumerate(args) if "/" in str(a)), None)
-    if index is None:
-        raise Unresolvable("resourceId() without a resource type")
-    return "/".join(str(a) for a in args[index:])
-
-
-def _concat(args: list[Any]) -> list[Any]:
-    if all(isinstance(a, list) for a in args):
-        return [item for a in args for item in a]
-    raise Unresolvable("concat of mixed types")
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return str(value).lower()
-    return str(value)
-
-
-def _boolean(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    raise Unresolvable(f"expected a boolean, got {value!r}")

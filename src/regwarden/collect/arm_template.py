@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from regwarden.collect.arm_expressions import Evaluator
+from regwarden.collect.arm_functions import loop_count
 from regwarden.collect.arm_keys import get, is_expression, last_segment
 from regwarden.collect.azure_arm import REGISTRY, registries_from_resources
 from regwarden.collect.coerce import to_str
@@ -102,8 +103,8 @@ def _instances(resource: Mapping[str, Any], evaluator: Evaluator) -> list[Any] |
     loop = get(resource, "copy")
     if not isinstance(loop, Mapping):
         return [evaluator.resolve(resource)]
-    count = evaluator.resolve(get(loop, "count"))
-    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+    count = loop_count(evaluator.resolve(get(loop, "count")))
+    if count is None:
         return f"copy loop count not known statically: {get(loop, 'count')}"
     body = {key: value for key, value in resource.items() if key.casefold() != "copy"}
     name = to_str(get(loop, "name"))

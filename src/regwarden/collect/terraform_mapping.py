@@ -167,6 +167,8 @@ def _planned_fqdns(registry: TfResource, name: str) -> tuple[str, ...]:
     regions = [lookup(registry.values, "location")]
     replicas = lookup(registry.values, "georeplications")
     regions += [lookup(r, "location") for r in replicas] if isinstance(replicas, list) else []
+    legacy = lookup(registry.values, "georeplication_locations")  # azurerm v1/v2
+    regions += legacy if isinstance(legacy, list) and not replicas else []
     data = [f"{name}.{r.replace(' ', '').lower()}.data.azurecr.io" for r in regions if isinstance(r, str)]
     return (f"{name}.azurecr.io", *data)
 

@@ -155,6 +155,8 @@ def _replications(reader: Reader) -> Value[tuple[Replication, ...]]:
     found = reader.blocks("georeplications")
     if isinstance(found, Unknown):
         return Value.unresolved(path, found.reason, reader.origin)
+    if not found and (legacy := _legacy_locations(reader)) is not None:
+        return legacy
     replicas = []
     for index, _ in enumerate(found):
         location = reader.read(("georeplications", index, "location"), None, to_str, "a region")
@@ -175,6 +177,29 @@ def _replications(reader: Reader) -> Value[tuple[Replication, ...]]:
             )
         )
     return Value.explicit(tuple(replicas), path, reader.origin)
+
+
+def _legacy_locations(reader: Reader) -> Value[tuple[Replication, ...]] | None:
+    """azurerm v1/v2 `georeplication_locations = ["East US", ...]` (removed in v3): one replica per region,
+    created with only a location, so zone redundancy and the regional endpoint keep the ARM defaults."""
+    key = "georeplication_locations"
+    raw = lookup(reader.resource.values, key)
+    if isinstance(raw, Unknown):
+        return None if reader.unset(key) else Value.unresolved(reader.path(key), raw.reason, reader.origin)
+    if not isinstance(raw, list) or not raw:
+        return None
+    replicas = []
+    for index, _ in enumerate(raw):
+        location = reader.read((key, index), None, to_str, "a region")
+        replicas.append(
+            Replication(
+                name=str(location.value or f"{key}[{index}]"),
+                location=location,
+                zone_redundancy=Value.default("Disabled", reader.path(key, index), reader.origin),
+                region_endpoint_enabled=Value.default(True, reader.path(key, index), reader.origin),
+            )
+        )
+    return Value.explicit(tuple(replicas), reader.path(key), reader.origin)
 
 
 def _id_part(resource_id: str | None, segment: str) -> str | None:

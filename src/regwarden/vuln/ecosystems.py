@@ -28,6 +28,7 @@ from functools import lru_cache
 from packageurl import PackageURL
 
 from regwarden.model.sbom import OperatingSystem, Package, PackageType
+from regwarden.vuln.versions import go_release_semver
 
 # os-release ID -> OSV base ecosystem per package format; an unlisted ID has no OS advisories we can use.
 _OS_ECOSYSTEMS: dict[PackageType, dict[str, str]] = {
@@ -67,8 +68,6 @@ _RELEASE_NUMBER = re.compile(r"^v?(\d+)(?:\.(\d+))?(?:-(\S+))?$")
 # SUSE service packs, also as long-term support streams (`SP4-LTSS`, `SP5-ESPOS`).
 _SERVICE_PACK = re.compile(r"^SP(\d+)(?:-\S+)?$", re.IGNORECASE)
 _VERSION_ID = re.compile(r"^(\d+)(?:\.(\d+))?")
-# A Go toolchain release as `go version` and other tools' SBOMs spell it: `go1.21.3`, `go1.20`, `go1.21rc2`.
-_GO_RELEASE = re.compile(r"^(?:go)?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:(beta|rc)(\d+))?$")
 
 
 @dataclass(frozen=True)
@@ -246,17 +245,6 @@ def _language_queries(package: Package) -> list[Query]:
     if package.type is PackageType.GO_STDLIB:
         return [Query(base, "stdlib", go_release_semver(package.version))]
     return [Query(base, normalise_name(base, _qualified_name(package)), package.version)]
-
-
-def go_release_semver(version: str) -> str:
-    """A Go release as the Go vulnerability database's stdlib ranges write it: `go1.20` -> `1.20.0`,
-    `go1.21rc2` -> `1.21.0-rc.2`. Anything else (already `1.21.3`, or unrecognised) is returned unchanged."""
-    found = _GO_RELEASE.match(version.strip())
-    if found is None:
-        return version
-    major, minor, patch, stage, number = found.groups()
-    release = f"{major}.{minor or 0}.{patch or 0}"
-    return f"{release}-{stage}.{number}" if stage else release
 
 
 def _qualified_name(package: Package) -> str:

@@ -1,8 +1,10 @@
-"""Version ordering per ecosystem, on univers' implementations of each scheme.
+"""Version ordering per ecosystem: univers' implementations, and ours where univers disagrees with the ecosystem.
 
 `compare(scheme, a, b)` answers -1/0/1 or raises `VersionError` naming the version that did not parse; the
 matcher turns that into a reported unknown, never a silent "not affected". Parsed versions are cached: a scan
-compares the same installed and fixed versions many times.
+compares the same installed and fixed versions many times. Alpine (`apk_versions`) and Packagist
+(`composer_versions`) use our own orderings; Maven's `release` qualifier and Go's `v` prefix are rewritten
+before univers sees them.
 """
 
 from __future__ import annotations
@@ -71,6 +73,9 @@ _ECOSYSTEM_SCHEMES = {
     "Packagist": "composer",
 }
 
+# A Go toolchain release as `go version` and other tools' SBOMs spell it: `go1.21.3`, `go1.20`, `go1.21rc2`.
+_GO_RELEASE = re.compile(r"^(?:go)?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:(beta|rc)(\d+))?$")
+
 
 class VersionError(BadInputError):
     """A version string that its ecosystem's scheme cannot order."""
@@ -130,3 +135,14 @@ def same_version(scheme: str | None, left: str, right: str) -> bool:
         return compare(scheme, left, right) == 0
     except VersionError:
         return False
+
+
+def go_release_semver(version: str) -> str:
+    """A Go release as the Go vulnerability database's stdlib ranges write it: `go1.20` -> `1.20.0`,
+    `go1.21rc2` -> `1.21.0-rc.2`. Anything else (already `1.21.3`, or unrecognised) is returned unchanged."""
+    found = _GO_RELEASE.match(version.strip())
+    if found is None:
+        return version
+    major, minor, patch, stage, number = found.groups()
+    release = f"{major}.{minor or 0}.{patch or 0}"
+    return f"{release}-{stage}.{number}" if stage else release
