@@ -48,6 +48,12 @@ _SCHEMES: dict[str, Callable[[str], Ordered]] = {
 }
 # Maven treats the qualifier `release` like `ga` and `final` (no qualifier); univers knows only the latter two.
 _MAVEN_RELEASE = re.compile(r"(?<![A-Za-z])release(?![A-Za-z])", re.IGNORECASE)
+# A gem's platform as Gemfile.lock and other tools' SBOMs append it (`1.15.4-x86_64-linux`, `1.13.10-java`,
+# `1.16.0-arm64-darwin`, `1.15.0-x64-mingw-ucrt`): not part of the version, and not a pre-release either.
+_GEM_PLATFORM = re.compile(
+    r"-(?:[a-z0-9_]+-)?(?:linux|darwin|mingw\d*|mswin\d*|java|jruby|freebsd\d*|openbsd\d*|solaris\d*|cygwin)"
+    r"(?:-[a-z0-9_]+)?$"
+)
 # OSV base ecosystem -> the scheme its ECOSYSTEM ranges are written in.
 _ECOSYSTEM_SCHEMES = {
     "Debian": "deb",
@@ -110,6 +116,8 @@ def _normalise(scheme: str, text: str) -> str:
         return text.removeprefix("v")
     if scheme == "maven":
         return _MAVEN_RELEASE.sub("ga", text)
+    if scheme == "gem":
+        return _GEM_PLATFORM.sub("", text)
     return text
 
 
