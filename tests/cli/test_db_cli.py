@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -228,3 +229,42 @@ def test_status_table_and_json(db: Db) -> None:
 
 def test_status_of_an_empty_database_is_exit_8(tmp_path: Path) -> None:
     assert_clean_failure(Db(tmp_path, None).run("status"), ExitCode.NO_DATA, "is empty", "regwarden db update")
+
+
+def _record_seen(db: Db, counts: dict[str, int]) -> None:
+    # What a scan of this database records (service/scan.py; tests/vuln/test_scan_records_ecosystems.py).
+    with open_store(db.url) as store:
+        store.advisories.record_seen(counts, datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
+
+
+def test_default_adds_the_ecosystems_scans_needed(db: Db, bucket: OsvBucket) -> None:
+    _record_seen(db, {"Ubuntu": 3, "PyPI": 2})
+    db.run("update")
+    assert sorted(bucket.paths()) == sorted(f"{e}/all.zip" for e in {*DEFAULT_ECOSYSTEMS, "Ubuntu"})
+
+
+def test_configured_list_replaces_the_built_in_one_and_scans_still_add_theirs(db: Db, bucket: OsvBucket) -> None:
+    _record_seen(db, {"Debian": 40})
+    db.env["REGWARDEN_ECOSYSTEMS"] = " PyPI, npm ,,PyPI"
+    report = db.json("update")
+    assert modes(report) == {"PyPI": ("full", 3), "npm": ("full", 1), "Debian": ("full", 2)}
+    assert sorted(bucket.paths()) == ["Debian/all.zip", "PyPI/all.zip", "npm/all.zip"]
+
+
+def test_explicit_ecosystem_overrides_seen_and_configured(db: Db, bucket: OsvBucket) -> None:
+    _record_seen(db, {"Debian": 40})
+    db.env["REGWARDEN_ECOSYSTEMS"] = "PyPI"
+    db.update(ecosystems=["npm"])
+    assert bucket.paths() == ["npm/all.zip"]
+
+
+def test_configured_list_without_names_is_bad_input(db: Db, bucket: OsvBucket) -> None:
+    db.env["REGWARDEN_ECOSYSTEMS"] = " , "
+    assert_clean_failure(db.run("update"), ExitCode.BAD_INPUT, "REGWARDEN_ECOSYSTEMS")
+    assert bucket.paths() == []
+
+
+def test_empty_configured_list_means_the_built_in_one(db: Db, bucket: OsvBucket) -> None:
+    db.env["REGWARDEN_ECOSYSTEMS"] = ""
+    db.run("update")
+    assert sorted(bucket.paths()) == sorted(f"{e}/all.zip" for e in DEFAULT_ECOSYSTEMS)

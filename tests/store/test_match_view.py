@@ -159,7 +159,7 @@ def test_upgrading_a_0001_database_keeps_its_records_answering(db_url: str) -> N
         engine.dispose()
     with open_store(db_url) as store:
         with store.engine.connect() as conn:
-            assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
+            assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == "0003"
             assert conn.execute(sa.select(affected_index.c.match_view)).scalars().all() == [None]
         found = store.advisories.lookup_many([("PyPI", "pyyaml")])
         assert [(a.id, a.source) for a in found[("PyPI", "pyyaml")]] == [("GHSA-8q59-q68h-6hv4", "old")]

@@ -7,10 +7,11 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from regwarden.store import open_store
+from regwarden.store import migrate, open_store
+from regwarden.store.engine import create_store_engine, resolve_url
 from regwarden.store.schema import metadata
 
-TABLES = {"advisories", "affected_index", "aliases", "ecosystem_status", "alembic_version"}
+TABLES = {"advisories", "affected_index", "aliases", "ecosystem_status", "seen_ecosystems", "alembic_version"}
 
 
 def test_migrations_create_the_schema(db_url: str) -> None:
@@ -24,7 +25,7 @@ def test_migrations_create_the_schema(db_url: str) -> None:
             "advisory_id",
         ]
         with store.engine.connect() as conn:
-            assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
+            assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == "0003"
 
 
 def test_migrated_database_matches_schema_module(db_url: str) -> None:
@@ -39,3 +40,17 @@ def test_reopening_is_idempotent_and_keeps_data(db_url: str) -> None:
         store.advisories.merge([("OSV-1", record)], collection="PyPI", source="test")
     with open_store(db_url) as store:
         assert [a.id for a in store.advisories.by_id_or_alias("OSV-1")] == ["OSV-1"]
+
+
+def test_upgrading_a_0002_database_adds_an_empty_seen_ecosystems_table(db_url: str) -> None:
+    engine = create_store_engine(resolve_url(db_url, {}))
+    try:
+        migrate(engine, "0002")
+        assert "seen_ecosystems" not in sa.inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+    with open_store(db_url) as store:
+        assert "seen_ecosystems" in sa.inspect(store.engine).get_table_names()
+        assert store.advisories.seen_ecosystems() == []
+        with store.engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == "0003"

@@ -45,7 +45,11 @@ OUTPUT = typer.Option(DbFormat.TABLE, "--output", "-o", help="Output format.")
 @app.command("update")
 def update(
     ecosystem: list[str] = typer.Option(
-        [], "--ecosystem", "-e", help="OSV ecosystem to fetch (repeatable). Default: the ecosystems regwarden catalogs."
+        [],
+        "--ecosystem",
+        "-e",
+        help="OSV ecosystem to fetch (repeatable). Default: every ecosystem a scan of this database needed, plus "
+        "REGWARDEN_ECOSYSTEMS (comma-separated) or, when that is unset, the ecosystems regwarden catalogs.",
     ),
     base_url: str | None = typer.Option(
         None, "--base-url", envvar="REGWARDEN_OSV_URL", help="OSV export bucket or a mirror of it."

@@ -8,7 +8,7 @@ lookups. One ecosystem failing does not stop the others; the report lists the fa
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -24,6 +24,7 @@ from regwarden.vuln.sources.osv_export import DEFAULT_BASE_URL, OsvExport
 from regwarden.vuln.sources.osv_files import open_path_source
 
 OSV_URL_ENV = "REGWARDEN_OSV_URL"
+ECOSYSTEMS_ENV = "REGWARDEN_ECOSYSTEMS"
 DEFAULT_ECOSYSTEMS = (
     "Debian",
     "Alpine",
@@ -36,7 +37,8 @@ DEFAULT_ECOSYSTEMS = (
     "NuGet",
     "Packagist",
 )
-"""What `db update` fetches without `--ecosystem`: the ecosystems regwarden's catalogers produce packages for."""
+"""What `db update` fetches without `--ecosystem` and `REGWARDEN_ECOSYSTEMS`, besides every ecosystem scans needed:
+the ecosystems regwarden's catalogers produce packages for."""
 INCREMENTAL_LIMIT = 2000
 """Above this many changed records one `all.zip` is cheaper than one request per record."""
 
@@ -79,7 +81,7 @@ class DatabaseStatus:
 @dataclass(frozen=True)
 class UpdateOptions:
     ecosystems: tuple[str, ...] = ()
-    """Empty: DEFAULT_ECOSYSTEMS."""
+    """Empty: `REGWARDEN_ECOSYSTEMS` (else DEFAULT_ECOSYSTEMS) plus every ecosystem scans recorded as needed."""
     base_url: str | None = None
     """None: `REGWARDEN_OSV_URL`, else the public OSV bucket."""
     full: bool = False
@@ -107,7 +109,7 @@ def update_database(
         open_store(db_url, env) as store,
         httpx.Client(transport=transport, timeout=options.timeout, follow_redirects=True) as client,
     ):
-        for ecosystem in _ecosystems(options):
+        for ecosystem in _ecosystems(options, store, env):
             export = OsvExport(base_url, ecosystem, client, cache_dir, progress)
             try:
                 updated.append(_update_one(store, export, full=options.full))
@@ -141,11 +143,30 @@ def default_cache_dir(environ: Mapping[str, str]) -> Path:
     return base / "regwarden" / "osv"
 
 
-def _ecosystems(options: UpdateOptions) -> tuple[str, ...]:
-    chosen = tuple(dict.fromkeys(e.strip() for e in options.ecosystems if e.strip()))
+def _ecosystems(options: UpdateOptions, store: Store, environ: Mapping[str, str]) -> tuple[str, ...]:
+    """`--ecosystem` when given; else the configured list, then every ecosystem a scan has needed."""
+    chosen = _names(options.ecosystems)
     if options.ecosystems and not chosen:
         raise BadInputError("--ecosystem needs a name, e.g. --ecosystem PyPI")
-    return chosen or DEFAULT_ECOSYSTEMS
+    return chosen or tuple(dict.fromkeys((*configured_ecosystems(environ), *store.advisories.seen_ecosystems())))
+
+
+def configured_ecosystems(environ: Mapping[str, str]) -> tuple[str, ...]:
+    """`REGWARDEN_ECOSYSTEMS` (comma-separated) when set, else DEFAULT_ECOSYSTEMS.
+
+    Set but empty counts as unset (a CI variable that expands to nothing); commas with no names are an error.
+    """
+    value = environ.get(ECOSYSTEMS_ENV, "")
+    if not value.strip():
+        return DEFAULT_ECOSYSTEMS
+    names = _names(value.split(","))
+    if not names:
+        raise BadInputError(f"{ECOSYSTEMS_ENV} is set but names no ecosystem; use e.g. {ECOSYSTEMS_ENV}=Debian,PyPI")
+    return names
+
+
+def _names(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(e.strip() for e in values if e.strip()))
 
 
 def _update_one(store: Store, export: OsvExport, *, full: bool) -> EcosystemUpdate:

@@ -124,8 +124,36 @@ def _with_store(
         database = DatabaseInfo(store.url, store.advisories.newest_update(), age_days)
         sbom = read_sbom()  # after the emptiness check: a missing database fails before a slow image pull
         matched = match_with_store(sbom, store, age_days)
+        needed = ecosystem_counts(sbom)
         gaps = coverage_warnings(sbom, {status.ecosystem for status in store.advisories.status()})
+        gaps.extend(record_seen_ecosystems(store, needed, moment))
     return _report(sbom, matched, database, policy, options, moment, gaps)
+
+
+def ecosystem_counts(sbom: Sbom) -> dict[str, int]:
+    """Base ecosystem → how many package names the match looks up under it (the store's own key spelling)."""
+    from regwarden.vuln.match import lookup_plan
+
+    needed: dict[str, int] = {}
+    for ecosystem, _name in lookup_plan(sbom).keys:
+        needed[ecosystem] = needed.get(ecosystem, 0) + 1
+    return needed
+
+
+def record_seen_ecosystems(store: Store, counts: Mapping[str, int], moment: datetime) -> list[str]:
+    """Remember what this scan needed, so `db update` without `-e` fetches it; warnings when that fails.
+
+    Only after a successful match, and never fatal: a read-only database (a shared mirror, a mounted volume)
+    must still answer scans, it just stops learning which ecosystems its users need.
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        store.advisories.record_seen(counts, moment)
+    except DBAPIError as error:  # read-only file or role, read-only transaction, locked database
+        reason = str(error.orig).strip().splitlines()[0] if str(error.orig).strip() else type(error.orig).__name__
+        return [f"could not record the ecosystems this scan needed in {store.url} ({reason})"]
+    return []
 
 
 def coverage_warnings(sbom: Sbom, stored_ecosystems: set[str]) -> list[str]:
@@ -133,11 +161,7 @@ def coverage_warnings(sbom: Sbom, stored_ecosystems: set[str]) -> list[str]:
 
     Said loudly in every output, so a database updated for PyPI alone never passes a Debian image silently.
     """
-    from regwarden.vuln.match import lookup_plan
-
-    needed: dict[str, int] = {}
-    for ecosystem, _name in lookup_plan(sbom).keys:
-        needed[ecosystem] = needed.get(ecosystem, 0) + 1
+    needed = ecosystem_counts(sbom)
     missing = sorted(set(needed) - stored_ecosystems)
     return [
         f"the database has no {ecosystem} advisories: {needed[ecosystem]} {ecosystem} package name(s) were not "

@@ -7,7 +7,7 @@ calling in, so a corrupt export never reaches the store.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from regwarden.model.advisory import Advisory
-from regwarden.store import batch_lookup
+from regwarden.store import batch_lookup, seen
 from regwarden.store import records as rec
 from regwarden.store.batch_lookup import EntryFilter
 from regwarden.store.match_view import ViewDecoder
@@ -118,6 +118,16 @@ class AdvisoryRepository:
     def is_empty(self) -> bool:
         with self._engine.connect() as conn:
             return conn.execute(sa.select(advisories.c.id).limit(1)).first() is None
+
+    def record_seen(self, counts: Mapping[str, int], when: datetime) -> None:
+        """Note that a scan at `when` looked up `counts[e]` package names under base ecosystem `e`."""
+        with self._engine.begin() as conn:
+            seen.record_seen(conn, counts, when)
+
+    def seen_ecosystems(self) -> list[str]:
+        """Every base ecosystem some scan has needed, sorted: `db update`'s default (service/database.py)."""
+        with self._engine.connect() as conn:
+            return seen.seen(conn)
 
     def mark_current(self, collection: str) -> None:
         """Record that `collection` was just checked against its source and found unchanged (resets its age)."""

@@ -61,3 +61,13 @@ ecosystem_status = sa.Table(
     # update to fetch the full export instead of trusting an incomplete baseline.
     sa.Column("watermark", sa.String(40), nullable=True),
 )
+
+seen_ecosystems = sa.Table(
+    "seen_ecosystems",
+    metadata,
+    # A base ecosystem (`index_key` spelling) some scan looked packages up under: `db update` fetches it.
+    sa.Column("ecosystem", sa.String(100), primary_key=True),
+    sa.Column("last_seen", sa.DateTime(timezone=True), nullable=False),
+    # Package names looked up under it by the most recent scan that needed it.
+    sa.Column("packages", sa.Integer(), nullable=False),
+)
