@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from regwarden.model.sbom import OperatingSystem, Package, PackageType, Sbom
-from regwarden.service.scan import coverage_warnings
+from regwarden.service.scan import coverage_warnings, ecosystem_counts
+from regwarden.vuln.match import lookup_plan
 
 DEBIAN_12 = OperatingSystem("debian", "12")
 
@@ -25,7 +26,7 @@ SBOM = Sbom(
 
 
 def test_ecosystems_missing_from_the_database_are_named_with_their_package_counts() -> None:
-    warnings = coverage_warnings(SBOM, {"npm"})
+    warnings = coverage_warnings(ecosystem_counts(lookup_plan(SBOM)), {"npm"})
     assert warnings == [
         "the database has no Debian advisories: 1 Debian package name(s) were not checked; "
         "run `regwarden db update -e Debian`",
@@ -35,4 +36,4 @@ def test_ecosystems_missing_from_the_database_are_named_with_their_package_count
 
 
 def test_a_database_covering_every_ecosystem_gives_no_warning() -> None:
-    assert coverage_warnings(SBOM, {"Debian", "PyPI", "npm"}) == []
+    assert coverage_warnings(ecosystem_counts(lookup_plan(SBOM)), {"Debian", "PyPI", "npm"}) == []

@@ -22,7 +22,7 @@ from regwarden.collect.arm_template import (
     registries_from_template,
 )
 from regwarden.collect.azure_arm import registries_from_resources
-from regwarden.collect.gc_pause import cyclic_gc_paused
+from regwarden.gc_pause import cyclic_gc_paused
 from regwarden.model.errors import BadInputError
 from regwarden.model.registry import Registry
 

@@ -14,10 +14,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from regwarden.collect.gc_pause import cyclic_gc_paused
 from regwarden.collect.terraform_common import TfResource, Unknown
 from regwarden.collect.terraform_expressions import BLOCK_MARKER, Evaluator
 from regwarden.collect.terraform_mapping import registries_from_tf_resources
+from regwarden.gc_pause import cyclic_gc_paused
 from regwarden.model.errors import BadInputError
 from regwarden.model.registry import Registry
 

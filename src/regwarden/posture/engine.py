@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from regwarden.collect.gc_pause import cyclic_gc_paused
+from regwarden.gc_pause import cyclic_gc_paused
 from regwarden.model.finding import Status
 from regwarden.model.registry import Registry
 from regwarden.posture.config import PostureConfig, Suppression

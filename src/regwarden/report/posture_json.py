@@ -14,7 +14,7 @@ from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from regwarden import __version__
-from regwarden.collect.gc_pause import cyclic_gc_paused
+from regwarden.gc_pause import cyclic_gc_paused
 from regwarden.posture.engine import RuleResult
 from regwarden.posture.rule import Evidence, RuleMeta
 from regwarden.report.posture_common import counts, effective_status, ordered

@@ -9,13 +9,12 @@ every body just in case.
 
 from __future__ import annotations
 
-import gc
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 
+from regwarden.gc_pause import cyclic_gc_paused
 from regwarden.model.image import Layer
 from regwarden.model.sbom import LayerRef, Unknown
 from regwarden.oci.source import ImageSource
@@ -107,28 +106,12 @@ def build_filesystem(
     state = SquashState()
     contents: dict[ContentKey, bytes] = {}
     unknowns: list[Unknown] = []
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         for result in _ordered(layers, lambda layer: scan(layer, matcher), workers):
             state.apply(result)
             contents.update(((result.index, path), body) for path, body in result.contents.items())
             unknowns += [Unknown(f"/{path}", why, layer=ref_of[result.index]) for path, why in result.unknowns]
         return finish_filesystem(refs, state, contents, unknowns, matcher, refetch)
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while hundreds of thousands of entries are created.
-
-    None of them form cycles (reference counting frees them), yet each full collection walks all of them: a
-    third of the run time on a 200k-entry layer. Only a collector this call disabled is enabled again.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class _ExactPaths:

@@ -10,15 +10,14 @@ what is shown; the gate counts the shown findings that are not suppressed.
 
 from __future__ import annotations
 
-import gc
 import os
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from regwarden.gc_pause import cyclic_gc_paused
 from regwarden.model.advisory import Advisory
 from regwarden.model.errors import NoDataError
 from regwarden.model.finding import Severity
@@ -28,7 +27,7 @@ from regwarden.model.vulnerability import VulnerabilityFinding
 from regwarden.report.vuln_common import DatabaseInfo, ScanReport
 from regwarden.service.images import ImageOptions, sbom_of
 from regwarden.vuln.ignore import DEFAULT_IGNORE_FILE, IgnoreEntry, IgnoreFileError, apply_ignores
-from regwarden.vuln.match import MatchReport
+from regwarden.vuln.match import LookupPlan, MatchReport, lookup_plan
 
 if TYPE_CHECKING:  # the store (and SQLAlchemy) loads only when a scan runs
     from regwarden.store import Store
@@ -123,19 +122,18 @@ def _with_store(
         age_days = None if age is None else age.total_seconds() / _SECONDS_PER_DAY
         database = DatabaseInfo(store.url, store.advisories.newest_update(), age_days)
         sbom = read_sbom()  # after the emptiness check: a missing database fails before a slow image pull
-        matched = match_with_store(sbom, store, age_days)
-        needed = ecosystem_counts(sbom)
-        gaps = coverage_warnings(sbom, {status.ecosystem for status in store.advisories.status()})
+        plan = lookup_plan(sbom)
+        matched = match_with_store(sbom, store, age_days, plan)
+        needed = ecosystem_counts(plan)
+        gaps = coverage_warnings(needed, {status.ecosystem for status in store.advisories.status()})
         gaps.extend(record_seen_ecosystems(store, needed, moment))
     return _report(sbom, matched, database, policy, options, moment, gaps)
 
 
-def ecosystem_counts(sbom: Sbom) -> dict[str, int]:
+def ecosystem_counts(plan: LookupPlan) -> dict[str, int]:
     """Base ecosystem → how many package names the match looks up under it (the store's own key spelling)."""
-    from regwarden.vuln.match import lookup_plan
-
     needed: dict[str, int] = {}
-    for ecosystem, _name in lookup_plan(sbom).keys:
+    for ecosystem, _name in plan.keys:
         needed[ecosystem] = needed.get(ecosystem, 0) + 1
     return needed
 
@@ -156,12 +154,11 @@ def record_seen_ecosystems(store: Store, counts: Mapping[str, int], moment: date
     return []
 
 
-def coverage_warnings(sbom: Sbom, stored_ecosystems: set[str]) -> list[str]:
-    """Ecosystems the image needs but the database holds nothing for: "no findings" there means "not checked".
-
-    Said loudly in every output, so a database updated for PyPI alone never passes a Debian image silently.
+def coverage_warnings(needed: Mapping[str, int], stored_ecosystems: set[str]) -> list[str]:
+    """Ecosystems the image needs (`ecosystem_counts`) but the database holds nothing for: "no findings" there
+    means "not checked". Said loudly in every output, so a database updated for PyPI alone never passes a Debian
+    image silently.
     """
-    needed = ecosystem_counts(sbom)
     missing = sorted(set(needed) - stored_ecosystems)
     return [
         f"the database has no {ecosystem} advisories: {needed[ecosystem]} {ecosystem} package name(s) were not "
@@ -170,39 +167,22 @@ def coverage_warnings(sbom: Sbom, stored_ecosystems: set[str]) -> list[str]:
     ]
 
 
-def match_with_store(sbom: Sbom, store: Store, age_days: float | None) -> MatchReport:
+def match_with_store(sbom: Sbom, store: Store, age_days: float | None, plan: LookupPlan | None = None) -> MatchReport:
     """Match `sbom` against `store`, fetching every key it needs in one batch of queries first.
 
     The batch returns match views (store/match_view.py) without the entries of releases that cannot apply: the
     same findings and unknowns as `lookup`, without decoding whole records one key at a time.
     """
-    from regwarden.vuln.match import lookup_plan, match_sbom_report
+    from regwarden.vuln.match import match_sbom_report
 
-    with _collector_paused():
-        plan = lookup_plan(sbom)
+    with cyclic_gc_paused():
+        plan = plan or lookup_plan(sbom)
         table = store.advisories.lookup_many(plan.keys, plan.wanted)
 
         def lookup(ecosystem: str, name: str) -> list[Advisory]:
             return table.get((ecosystem, name), [])
 
         return match_sbom_report(sbom, lookup, database=store.url, database_age_days=age_days)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a match builds its objects.
-
-    A large SBOM builds a few hundred thousand small objects that are all alive until the match ends; each
-    collector pass walks every one of them again and cost half the match time. They form no reference cycles
-    (frozen dataclasses of tuples and strings), so nothing is lost by collecting once, afterwards.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _report(
