@@ -183,7 +183,7 @@ def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(*row)
-    Console(file=buffer, width=140, no_color=True, highlight=False).print(table)
+    Console(file=buffer, width=140, no_color=True, highlight=False, markup=False).print(table)
     return buffer.getvalue()
 
 

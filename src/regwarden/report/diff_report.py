@@ -14,7 +14,7 @@ from regwarden.model.sbom import LayerRef
 
 def render_diff_table(diff: SbomDiff, *, width: int = 140) -> bytes:
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width, no_color=True, highlight=False)
+    console = Console(file=buffer, markup=False, width=width, no_color=True, highlight=False)
     counts = {kind: len(diff.of_kind(kind)) for kind in ("added", "removed", "changed")}
     console.print(f"{diff.before}  ->  {diff.after}")
     console.print(", ".join(f"{n} {kind}" for kind, n in counts.items()))

@@ -52,7 +52,7 @@ def render_inspect_json(metadata: ImageMetadata) -> bytes:
 
 def render_inspect_table(metadata: ImageMetadata, *, width: int = 140) -> bytes:
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width, no_color=True, highlight=False)
+    console = Console(file=buffer, markup=False, width=width, no_color=True, highlight=False)
     config = metadata.config
     rows = [
         ("Reference", metadata.reference),

@@ -13,7 +13,7 @@ from regwarden.posture.rule import RuleMeta
 
 def render_rule_table(rules: Sequence[RuleMeta], *, width: int = 150) -> bytes:
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width, no_color=True, highlight=False)
+    console = Console(file=buffer, markup=False, width=width, no_color=True, highlight=False)
     table = Table(header_style="bold")
     for column in ("Id", "Severity", "Category", "Profiles", "Title", "Anchors"):
         table.add_column(column, overflow="fold")

@@ -6,15 +6,16 @@ import io
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from regwarden.model.sbom import LayerRef, Sbom
 
 
 def render_sbom_table(sbom: Sbom, *, width: int = 140, color: bool = False) -> bytes:
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False)
+    console = Console(file=buffer, markup=False, width=width, force_terminal=color, no_color=not color, highlight=False)
     os_name = sbom.operating_system.pretty_name or sbom.operating_system.id if sbom.operating_system else "unknown"
-    console.print(f"[bold]{sbom.source}[/bold]  {sbom.image_digest or ''}")
+    console.print(Text.assemble((sbom.source, "bold"), f"  {sbom.image_digest or ''}"))
     console.print(f"OS: {os_name}   packages: {len(sbom.packages)}   unknowns: {len(sbom.unknowns)}")
     table = Table(show_lines=False, header_style="bold")
     for column in ("Name", "Version", "Type", "Layer", "Added by"):

@@ -6,6 +6,7 @@ import io
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from regwarden.report.vuln_common import ScanReport, by_package, fixed_in, gate_text, severity_counts
 
@@ -14,9 +15,9 @@ _STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cya
 
 def render_vuln_table(report: ScanReport, *, width: int = 150, color: bool = False) -> bytes:
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False)
+    console = Console(file=buffer, markup=False, width=width, force_terminal=color, no_color=not color, highlight=False)
     sbom = report.sbom
-    console.print(f"[bold]{sbom.source}[/bold]  {sbom.image_digest or ''}".rstrip())
+    console.print(Text.assemble((sbom.source, "bold"), f"  {sbom.image_digest or ''}".rstrip()))
     if sbom.operating_system is not None:
         console.print(f"OS: {sbom.operating_system.pretty_name or sbom.operating_system.id}")
     console.print(f"Database: {report.database.location}{_age(report)}")
@@ -31,7 +32,7 @@ def render_vuln_table(report: ScanReport, *, width: int = 150, color: bool = Fal
     for unknown in report.match_unknowns:
         console.print(f"not evaluated: {unknown.package.purl} {unknown.advisory_id or ''}: {unknown.reason}")
     for warning in report.warnings:
-        console.print(f"[yellow]warning:[/] {warning}")
+        console.print(Text.assemble(("warning:", "yellow"), f" {warning}"))
     console.print(gate_text(report))
     return buffer.getvalue().encode()
 
@@ -53,7 +54,7 @@ def _findings_table(report: ScanReport) -> Table:
                 package.version if first else "",
                 package.type.value if first else "",
                 finding.id,
-                f"[{_STYLE[finding.severity.value]}]{report.severity_label(finding)}[/]",
+                Text(report.severity_label(finding), style=_STYLE[finding.severity.value]),
                 fixed_in(finding),
                 finding.summary or "",
                 end_section=n == len(findings) - 1,
