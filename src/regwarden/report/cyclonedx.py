@@ -57,7 +57,7 @@ def build_bom(sbom: Sbom) -> Bom:
         properties=_properties(subject_properties(sbom)),
     )
     components = [
-        _component(package, ref) for package, ref in zip(sbom.packages, _bom_refs(sbom.packages), strict=True)
+        _component(package, ref) for package, ref in zip(sbom.packages, bom_refs(sbom.packages), strict=True)
     ]
     if sbom.operating_system is not None:
         os_ = sbom.operating_system
@@ -131,7 +131,7 @@ def _properties(pairs: Iterable[tuple[str, str]]) -> list[Property]:
     return [Property(name=name, value=value) for name, value in pairs]
 
 
-def _bom_refs(packages: Iterable[Package]) -> list[str]:
+def bom_refs(packages: Iterable[Package]) -> list[str]:
     """purl as bom-ref, made unique where two packages share one (same package in two places)."""
     seen: dict[str, int] = {}
     refs = []

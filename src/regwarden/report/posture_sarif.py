@@ -8,32 +8,14 @@ platform shows it as dismissed with the justification.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from typing import Any
 
-from regwarden import __version__
-from regwarden.model.finding import Severity, Status
+from regwarden.model.finding import Status
 from regwarden.posture.engine import RuleResult
 from regwarden.posture.rule import RuleMeta
 from regwarden.report.posture_common import evidence_text, ordered
-
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-_LEVEL = {
-    Severity.CRITICAL: "error",
-    Severity.HIGH: "error",
-    Severity.MEDIUM: "warning",
-    Severity.LOW: "note",
-    Severity.INFO: "note",
-}
-# GitHub maps security-severity to critical (>= 9.0), high (>= 7.0), medium (>= 4.0), low.
-_SECURITY_SEVERITY = {
-    Severity.CRITICAL: "9.5",
-    Severity.HIGH: "8.0",
-    Severity.MEDIUM: "5.5",
-    Severity.LOW: "3.0",
-    Severity.INFO: "1.0",
-}
+from regwarden.report.sarif import BAND_SCORE, LEVEL, render_sarif_log
 
 
 def render_posture_sarif(results: Sequence[RuleResult]) -> bytes:
@@ -44,24 +26,7 @@ def render_posture_sarif(results: Sequence[RuleResult]) -> bytes:
         for result in ordered(results)
         if result.status in (Status.FAIL, Status.UNKNOWN)
     ]
-    document = {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "regwarden",
-                        "version": __version__,
-                        "semanticVersion": __version__,
-                        "rules": [_rule(rule) for rule in rules],
-                    }
-                },
-                "results": sarif_results,
-            }
-        ],
-    }
-    return json.dumps(document, indent=2, default=str).encode() + b"\n"
+    return render_sarif_log([_rule(rule) for rule in rules], sarif_results)
 
 
 def _unique_rules(results: Sequence[RuleResult]) -> list[RuleMeta]:
@@ -85,9 +50,9 @@ def _rule(rule: RuleMeta) -> dict[str, Any]:
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": rule.rationale},
         "help": {"text": f"{rule.rationale}\nRemediation: {remediation.az}", "markdown": markdown},
-        "defaultConfiguration": {"level": _LEVEL[rule.severity]},
+        "defaultConfiguration": {"level": LEVEL[rule.severity]},
         "properties": {
-            "security-severity": _SECURITY_SEVERITY[rule.severity],
+            "security-severity": f"{BAND_SCORE[rule.severity]:.1f}",
             "tags": ["security", "acr", rule.category],
             "precision": "high",
         },
@@ -100,7 +65,7 @@ def _result(result: RuleResult, rule_index: int) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "ruleId": result.rule.id,
         "ruleIndex": rule_index,
-        "level": "note" if result.status is Status.UNKNOWN else _LEVEL[result.rule.severity],
+        "level": "note" if result.status is Status.UNKNOWN else LEVEL[result.rule.severity],
         "message": {"text": f"{result.registry_name}: {text}"},
         "locations": [_location(result)],
         "partialFingerprints": {

@@ -33,7 +33,7 @@ from cyclonedx.schema import OutputFormat, SchemaVersion
 
 from regwarden.model.sbom import Package
 from regwarden.model.vulnerability import VulnerabilityFinding
-from regwarden.report.cyclonedx import _bom_refs, build_bom
+from regwarden.report.cyclonedx import bom_refs, build_bom
 from regwarden.report.vuln_common import ScanReport, ordered
 
 # OpenVEX justification labels → CycloneDX impact-analysis justifications (closest meaning).
@@ -55,7 +55,7 @@ _CVSS_METHOD = (
 def render_vuln_cyclonedx_json(report: ScanReport) -> bytes:
     bom = build_bom(report.sbom)
     # The same bom-refs build_bom gave the components (purl, made unique), so `affects` points at them.
-    refs = dict(zip(report.sbom.packages, _bom_refs(report.sbom.packages), strict=True))
+    refs = dict(zip(report.sbom.packages, bom_refs(report.sbom.packages), strict=True))
     for n, finding in enumerate(ordered(report.findings)):
         bom.vulnerabilities.add(_vulnerability(finding, refs.get(finding.package), n))
     outputter = make_outputter(bom, OutputFormat.JSON, SchemaVersion.V1_6)

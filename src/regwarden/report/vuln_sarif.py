@@ -11,54 +11,19 @@ scanning needs a physical location.
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
-from regwarden import __version__
-from regwarden.model.finding import Severity
 from regwarden.model.vulnerability import VulnerabilityFinding
+from regwarden.report.sarif import BAND_SCORE, LEVEL, render_sarif_log
 from regwarden.report.vuln_common import ScanReport, fixed_in, ordered
-
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-_LEVEL = {
-    Severity.CRITICAL: "error",
-    Severity.HIGH: "error",
-    Severity.MEDIUM: "warning",
-    Severity.LOW: "note",
-    Severity.INFO: "note",
-}
-_BAND_SCORE = {
-    Severity.CRITICAL: 9.5,
-    Severity.HIGH: 8.0,
-    Severity.MEDIUM: 5.5,
-    Severity.LOW: 3.0,
-    Severity.INFO: 0.0,
-}
 
 
 def render_vuln_sarif(report: ScanReport) -> bytes:
     findings = ordered(report.findings)
     rules = _rules(findings)
     index = {rule["id"]: n for n, rule in enumerate(rules)}
-    document = {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "regwarden",
-                        "version": __version__,
-                        "semanticVersion": __version__,
-                        "rules": rules,
-                    }
-                },
-                "results": [_result(f, index[f.id], report) for f in findings],
-                "properties": {"source": report.sbom.source, "imageDigest": report.sbom.image_digest},
-            }
-        ],
-    }
-    return json.dumps(document, indent=2, ensure_ascii=False).encode() + b"\n"
+    properties = {"source": report.sbom.source, "imageDigest": report.sbom.image_digest}
+    return render_sarif_log(rules, [_result(f, index[f.id], report) for f in findings], properties=properties)
 
 
 def _rules(findings: list[VulnerabilityFinding]) -> list[dict[str, Any]]:
@@ -83,7 +48,7 @@ def _rule(finding: VulnerabilityFinding) -> dict[str, Any]:
             "text": text,
             "markdown": f"**{summary}**\n\nAliases: {aliases}\n\nhttps://osv.dev/vulnerability/{finding.id}",
         },
-        "defaultConfiguration": {"level": _LEVEL[finding.severity]},
+        "defaultConfiguration": {"level": LEVEL[finding.severity]},
         "properties": {
             "security-severity": f"{_security_severity(finding):.1f}",
             "tags": ["security", "vulnerability", finding.severity.value],
@@ -93,7 +58,7 @@ def _rule(finding: VulnerabilityFinding) -> dict[str, Any]:
 
 
 def _security_severity(finding: VulnerabilityFinding) -> float:
-    return finding.cvss_score if finding.cvss_score is not None else _BAND_SCORE[finding.severity]
+    return finding.cvss_score if finding.cvss_score is not None else BAND_SCORE[finding.severity]
 
 
 def _result(finding: VulnerabilityFinding, rule_index: int, report: ScanReport) -> dict[str, Any]:
@@ -105,7 +70,7 @@ def _result(finding: VulnerabilityFinding, rule_index: int, report: ScanReport) 
     entry: dict[str, Any] = {
         "ruleId": finding.id,
         "ruleIndex": rule_index,
-        "level": _LEVEL[finding.severity],
+        "level": LEVEL[finding.severity],
         "message": {"text": message},
         "locations": [_location(finding, report)],
         "partialFingerprints": {
