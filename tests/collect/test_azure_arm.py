@@ -300,3 +300,34 @@ def test_psrule_export_children_usages_and_extension_resources() -> None:
     # Types seen anywhere in the export are complete: the bare registry has none of them.
     assert (bare.replications.value, bare.usages.value, bare.assessments.value) == ((), (), ())
     assert bare.admin_user_enabled.value is True
+
+
+def test_defender_plan_is_the_containers_pricing_of_the_registrys_own_subscription() -> None:
+    other = "/subscriptions/00000000-0000-0000-0000-000000000002"
+
+    def registry(subscription: str, name: str) -> dict[str, Any]:
+        resource_id = f"{subscription}/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/{name}"
+        return {"id": resource_id, "name": name, "type": "Microsoft.ContainerRegistry/registries"}
+
+    def pricing(subscription: str, name: str, tier: str) -> dict[str, Any]:
+        return {
+            "id": f"{subscription}/providers/Microsoft.Security/pricings/{name}",
+            "name": name,
+            "type": "Microsoft.Security/pricings",
+            "properties": {"pricingTier": tier},
+        }
+
+    resources = [
+        registry(SUB, "home01"),
+        registry(other, "away01"),
+        registry("", "bare01"),  # an id without a subscription sees any Containers plan
+        pricing(other, "VirtualMachines", "Standard"),
+        pricing(other, "containers", "Standard"),
+    ]
+    plans = {r.name: r.defender.value for r in registries_from_resources(resources, "mixed.json")}
+    tiers = {name: (plan.pricing_tier.value, plan.pricing_tier.source) for name, plan in plans.items() if plan}
+    assert tiers == {
+        "home01": ("Free", ValueSource.DEFAULT),
+        "away01": ("Standard", ValueSource.EXPLICIT),
+        "bare01": ("Standard", ValueSource.EXPLICIT),
+    }

@@ -78,3 +78,11 @@ def test_directory_without_tf_files(tmp_path: Path) -> None:
 def test_scalar_document_is_bad_input(tmp_path: Path) -> None:
     with pytest.raises(BadInputError, match="expected a JSON object or array"):
         load_registries([write(tmp_path, "n.json", 42)])
+
+
+@pytest.mark.parametrize("unavailable", [["Microsoft.Authorization/locks"], {"Microsoft.Authorization/locks": 403}])
+def test_bundle_with_malformed_unavailable_is_bad_input(tmp_path: Path, unavailable: object) -> None:
+    bundle = {"resources": [{"name": "one01", "type": "Microsoft.ContainerRegistry/registries"}]}
+    path = write(tmp_path, "bundle.json", {**bundle, "unavailable": unavailable})
+    with pytest.raises(BadInputError, match=r"bundle\.json: 'unavailable' must map resource types to reasons"):
+        load_registries([path])

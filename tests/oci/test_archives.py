@@ -22,16 +22,12 @@ from regwarden.oci.archives import (
     open_local_source,
     parse_source_spec,
 )
+from regwarden.oci.manifest import MAX_INDEX_DEPTH
 from regwarden.oci.source import ImageSource
-from tests.oci.archive_images import BuiltImages, blob_path, build_images, ref_descriptor
+from tests.oci.archive_images import BuiltImages, add_blob, blob_path, ref_descriptor
 
 AMD64 = Platform("linux", "amd64")
 ARM64 = Platform("linux", "arm64")
-
-
-@pytest.fixture(scope="session")
-def images(tmp_path_factory: pytest.TempPathFactory) -> BuiltImages:
-    return build_images(tmp_path_factory.mktemp("archive-images"))
 
 
 @pytest.fixture
@@ -99,6 +95,29 @@ def test_layout_multi_arch_and_nested_indexes(images: BuiltImages, ref: str, pla
     assert len(metadata.layers) == layers
     # The index the manifest was chosen from is the innermost one (`multi`), even when reached via `nested`.
     assert metadata.index_digest == ref_descriptor(images.layout, "multi")["digest"]
+
+
+def _wrap_in_indexes(layout: Path, ref: str, levels: int) -> str:
+    """Put `ref`'s manifest under `levels` single-entry indexes, named `<ref>-in-<levels>` in index.json."""
+    entry = {key: ref_descriptor(layout, ref)[key] for key in ("mediaType", "digest", "size")}
+    for _ in range(levels):
+        body = json.dumps({"schemaVersion": 2, "mediaType": mt.OCI_INDEX, "manifests": [entry]}).encode()
+        entry = {"mediaType": mt.OCI_INDEX, "digest": add_blob(layout, body), "size": len(body)}
+    name = f"{ref}-in-{levels}"
+    index = json.loads((layout / "index.json").read_bytes())
+    index["manifests"].append({**entry, "annotations": {"org.opencontainers.image.ref.name": name}})
+    (layout / "index.json").write_text(json.dumps(index))
+    return name
+
+
+def test_indexes_nested_too_deep_are_bad_input(layout_copy: Path) -> None:
+    deepest = _wrap_in_indexes(layout_copy, "arm64", MAX_INDEX_DEPTH - 1)
+    assert (
+        OciLayoutSource(layout_copy, deepest, ARM64).resolve().digest == ref_descriptor(layout_copy, "arm64")["digest"]
+    )
+    too_deep = _wrap_in_indexes(layout_copy, "arm64", MAX_INDEX_DEPTH)
+    with pytest.raises(BadInputError, match=f"indexes nested deeper than {MAX_INDEX_DEPTH} levels"):
+        OciLayoutSource(layout_copy, too_deep, ARM64).resolve()
 
 
 def test_layout_platform_missing_lists_available(images: BuiltImages) -> None:

@@ -240,6 +240,39 @@ def test_referrers_api_is_used_when_present() -> None:
         )
 
 
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"{not json", "the registry's answer for tags of app is not valid JSON"),
+        (b"\xff\xfe", "the registry's answer for tags of app is not valid JSON"),
+        (b'{"tags": "v1"}', "`tags` must be a list of strings"),
+        (b'{"tags": ["v1", 2]}', "`tags` must be a list of strings"),
+    ],
+)
+def test_malformed_tag_list_is_bad_input(body: bytes, message: str) -> None:
+    reply = Reply(200, body, {"Content-Type": "application/json"})
+    with LocalServer(lambda request: reply) as server:
+        client = RegistryClient(server.host, insecure=True, retry=FAST)
+        with client, pytest.raises(BadInputError, match=message):
+            client.list_tags("app")
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"{not json", "referrers index is not valid JSON"),
+        (b'{"schemaVersion": 2, "manifests": {}}', "referrers index has no `manifests` list"),
+        (b'{"manifests": [{"mediaType": "x", "digest": "sha256:1", "size": -1}]}', "size must be a non-negative"),
+    ],
+)
+def test_malformed_referrers_index_is_bad_input(body: bytes, message: str) -> None:
+    reply = Reply(200, body, {"Content-Type": OCI_INDEX})
+    with LocalServer(lambda request: reply) as server:
+        client = RegistryClient(server.host, insecure=True, retry=FAST)
+        with client, pytest.raises(BadInputError, match=message):
+            client.referrers("app", "sha256:" + "2" * 64)
+
+
 # -- retries, timeouts, failures ---------------------------------------------------------------------------
 
 

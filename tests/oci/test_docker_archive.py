@@ -5,10 +5,12 @@ from __future__ import annotations
 import gzip
 import json
 import tarfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+import zstandard
 
 from regwarden.model.errors import BadInputError, IntegrityError, NotFoundError
 from regwarden.model.image import Platform
@@ -17,18 +19,12 @@ from regwarden.oci.docker_archive import DockerArchiveSource
 from tests.oci.archive_images import (
     BuiltImages,
     add_member,
-    build_images,
     image_blobs,
     ref_descriptor,
     sha256,
 )
 
 AMD64 = Platform("linux", "amd64")
-
-
-@pytest.fixture(scope="session")
-def images(tmp_path_factory: pytest.TempPathFactory) -> BuiltImages:
-    return build_images(tmp_path_factory.mktemp("docker-archive-images"))
 
 
 def read_all_layers(source: DockerArchiveSource) -> list[bytes]:
@@ -141,6 +137,38 @@ def test_tampered_legacy_layer_fails_when_read(images: BuiltImages, tmp_path: Pa
     tampered_source = DockerArchiveSource(tampered, "app:arm64", AMD64)
     with tampered_source.open_layer(layer) as stream, pytest.raises(IntegrityError, match="digest mismatch"):
         stream.read()
+
+
+@pytest.mark.parametrize(
+    ("compress", "media_type"),
+    [(gzip.compress, mt.OCI_LAYER_TAR_GZIP), (zstandard.compress, mt.OCI_LAYER_TAR_ZSTD)],
+)
+def test_compressed_legacy_layer_is_typed_and_hashed_by_content(
+    images: BuiltImages, tmp_path: Path, compress: Callable[[bytes], bytes], media_type: str
+) -> None:
+    name = str(saved_manifest(images.legacy_docker_archive)[1]["Layers"][0])
+    packed = compress(images.arm_layer.data)
+    archive = tmp_path / "compressed.tar"
+    _rewrite(images.legacy_docker_archive, archive, {name: packed})
+    source = DockerArchiveSource(archive, "app:arm64", AMD64)
+    (layer,) = source.resolve().layers
+    assert (layer.media_type, layer.digest, layer.size, layer.diff_id) == (
+        media_type,
+        sha256(packed),
+        len(packed),
+        images.arm_layer.diff_id,
+    )
+    with source.open_layer(layer) as stream:
+        assert stream.read() == packed
+
+
+def test_layer_list_that_disagrees_with_the_config_is_bad_input(images: BuiltImages, tmp_path: Path) -> None:
+    manifest = saved_manifest(images.legacy_docker_archive)
+    manifest[0]["Layers"] = manifest[0]["Layers"][:1]
+    archive = tmp_path / "short.tar"
+    _rewrite(images.legacy_docker_archive, archive, {"manifest.json": json.dumps(manifest).encode()})
+    with pytest.raises(BadInputError, match="lists 1 layers but the config has 2 diff_ids"):
+        DockerArchiveSource(archive, "app:amd64", AMD64).resolve()
 
 
 def test_tampered_config_is_caught_by_its_file_name(images: BuiltImages, tmp_path: Path) -> None:

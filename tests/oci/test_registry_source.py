@@ -16,7 +16,9 @@ import pytest
 
 from regwarden.model.errors import BadInputError, IntegrityError, NotFoundError
 from regwarden.model.image import Layer, Platform
+from regwarden.oci.blobs import compute_digest
 from regwarden.oci.client import ManifestNotFoundError, RegistryClient
+from regwarden.oci.manifest import MAX_INDEX_DEPTH
 from regwarden.oci.registry_source import RegistrySource
 from regwarden.oci.retry import RetryPolicy
 from regwarden.oci.source import ImageSource
@@ -201,3 +203,26 @@ def test_errors(client: RegistryClient) -> None:
         stranger = Layer(0, "sha256:" + "5" * 64, 1, "application/vnd.oci.image.layer.v1.tar+gzip")
         with pytest.raises(NotFoundError, match="not part of"):
             source.open_layer(stranger)
+
+
+def test_indexes_nested_too_deep_are_bad_input() -> None:
+    """A registry that answers every index with another index (a loop in disguise) is refused, not followed."""
+    documents: dict[str, bytes] = {}
+    child = {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "sha256:" + "6" * 64, "size": 2}
+    for _ in range(MAX_INDEX_DEPTH + 1):
+        body = json.dumps({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [child]}).encode()
+        digest = compute_digest(body)
+        documents[digest] = body
+        platform = {"os": "linux", "architecture": "amd64"}
+        child = {"mediaType": OCI_INDEX, "digest": digest, "size": len(body), "platform": platform}
+    documents["v1"] = documents[str(child["digest"])]
+
+    def answer(request: Request) -> Reply:
+        body = documents.get(request.path.rpartition("/")[2])
+        return Reply(200, body, {"Content-Type": OCI_INDEX}) if body else Reply(404)
+
+    with LocalServer(answer) as server, RegistryClient(server.host, insecure=True, retry=FAST) as client:
+        source = RegistrySource(client, f"{server.host}/app:v1", AMD64)
+        with pytest.raises(BadInputError, match=f"indexes nested deeper than {MAX_INDEX_DEPTH} levels"):
+            source.resolve()
+        assert len(server.requests) == 1 + MAX_INDEX_DEPTH  # the tag, then one child per level followed

@@ -53,6 +53,11 @@ def test_empty_file_gives_defaults(tmp_path: Path) -> None:
     assert (config.profile, config.max_delete_holders, config.min_ip_prefix) == (Profile.PRODUCTION, 2, 24)
 
 
+def test_keys_left_out_keep_the_dataclass_defaults(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "profile: dev\nmin_ip_prefix: 28\n"))
+    assert config == PostureConfig(profile=Profile.DEV, min_ip_prefix=28)
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -69,6 +74,18 @@ def test_empty_file_gives_defaults(tmp_path: Path) -> None:
             "'expires' must be a date",
         ),
         ("allowed_regions: westeurope\n", "allowed_regions must be a list"),
+        ("ci_principal_ids: [1234]\n", "ci_principal_ids must be a list of strings"),
+        ("min_ip_prefix: '24'\n", "min_ip_prefix must be a non-negative integer, got '24'"),
+        ("max_retention_days: true\n", "max_retention_days must be a non-negative integer, got True"),
+        ("suppressions:\n  - RW-ACR-001\n", r"suppressions\[0\] must be a mapping"),
+        (
+            "suppressions:\n  - reason: x\n    expires: 2026-01-01\n",
+            r"suppressions\[0\]: 'rule' \(a rule id\) is required",
+        ),
+        (
+            "suppressions:\n  - rule: RW-ACR-001\n    reason: x\n    expires: 2026-01-01\n    registry: [a]\n",
+            "'registry' must be a registry name or id",
+        ),
         ("- a\n", "must be a mapping"),
         ("profile: [\n", "malformed YAML"),
     ],

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from regwarden.model.sbom import Sbom
 from regwarden.sbom.build import catalog_filesystem, file_requests
+from regwarden.sbom.catalogers import ALL_CATALOGERS
+from regwarden.sbom.catalogers.interface import CatalogContext, CatalogFile, CatalogResult, FileRequest
 from regwarden.sbom.filesystem import build_filesystem
-from tests.sbom.layer_fixtures import image
+from tests.sbom.layer_fixtures import Spec, image
 
 OS_RELEASE = b'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n'
 
@@ -23,7 +26,7 @@ def status(*paragraphs: str) -> bytes:
     return "\n".join(paragraphs).encode()
 
 
-def sbom_of(*layers: list[tuple[object, ...]]) -> Sbom:
+def sbom_of(*layers: Sequence[Spec]) -> Sbom:
     filesystem = build_filesystem(image(*layers), file_requests())
     return catalog_filesystem(filesystem, source="test")
 
@@ -116,3 +119,28 @@ def test_language_packages_installed_by_the_os_are_linked_to_their_os_package() 
     deb = next(p for p in sbom.packages if p.type.value == "deb")
     assert python.owned_by == deb.purl
     assert deb.owned_by is None
+
+
+class _ExplodingCataloger:
+    """Breaks the never-raise contract, as a buggy cataloger would."""
+
+    name = "exploding"
+    request = FileRequest(basenames=frozenset({"boom.txt"}))
+
+    def catalog(self, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
+        raise RuntimeError("bad state")
+
+
+def test_a_cataloger_that_raises_turns_its_files_into_unknowns_and_the_scan_goes_on() -> None:
+    catalogers = (*ALL_CATALOGERS, _ExplodingCataloger())
+    layers = [
+        [("file", "etc/os-release", OS_RELEASE), ("file", "var/lib/dpkg/status", status(paragraph("bash", "5.2-2")))],
+        [("file", "srv/boom.txt", b"x"), ("file", "srv/other/boom.txt", b"y")],
+    ]
+    filesystem = build_filesystem(image(*layers), file_requests(catalogers))
+    sbom = catalog_filesystem(filesystem, source="test", catalogers=catalogers)
+    assert layer_of(sbom) == {("deb", "bash"): 0}
+    assert {(u.path, u.reason, u.cataloger, u.layer.index if u.layer else None) for u in sbom.unknowns} == {
+        ("/srv/boom.txt", "cataloger exploding failed: RuntimeError: bad state", "exploding", 1),
+        ("/srv/other/boom.txt", "cataloger exploding failed: RuntimeError: bad state", "exploding", 1),
+    }

@@ -8,10 +8,13 @@ from pathlib import Path
 import pytest
 
 from regwarden.model.errors import BadInputError
+from regwarden.sbom.catalogers.binfmt import MarkedExecutables
 from regwarden.sbom.catalogers.interface import FileRequest
 from regwarden.sbom.directory import filesystem_from_directory
 from regwarden.sbom.filesystem import EntryKind, FilesystemLimits
+from regwarden.sbom.layer_scan import DISMISSED
 
+ELF = b"\x7fELF\x02\x01\x01" + b"\0" * 120  # an executable with no Go build info
 REQUEST = FileRequest(basenames=frozenset({"os-release", "status", "package.json", "secret"}), max_size=100)
 
 
@@ -90,3 +93,22 @@ def test_a_path_that_is_not_a_directory_is_bad_input(tmp_path: Path) -> None:
     for root in (tmp_path / "file", tmp_path / "missing"):
         with pytest.raises(BadInputError, match="is not a directory"):
             filesystem_from_directory(root, REQUEST)
+
+
+def test_a_tree_over_the_entry_limit_is_bad_input(tree: Path) -> None:
+    with pytest.raises(BadInputError) as raised:
+        filesystem_from_directory(tree, REQUEST, FilesystemLimits(max_entries=5))
+    assert str(raised.value) == f"dir:{tree} has more than 5 entries"
+    assert len(filesystem_from_directory(tree, REQUEST, FilesystemLimits(max_entries=100)).layers) == 1
+
+
+def test_executables_are_kept_only_when_they_hold_a_marker_as_in_layers(tmp_path: Path) -> None:
+    go_like = ELF + b"\0\xff Go buildinf:" + b"\0" * 16
+    for name, body in (("true", ELF), ("go-tool", go_like)):
+        (tmp_path / name).write_bytes(body)
+        (tmp_path / name).chmod(0o755)
+    marked = MarkedExecutables(executables=True, markers=(b"\xff Go buildinf:",))
+    # The budget holds the Go binary only: a dismissed executable must cost nothing from it.
+    filesystem = filesystem_from_directory(tmp_path, marked, FilesystemLimits(max_kept_bytes=len(go_like)))
+    assert {f.path: f.content for f in filesystem.wanted_files()} == {"true": DISMISSED, "go-tool": go_like}
+    assert filesystem.unknowns == ()

@@ -67,3 +67,11 @@ def test_postgresql_nobody_listens_on_is_unreachable() -> None:
     with pytest.raises(UnreachableError, match="cannot open database") as caught:
         create_store_engine(url)
     assert "hunter2" not in str(caught.value)
+
+
+@pytest.mark.parametrize("below", ["blocker/regwarden.db", "blocker/sub/regwarden.db"])
+def test_sqlite_file_below_a_file_is_unreachable(tmp_path: Path, below: str) -> None:
+    (tmp_path / "blocker").write_text("not a directory", encoding="utf-8")
+    url = resolve_url(str(tmp_path / below), {})
+    with pytest.raises(UnreachableError, match=r"cannot open database .*: cannot create directory .*blocker"):
+        create_store_engine(url)

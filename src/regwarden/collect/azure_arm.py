@@ -206,14 +206,19 @@ def _defender(inv: Inventory, subscription: str | None) -> Value[DefenderPlan]:
         return Value.unavailable(path, inv.missing[_PRICINGS], inv.origin)
     if _PRICINGS not in inv.present:
         return Value.unavailable(path, "not present in the input", inv.origin)
-    for resource in inv.all_of(_PRICINGS):
-        resource_id = (to_str(get(resource, "id")) or "").casefold()
-        other_subscription = subscription and resource_id.startswith("/subscriptions/")
-        if (to_str(get(resource, "name")) or "").casefold() != "containers" or (
-            other_subscription and f"/subscriptions/{subscription}/".casefold() not in resource_id + "/"
-        ):
-            continue
-        return Value.explicit(related.parse_defender(resource, inv.origin), path, inv.origin)
+    found = next((r for r in inv.all_of(_PRICINGS) if _is_containers_plan(r, subscription)), None)
+    if found is not None:
+        return Value.explicit(related.parse_defender(found, inv.origin), path, inv.origin)
     # A pricings list names every plan; a missing Containers entry means the plan was never turned on.
     plan = DefenderPlan(Value.default("Free", path, inv.origin), Value.default(False, path, inv.origin))
     return Value.default(plan, path, inv.origin)
+
+
+def _is_containers_plan(resource: Mapping[str, Any], subscription: str | None) -> bool:
+    """The Containers pricing of the registry's subscription; an id naming no subscription is taken as it."""
+    if (to_str(get(resource, "name")) or "").casefold() != "containers":
+        return False
+    resource_id = (to_str(get(resource, "id")) or "").casefold()
+    if not subscription or not resource_id.startswith("/subscriptions/"):
+        return True
+    return f"/subscriptions/{subscription}/".casefold() in resource_id + "/"

@@ -8,11 +8,10 @@ parameters file among the paths, applied to every template of the same call), Te
 
 from __future__ import annotations
 
-import importlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from regwarden.collect.arm_keys import get
 from regwarden.collect.arm_template import (
@@ -70,8 +69,10 @@ def registries_from_document(document: Any, origin: str, parameters: Mapping[str
         return registries_from_template(document, origin, parameters)
     if isinstance(document, Mapping) and "format_version" in document:
         if "planned_values" in document or "values" in document:
-            from_plan = _adapter("terraform_plan", "registries_from_terraform_json", origin)
-            return cast("list[Registry]", from_plan(document, origin))
+            # Deferred like the .tf path below: only Terraform inputs pay for the Terraform adapters.
+            from regwarden.collect.terraform_plan import registries_from_terraform_json
+
+            return registries_from_terraform_json(document, origin)
         raise BadInputError(f"{origin}: Terraform JSON without planned_values or values")
     if isinstance(document, list):
         return registries_from_resources(document, origin)
@@ -98,13 +99,6 @@ def _terraform_source(path: Path) -> list[Registry]:
         raise BadInputError(f"{path}: no such file or directory")
     if path.is_dir() and not any(path.glob("*.tf")):
         raise BadInputError(f"{path}: directory holds no .tf files")
-    from_source = _adapter("terraform_hcl", "registries_from_terraform_source", str(path))
-    return cast("list[Registry]", from_source(path))
+    from regwarden.collect.terraform_hcl import registries_from_terraform_source
 
-
-def _adapter(module: str, function: str, origin: str) -> Callable[..., Any]:
-    """Import a Terraform adapter only when a Terraform input shows up (they are optional and heavier)."""
-    try:
-        return cast("Callable[..., Any]", getattr(importlib.import_module(f"regwarden.collect.{module}"), function))
-    except (ImportError, AttributeError):
-        raise BadInputError(f"{origin}: Terraform input, but the {module} adapter is not available") from None
+    return registries_from_terraform_source(path)

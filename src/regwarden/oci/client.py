@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import ssl
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from regwarden.model.image import Descriptor
 from regwarden.oci import mediatypes as mt
 from regwarden.oci.auth import ForbiddenError, RegistryAuth, UnauthorizedError
 from regwarden.oci.blobs import VerifyingReader, compute_digest, verify_bytes
-from regwarden.oci.json_fields import parse_descriptor
+from regwarden.oci.json_fields import load_json, parse_descriptor
 from regwarden.oci.reference import (
     is_loopback_host,
     validate_digest,
@@ -381,10 +380,7 @@ def _next_link(response: httpx.Response) -> str | None:
 
 
 def _read_names(data: bytes, key: str, what: str) -> list[str]:
-    try:
-        body = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadInputError(f"{what}: the registry answered invalid JSON: {exc}") from None
+    body = load_json(data, f"the registry's answer for {what}")
     names = body.get(key) if isinstance(body, dict) else None
     if names is None:
         return []  # distribution answers `"tags": null` for a repository whose tags were all deleted
@@ -394,10 +390,7 @@ def _read_names(data: bytes, key: str, what: str) -> list[str]:
 
 
 def _parse_referrers(data: bytes, artifact_type: str | None) -> list[Referrer]:
-    try:
-        body = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadInputError(f"referrers index is not valid JSON: {exc}") from None
+    body = load_json(data, "referrers index")
     entries = body.get("manifests") if isinstance(body, dict) else None
     if not isinstance(entries, list):
         raise BadInputError("referrers index has no `manifests` list")

@@ -20,14 +20,22 @@ from regwarden.model.errors import BadInputError, NotFoundError
 from regwarden.model.image import Descriptor, ImageConfig, ImageMetadata, Layer, Platform
 from regwarden.oci import mediatypes as mt
 from regwarden.oci.blobs import VerifyingReader, compute_digest, verify_bytes
+from regwarden.oci.compression import ZSTD_MAGIC, sniff_compression
 from regwarden.oci.docker_saved_images import SavedImage, choose_image, read_saved_images
-from regwarden.oci.layout import MAX_DOCUMENT_BYTES, MAX_INDEX_DEPTH, blob_name, read_blob, read_index_json
-from regwarden.oci.manifest import Index, Manifest, build_metadata, parse_config, parse_manifest_document
+from regwarden.oci.layout import MAX_DOCUMENT_BYTES, blob_name, read_blob, read_index_json
+from regwarden.oci.manifest import (
+    MAX_INDEX_DEPTH,
+    Index,
+    Manifest,
+    build_metadata,
+    parse_config,
+    parse_manifest_document,
+)
 from regwarden.oci.tar_members import TarMembers
 
 _BLOB_PATH = re.compile(r"blobs/(sha256|sha512)/([a-f0-9]+)")
 _LEGACY_CONFIG = re.compile(r"([a-f0-9]{64})\.json")
-_OCI_LAYER_TYPES = {None: mt.OCI_LAYER_TAR, "gzip": mt.OCI_LAYER_TAR_GZIP, "zstd": mt.OCI_LAYER_TAR_ZSTD}
+_OCI_LAYER_TYPES = {"tar": mt.OCI_LAYER_TAR, "gzip": mt.OCI_LAYER_TAR_GZIP, "zstd": mt.OCI_LAYER_TAR_ZSTD}
 
 
 class DockerArchiveSource:
@@ -111,9 +119,9 @@ class DockerArchiveSource:
             media_type = _OCI_LAYER_TYPES[compression]
             digest = f"{blob.group(1)}:{blob.group(2)}"
         else:
-            media_type = mt.DOCKER_LAYER_TAR if compression is None else _OCI_LAYER_TYPES[compression]
+            media_type = mt.DOCKER_LAYER_TAR if compression == "tar" else _OCI_LAYER_TYPES[compression]
             # A legacy layer.tar is the uncompressed layer, so its digest is the diff_id; others are hashed.
-            digest = diff_id if compression is None else _hash_member(members, name)
+            digest = diff_id if compression == "tar" else _hash_member(members, name)
         return Descriptor(media_type, digest, members.size(name))
 
     def _member_names(self, image: SavedImage, manifest: Manifest) -> dict[str, str]:
@@ -163,17 +171,13 @@ def _config_digest(name: str, data: bytes, members: TarMembers) -> str:
     return expected
 
 
-def _sniff_compression(members: TarMembers, name: str) -> str | None:
+def _sniff_compression(members: TarMembers, name: str) -> str:
+    """`gzip`, `zstd` or `tar`: docker-archive layers are judged by content, as `open_layer_stream` will."""
     reader = members.open(name)
     try:
-        magic = reader.read(4)
+        return sniff_compression(reader.read(len(ZSTD_MAGIC)))
     finally:
         reader.close()
-    if magic.startswith(b"\x1f\x8b"):
-        return "gzip"
-    if magic == b"\x28\xb5\x2f\xfd":
-        return "zstd"
-    return None
 
 
 def _hash_member(members: TarMembers, name: str) -> str:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 
 from regwarden.model.errors import BadInputError, NotFoundError
-from regwarden.oci.json_fields import require_object, string_list
+from regwarden.oci.json_fields import load_json, require_object, string_list
 from regwarden.oci.layout import MAX_DOCUMENT_BYTES
 from regwarden.oci.tar_members import TarMembers
 
@@ -27,11 +26,11 @@ def read_saved_images(members: TarMembers) -> tuple[SavedImage, ...]:
     if "manifest.json" not in members:
         raise BadInputError(f"{members.path} is not a docker-archive: it has no manifest.json")
     try:
-        entries = json.loads(members.read("manifest.json", MAX_DOCUMENT_BYTES))
+        entries = load_json(members.read("manifest.json", MAX_DOCUMENT_BYTES), "the document")
         if not isinstance(entries, list) or not entries:
             raise BadInputError("expected a non-empty JSON array of images")
         return tuple(_saved_image(entry, i) for i, entry in enumerate(entries))
-    except (UnicodeDecodeError, json.JSONDecodeError, BadInputError) as exc:
+    except BadInputError as exc:
         raise BadInputError(f"{where} is malformed: {exc}") from None
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from regwarden.model.errors import BadInputError
 from regwarden.model.image import HistoryEntry, ImageConfig, ImageMetadata, Layer, Platform
-from regwarden.oci.json_fields import optional_str, require_object, string_list, string_map
+from regwarden.oci.json_fields import load_json, optional_str, require_object, string_list, string_map
 
 if TYPE_CHECKING:  # oci.manifest imports this module at run time
     from regwarden.oci.manifest import Manifest
@@ -15,10 +14,7 @@ if TYPE_CHECKING:  # oci.manifest imports this module at run time
 
 def parse_config(data: bytes) -> ImageConfig:
     """Parse an OCI (`application/vnd.oci.image.config.v1+json`) or Docker image config."""
-    try:
-        body = require_object(json.loads(data), "image config")
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadInputError(f"image config is not valid JSON: {exc}") from None
+    body = require_object(load_json(data, "image config"), "image config")
     run = _object_or_empty(body.get("config"), "image config.config")
     rootfs = _object_or_empty(body.get("rootfs"), "image config.rootfs")
     return ImageConfig(

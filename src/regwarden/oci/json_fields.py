@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -10,6 +11,14 @@ from regwarden.model.image import Descriptor, Platform
 
 # The OCI digest grammar; which algorithms are acceptable is decided when content is verified (oci.blobs).
 _DIGEST = re.compile(r"[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+")
+
+
+def load_json(data: bytes, what: str) -> Any:
+    """Decode a JSON document; bytes that are not UTF-8 JSON become a BadInputError naming `what`."""
+    try:
+        return json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadInputError(f"{what} is not valid JSON: {exc}") from None
 
 
 def require_object(value: object, what: str) -> dict[str, Any]:

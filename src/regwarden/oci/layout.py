@@ -18,6 +18,7 @@ from regwarden.model.image import Descriptor, ImageMetadata, Platform
 from regwarden.oci import mediatypes as mt
 from regwarden.oci.blobs import ReadableBytes, parse_digest, verify_bytes
 from regwarden.oci.manifest import (
+    MAX_INDEX_DEPTH,
     Index,
     Manifest,
     build_metadata,
@@ -29,7 +30,6 @@ from regwarden.oci.manifest import (
 # Registries accept manifests of at least 4 MiB; configs with long histories and big index.json files are
 # larger, so JSON documents get a generous cap that still keeps a hostile file from exhausting memory.
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
-MAX_INDEX_DEPTH = 4
 REF_NAME = "org.opencontainers.image.ref.name"
 CONTAINERD_IMAGE_NAME = "io.containerd.image.name"
 

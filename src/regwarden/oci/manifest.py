@@ -6,7 +6,6 @@ are re-exported here so callers import everything about a manifest from one plac
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +15,7 @@ from regwarden.model.image import Descriptor, Platform
 from regwarden.oci import mediatypes as mt
 from regwarden.oci.image_config import build_metadata, parse_config
 from regwarden.oci.json_fields import (
+    load_json,
     optional_str,
     parse_descriptor,
     parse_descriptors,
@@ -24,6 +24,7 @@ from regwarden.oci.json_fields import (
 )
 
 __all__ = [
+    "MAX_INDEX_DEPTH",
     "Index",
     "Manifest",
     "UnsupportedMediaTypeError",
@@ -32,6 +33,9 @@ __all__ = [
     "parse_manifest_document",
     "select_platform",
 ]
+
+MAX_INDEX_DEPTH = 4
+"""Indexes followed, one inside another, before an image manifest must turn up; deeper is a loop or hostile."""
 
 # Content-Type values that say nothing about which manifest it is (static file servers, some proxies).
 _GENERIC_CONTENT_TYPES = frozenset({"application/json", "application/octet-stream", "text/plain", ""})
@@ -69,7 +73,7 @@ def parse_manifest_document(data: bytes, declared_media_type: str | None) -> Man
     `declared_media_type` is the HTTP Content-Type or the descriptor's mediaType that pointed here, if known.
     Malformed input raises BadInputError; a document of an unsupported kind raises UnsupportedMediaTypeError.
     """
-    body = _load_json_object(data)
+    body = require_object(load_json(data, "manifest"), "manifest")
     media_type = _decide_media_type(body, declared_media_type)
     if body.get("schemaVersion") != 2:
         raise BadInputError(f"manifest schemaVersion must be 2, got {body.get('schemaVersion')!r}")
@@ -90,14 +94,6 @@ def parse_manifest_document(data: bytes, declared_media_type: str | None) -> Man
         subject=None if subject is None else parse_descriptor(subject, "manifest subject"),
         artifact_type=optional_str(body.get("artifactType"), "manifest artifactType"),
     )
-
-
-def _load_json_object(data: bytes) -> dict[str, Any]:
-    try:
-        body = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadInputError(f"manifest is not valid JSON: {exc}") from None
-    return require_object(body, "manifest")
 
 
 def _decide_media_type(body: Mapping[str, Any], declared: str | None) -> str:

@@ -11,13 +11,15 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from regwarden.model.errors import NotFoundError
 from regwarden.model.image import ImageMetadata, Layer, Platform
+from regwarden.oci.archives import TRANSPORTS, open_local_source
+from regwarden.oci.manifest import normalize_platform
 from regwarden.oci.source import ImageSource
 
 if TYPE_CHECKING:
     from regwarden.oci.client import RegistryClient
     from regwarden.oci.registry_source import RegistrySource
 
-LOCAL_TRANSPORTS = ("oci:", "oci-archive:", "docker-archive:")
+LOCAL_TRANSPORTS = tuple(f"{transport}:" for transport in TRANSPORTS)
 
 
 @dataclass(frozen=True)
@@ -51,14 +53,12 @@ def open_image(
 
 def _open(spec: str, platform: Platform, options: RegistryOptions) -> ImageSource:
     if is_local_spec(spec):
-        # Local archives never need the HTTP stack: importing it would cost a CLI user ~0.15 s for nothing.
-        from regwarden.oci.archives import open_local_source
-
         return open_local_source(spec, platform)
     return _open_registry(spec, platform, options)
 
 
 def _open_registry(spec: str, platform: Platform, options: RegistryOptions) -> ImageSource:
+    # Imported here: local archives never need the HTTP stack, which would cost a CLI user ~0.15 s for nothing.
     from regwarden.oci.reference import parse_reference
     from regwarden.oci.registry_source import RegistrySource, connect
 
@@ -115,7 +115,9 @@ class _PlatformChecked:
 
 
 def _same_platform(actual: Platform, wanted: Platform) -> bool:
-    if (actual.os, actual.architecture) != (wanted.os, wanted.architecture):
+    """Compared as index selection compares them, so `linux/aarch64` accepts what it would pick from an index."""
+    found, asked = normalize_platform(actual), normalize_platform(wanted)
+    if (found.os, found.architecture) != (asked.os, asked.architecture):
         return False
     # A variant the user left out, or one the image does not record, is not a mismatch.
-    return wanted.variant is None or actual.variant is None or actual.variant == wanted.variant
+    return wanted.variant is None or actual.variant is None or found.variant == asked.variant

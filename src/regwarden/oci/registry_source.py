@@ -29,6 +29,7 @@ from regwarden.oci.blobs import VerifyingReader, parse_digest
 from regwarden.oci.client import FetchedManifest, RegistryClient
 from regwarden.oci.credentials import resolve_credentials
 from regwarden.oci.manifest import (
+    MAX_INDEX_DEPTH,
     Index,
     Manifest,
     build_metadata,
@@ -42,7 +43,6 @@ from regwarden.oci.retry import RetryPolicy
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
 
-MAX_INDEX_DEPTH = 4
 ProgressCallback = Callable[[Layer, int], None]
 """Called with a layer and the bytes of it downloaded so far; from worker threads."""
 

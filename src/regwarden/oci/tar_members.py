@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from regwarden.model.errors import BadInputError, IntegrityError, NotFoundError
+from regwarden.oci.compression import GZIP_MAGIC, ZSTD_MAGIC
 
-_GZIP_MAGIC = b"\x1f\x8b"
-_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _MAX_LINK_HOPS = 8
 
 
@@ -108,7 +107,7 @@ class TarMembers:
             raise NotFoundError(f"archive {self.path} does not exist") from None
         except OSError as exc:
             raise BadInputError(f"cannot read archive {self.path}: {exc.strerror or exc}") from None
-        if magic.startswith((_GZIP_MAGIC, _ZSTD_MAGIC)):
+        if magic.startswith((GZIP_MAGIC, ZSTD_MAGIC)):
             raise BadInputError(f"{self.path} is compressed; decompress it first (e.g. `gunzip`, `zstd -d`)")
         try:
             with tarfile.open(self.path, mode="r:") as archive:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from regwarden.model.finding import Status
-from regwarden.model.registry import Value
+from regwarden.model.registry import Value, ValueSource
 from regwarden.posture.rule import Check, Evidence
 
 
@@ -41,14 +41,10 @@ def text(value: Value[Any]) -> str:
 
 def describe(value: Value[Any]) -> str:
     """`path = value` with `(default)` when the service default applies, for messages."""
-    suffix = " (service default)" if value.source.value == "default" else ""
+    suffix = " (service default)" if value.source is ValueSource.DEFAULT else ""
     return f"{value.path} = {value.value!r}{suffix}"
 
 
 def region(name: str) -> str:
     """Normalise a region: `West Europe` and `westeurope` are the same region."""
     return name.replace(" ", "").casefold()
-
-
-def first_unknown(*values: Value[Any]) -> Value[Any] | None:
-    return next((v for v in values if not v.known), None)

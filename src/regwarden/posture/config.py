@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -56,16 +56,8 @@ class PostureConfig:
     suppressions: tuple[Suppression, ...] = ()
 
 
-_KEYS = {
-    "profile",
-    "allowed_regions",
-    "ci_principal_ids",
-    "max_delete_holders",
-    "min_ip_prefix",
-    "max_retention_days",
-    "max_token_expiry_days",
-    "suppressions",
-}
+# The YAML keys are the PostureConfig field names, and a key left out keeps the field's default.
+_NUMBERS = ("max_delete_holders", "min_ip_prefix", "max_retention_days", "max_token_expiry_days")
 
 
 def load_config(path: Path) -> PostureConfig:
@@ -82,25 +74,25 @@ def load_config(path: Path) -> PostureConfig:
 def config_from_mapping(document: Any, origin: str) -> PostureConfig:
     if not isinstance(document, Mapping):
         raise BadInputError(f"{origin}: posture config must be a mapping")
-    unknown = sorted(str(k) for k in document if k not in _KEYS)
+    defaults = PostureConfig()
+    unknown = sorted(str(k) for k in document if k not in {f.name for f in fields(defaults)})
     if unknown:
         raise BadInputError(f"{origin}: unknown posture config keys: {', '.join(unknown)}")
     try:
-        profile = Profile(str(document.get("profile", "production")).strip().lower())
+        profile = Profile(str(document.get("profile", defaults.profile)).strip().lower())
     except ValueError:
         names = ", ".join(p.value for p in Profile)
         raise BadInputError(
             f"{origin}: unknown profile {document.get('profile')!r}; expected one of: {names}"
         ) from None
-    return PostureConfig(
+    numbers = {key: _int(document, key, getattr(defaults, key), origin) for key in _NUMBERS}
+    return replace(
+        defaults,
         profile=profile,
         allowed_regions=_strings(document, "allowed_regions", origin),
         ci_principal_ids=_strings(document, "ci_principal_ids", origin),
-        max_delete_holders=_int(document, "max_delete_holders", 2, origin),
-        min_ip_prefix=_int(document, "min_ip_prefix", 24, origin),
-        max_retention_days=_int(document, "max_retention_days", 30, origin),
-        max_token_expiry_days=_int(document, "max_token_expiry_days", 90, origin),
         suppressions=tuple(_suppression(s, i, origin) for i, s in enumerate(_list(document, "suppressions", origin))),
+        **numbers,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from regwarden.model.registry import Registry, RoleAssignment
+from regwarden.posture.checks import text
 
 ABAC_MODE = "abacrepositorypermissions"
 
@@ -16,7 +17,7 @@ _ABAC_PULL = {"container registry repository reader"}
 
 def _abac(registry: Registry) -> bool:
     mode = registry.role_based_access_mode
-    return mode is not None and str(mode.value).casefold() == ABAC_MODE
+    return mode is not None and text(mode) == ABAC_MODE
 
 
 def _holding(registry: Registry, names: set[str], abac_names: set[str]) -> list[RoleAssignment]:

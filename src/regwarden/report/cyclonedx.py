@@ -56,9 +56,7 @@ def build_bom(sbom: Sbom) -> Bom:
         bom_ref=SUBJECT_REF,
         properties=_properties(subject_properties(sbom)),
     )
-    components = [
-        _component(package, ref) for package, ref in zip(sbom.packages, bom_refs(sbom.packages), strict=True)
-    ]
+    components = [_component(package, ref) for package, ref in zip(sbom.packages, bom_refs(sbom.packages), strict=True)]
     if sbom.operating_system is not None:
         os_ = sbom.operating_system
         components.append(

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from regwarden import __version__
 from regwarden.model.image import ImageMetadata
-from regwarden.model.sbom import Location, Package, Sbom, Unknown
+from regwarden.model.sbom import Location, Package, PackageType, Sbom, Unknown
 from regwarden.sbom.attribution import LayerAttribution
 from regwarden.sbom.catalogers import ALL_CATALOGERS
 from regwarden.sbom.catalogers.interface import (
@@ -141,6 +141,9 @@ def _without_packaged_lockfiles(packages: Sequence[Package], owned: Mapping[str,
     return [package for package in packages if not from_packaged_lockfile(package)]
 
 
+OS_PACKAGE_TYPES = frozenset({PackageType.DEB, PackageType.APK, PackageType.RPM})
+
+
 def _link_owned(packages: Sequence[Package], owned: Mapping[str, str]) -> list[Package]:
     """A language package whose files the OS package manager installed is linked to that OS package."""
     if not owned:
@@ -148,6 +151,6 @@ def _link_owned(packages: Sequence[Package], owned: Mapping[str, str]) -> list[P
     linked = []
     for package in packages:
         owner = next((owned[p] for loc in package.locations if (p := loc.path.lstrip("/")) in owned), None)
-        is_os = package.type.value in ("deb", "apk", "rpm")
+        is_os = package.type in OS_PACKAGE_TYPES
         linked.append(dataclasses.replace(package, owned_by=owner) if owner and not is_os else package)
     return linked

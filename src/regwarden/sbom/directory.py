@@ -16,7 +16,7 @@ from regwarden.model.sbom import LayerRef, Unknown
 from regwarden.sbom.catalogers.interface import FileRequest
 from regwarden.sbom.filesystem import FilesystemLimits, finish_filesystem
 from regwarden.sbom.image_filesystem import ImageFilesystem
-from regwarden.sbom.layer_scan import ContentBudget, LayerScan, ScannedEntry
+from regwarden.sbom.layer_scan import DISMISSED, ContentBudget, LayerScan, ScannedEntry
 from regwarden.sbom.squash import ContentKey, SquashState
 from regwarden.sbom.tar_stream import BLOCKDEV, CHARDEV, DIRECTORY, FIFO, FILE, SYMLINK
 from regwarden.sbom.wanted import NOT_WANTED, WantedMatcher
@@ -96,7 +96,7 @@ class _DirectoryWalk:
         if stat.S_ISLNK(info.st_mode):
             self._add(path, SYMLINK, mode, 0, link)
         elif stat.S_ISREG(info.st_mode):
-            self._add_file(item, path, mode, info.st_size)
+            self._add_file(path, mode, info.st_size)
         else:
             kind, what = next(((k, w) for test, k, w in _SPECIAL if test(info.st_mode)), (FIFO, "special file"))
             if self._matcher.limit(path, mode, regular=False) != NOT_WANTED:
@@ -107,21 +107,34 @@ class _DirectoryWalk:
     def _add(self, path: str, kind: str, mode: int, size: int, link: str, limit: int = -1) -> None:
         self._scan.entries.append(ScannedEntry(path, kind, mode, size, link, limit, None))
 
-    def _add_file(self, item: os.DirEntry[str], path: str, mode: int, size: int) -> None:
+    def _add_file(self, path: str, mode: int, size: int) -> None:
         limit = self._matcher.limit(path, mode)
         unread = None
         if limit >= 0:
             if size > limit:
                 unread = f"size limit: {size} bytes is over the {limit}-byte limit"
-            elif not self._budget.take(size):
-                unread = "memory budget for file contents exhausted"
             else:
-                body = _read_inside(self._root, path, limit)
-                if body is None:
-                    unread = "not readable"
-                else:
-                    self._scan.contents[path] = body
+                unread = self._keep(path, size, limit, self._matcher.markers(path, mode))
         self._scan.entries.append(ScannedEntry(path, FILE, mode, size, "", limit, unread))
+
+    def _keep(self, path: str, size: int, limit: int, markers: tuple[bytes, ...] | None) -> str | None:
+        """Keep a wanted file's content as a layer scan does (see layer_scan); the reason when it is not kept.
+
+        A file wanted only for markers is read first and dismissed without a marker, costing no budget.
+        """
+        if markers is None and not self._budget.take(size):
+            return "memory budget for file contents exhausted"
+        body = _read_inside(self._root, path, limit)
+        if body is None:
+            return "not readable"
+        if markers is not None:
+            if not any(marker in body for marker in markers):
+                self._scan.contents[path] = DISMISSED
+                return None
+            if not self._budget.take(size):
+                return "memory budget for file contents exhausted"
+        self._scan.contents[path] = body
+        return None
 
 
 def _read_inside(root: Path, path: str, limit: int) -> bytes | None:

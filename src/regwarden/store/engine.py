@@ -50,7 +50,7 @@ def resolve_url(url: str | None = None, environ: Mapping[str, str] | None = None
 def create_store_engine(url: URL) -> Engine:
     """An engine for `url`, creating the SQLite file's directory; fails with a clear error when unreachable."""
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        Path(str(url.database)).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        _make_parent(url, Path(str(url.database)).expanduser().parent)
     try:
         engine = sa.create_engine(url)
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as error:
@@ -67,6 +67,17 @@ def create_store_engine(url: URL) -> Engine:
             f"cannot open database {url.render_as_string(hide_password=True)}: {first_line}"
         ) from error
     return engine
+
+
+def _make_parent(url: URL, directory: Path) -> None:
+    # A parent that is a file or not writable is the user's path to fix, not a traceback.
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UnreachableError(
+            f"cannot open database {url.render_as_string(hide_password=True)}: "
+            f"cannot create directory {directory}: {error.strerror or error}"
+        ) from error
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:

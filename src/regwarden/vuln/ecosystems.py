@@ -101,10 +101,15 @@ def index_key(ecosystem: str, name: str) -> tuple[str, str]:
 def normalise_name(base: str, name: str) -> str:
     """PyPI names per PEP 503; NuGet ids are case-insensitive, so lower-cased; others are exact."""
     if base == "PyPI":
-        return _PEP503.sub("-", name).lower()
+        return pep503_name(name)
     if base == "NuGet":
         return name.lower()
     return name
+
+
+def pep503_name(name: str) -> str:
+    """A PyPI project name per PEP 503: runs of `-`, `_`, `.` become one `-`, lower case."""
+    return _PEP503.sub("-", name).lower()
 
 
 def lookup_keys(package: Package, operating_system: OperatingSystem | None) -> list[tuple[str, str]]:

@@ -12,7 +12,6 @@ gate. An expired entry ignores nothing: its vulnerability counts again, and the 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -23,6 +22,7 @@ import yaml
 from regwarden.model.errors import BadInputError
 from regwarden.model.sbom import Package, PackageType
 from regwarden.model.vulnerability import VulnerabilityFinding
+from regwarden.vuln.ecosystems import pep503_name
 from regwarden.vuln.vex import purl_matches
 
 DEFAULT_IGNORE_FILE = ".regwarden-ignore.yaml"
@@ -127,9 +127,5 @@ def package_matches(selector: str, package: Package) -> bool:
         return purl_matches(selector, package.purl)
     names = {package.name, package.source_name}
     if package.type is PackageType.PYPI:
-        return _pep503(selector) in {_pep503(name) for name in names if name}
+        return pep503_name(selector) in {pep503_name(name) for name in names if name}
     return selector in names
-
-
-def _pep503(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()

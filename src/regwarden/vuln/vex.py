@@ -13,7 +13,6 @@ the package as a subcomponent or lists no subcomponents at all (a statement abou
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -23,6 +22,7 @@ from packageurl import PackageURL
 
 from regwarden.model.vex import VexProduct, VexStatement, VexStatus
 from regwarden.model.vulnerability import VulnerabilityFinding
+from regwarden.vuln.ecosystems import pep503_name
 
 SUPPRESSING = frozenset({VexStatus.NOT_AFFECTED, VexStatus.FIXED})
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
@@ -102,7 +102,7 @@ def _name(purl: PackageURL) -> str:
     # The purl spec makes pypi names case-insensitive with `_` equal to `-`; PEP 503 goes further, and users
     # write names either way.
     if purl.type == "pypi":
-        return re.sub(r"[-_.]+", "-", purl.name).lower()
+        return pep503_name(purl.name)
     return str(purl.name)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from regwarden.model.finding import Severity, Status
 from regwarden.model.registry import Registry
-from regwarden.posture.checks import evidence, failed, passed, unknown_unless_known
+from regwarden.posture.checks import evidence, failed, passed, text, unknown_unless_known
 from regwarden.posture.roles import describe, push_holders, unresolved
 from regwarden.posture.rule import Check, FunctionRule, Remediation, RuleContext, RuleMeta
 
@@ -37,7 +37,7 @@ def check(registry: Registry, context: RuleContext) -> Check:
         return unknown
     ci = {p.casefold() for p in context.config.ci_principal_ids}
     holders = push_holders(registry)
-    people = [a for a in holders if str(a.principal_type.value).casefold() in ("user", "group")]
+    people = [a for a in holders if text(a.principal_type) in ("user", "group")]
     unlisted = [a for a in holders if not unresolved(a) and a.principal_id.casefold() not in ci]
     offenders = people + [a for a in unlisted if a not in people]
     if offenders:

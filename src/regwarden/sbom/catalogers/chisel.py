@@ -19,6 +19,7 @@ from typing import Any
 import zstandard
 
 from regwarden.model.sbom import Location, Package, PackageType, Unknown
+from regwarden.oci.compression import ZSTD_MAGIC
 from regwarden.sbom.catalogers.dpkg import deb_purl
 from regwarden.sbom.catalogers.interface import CatalogContext, CatalogFile, CatalogResult, FileRequest
 
@@ -26,7 +27,6 @@ CATALOGER_NAME = "chisel"
 MANIFEST_PATH = "var/lib/chisel/manifest.wall"
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 """Inflated size limit: a real manifest is a few hundred KiB; more than this is a bomb, not a manifest."""
-_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _STEP = 1024
 
 
@@ -86,7 +86,7 @@ def _json_object(line: str, number: int) -> Mapping[str, Any]:
 
 def _inflate(content: bytes) -> str:
     """The manifest is zstd-compressed as Chisel writes it; an uncompressed one is read as is."""
-    return (_zstd(content) if content.startswith(_ZSTD_MAGIC) else content).decode("utf-8", errors="replace")
+    return (_zstd(content) if content.startswith(ZSTD_MAGIC) else content).decode("utf-8", errors="replace")
 
 
 def _zstd(content: bytes) -> bytes:
