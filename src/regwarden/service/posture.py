@@ -109,18 +109,25 @@ def audit_gate_failed(results: Sequence[RuleResult], fail_on: str | None) -> boo
     return any(r.status is Status.FAIL and not r.suppressed and r.rule.severity.rank >= threshold.rank for r in results)
 
 
-def render_rule_list() -> bytes:
+def render_rule_list(output_format: str = "table") -> bytes:
+    """Every rule, as a `table` or as `json`."""
     from regwarden.posture.rules import ALL_RULES
-    from regwarden.report.rules_report import render_rule_table
+    from regwarden.report import rules_report
 
-    return render_rule_table([rule.meta for rule in ALL_RULES])
+    metas = [rule.meta for rule in ALL_RULES]
+    if output_format == "json":
+        return rules_report.render_rule_list_json(metas)
+    return rules_report.render_rule_table(metas)
 
 
-def render_rule_detail(rule_id: str) -> bytes:
+def render_rule_detail(rule_id: str, output_format: str = "text") -> bytes:
+    """One rule by id (any case), as `text` or as `json`; NotFoundError for an unknown id."""
     from regwarden.posture.rules import ALL_RULES
-    from regwarden.report.rules_report import render_rule_detail as render
+    from regwarden.report import rules_report
 
     for rule in ALL_RULES:
         if rule.meta.id == rule_id.upper():
-            return render(rule.meta)
+            if output_format == "json":
+                return rules_report.render_rule_detail_json(rule.meta)
+            return rules_report.render_rule_detail(rule.meta)
     raise NotFoundError(f"no rule {rule_id!r}; see `regwarden rules list`")
