@@ -1,7 +1,9 @@
 """Where registry credentials come from: explicit flags, then environment, then docker's `config.json`.
 
-The first source that yields anything wins, so a flag always beats a stale `docker login`. Credential helpers
-(`credsStore`/`credHelpers`) run external programs and are deliberately not executed here.
+The first source that yields anything wins, so a flag always beats a stale `docker login`. Within docker's config,
+as docker itself decides: a credential helper named for the registry in `credHelpers`, else the default
+`credsStore`, is the authority (entries in `auths` are then not read); without either, the `auths` entry is used.
+A helper that holds nothing for the registry means anonymous access (oci/credential_helper.py runs it).
 """
 
 from __future__ import annotations
@@ -15,9 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from regwarden.model.errors import BadInputError
+from regwarden.oci.credential_helper import DEFAULT_TIMEOUT, run_credential_helper
 
 ENV_USERNAME = "REGWARDEN_USERNAME"
 ENV_PASSWORD = "REGWARDEN_PASSWORD"
+IDENTITY_TOKEN_USERNAME = "<token>"
+"""A credential helper's Username meaning "the Secret is an identity (OAuth2 refresh) token"."""
 
 
 @dataclass(frozen=True)
@@ -55,8 +60,13 @@ def resolve_credentials(
     password: str | None = None,
     environ: Mapping[str, str] | None = None,
     config_path: Path | None = None,
+    helper_timeout: float = DEFAULT_TIMEOUT,
 ) -> Credentials | None:
-    """The credentials to use for `registry` (a host[:port]), or None for anonymous access."""
+    """The credentials to use for `registry` (a host[:port]), or None for anonymous access.
+
+    `environ` (default: the process environment) is where REGWARDEN_*, DOCKER_CONFIG and a credential helper's
+    PATH are read; a helper runs with it as its environment.
+    """
     if username is not None or password is not None:
         if not username or password is None:
             raise BadInputError("both a username and a password are needed for basic authentication")
@@ -65,31 +75,71 @@ def resolve_credentials(
     if env.get(ENV_USERNAME) and env.get(ENV_PASSWORD) is not None:
         return Credentials(env[ENV_USERNAME], env[ENV_PASSWORD], source="env")
     path = config_path if config_path is not None else docker_config_path(env)
-    return credentials_from_docker_config(path, registry)
+    return credentials_from_docker_config(path, registry, environ=env, helper_timeout=helper_timeout)
 
 
-def credentials_from_docker_config(path: Path, registry: str) -> Credentials | None:
-    """Read the `auths` entry for `registry` from a docker config file; None if absent."""
+def credentials_from_docker_config(
+    path: Path,
+    registry: str,
+    *,
+    environ: Mapping[str, str] | None = None,
+    helper_timeout: float = DEFAULT_TIMEOUT,
+) -> Credentials | None:
+    """The credentials docker's config file at `path` gives `registry`: through its credential helper when one
+    applies, else from the `auths` entry; None if there are none."""
+    document = _read_config(path)
+    helper = _helper_for(document, registry, path)
+    if helper is not None:
+        name, source = helper
+        answer = run_credential_helper(name, registry, source=source, environ=environ, timeout=helper_timeout)
+        return None if answer is None else _helper_credentials(*answer, f"docker-credential-{name} ({source})")
+    auths = document.get("auths")
+    entry = _find_entry(auths, registry) if isinstance(auths, dict) else None
+    return None if entry is None else _entry_credentials(entry, str(path))
+
+
+def _read_config(path: Path) -> dict[str, object]:
+    """The config document; a missing file is an empty config, an unreadable one is bad input."""
     if not path.is_file():
-        return None
+        return {}
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BadInputError(f"cannot read docker config {path}: {exc}") from exc
-    auths = document.get("auths") if isinstance(document, dict) else None
-    if not isinstance(auths, dict):
-        return None
-    entry = _find_entry(auths, registry)
-    if entry is None:
-        return None
-    return _entry_credentials(entry, str(path))
+    return document if isinstance(document, dict) else {}
 
 
-def _find_entry(auths: Mapping[str, object], registry: str) -> Mapping[str, object] | None:
+def _helper_for(document: Mapping[str, object], registry: str, path: Path) -> tuple[str, str] | None:
+    """(helper name, the config entry naming it): `credHelpers` for this registry, else `credsStore`."""
+    per_registry = document.get("credHelpers")
+    if isinstance(per_registry, dict):
+        name = _find_entry(per_registry, registry)
+        if name is not None:
+            return _helper_name(name, f"credHelpers in {path}"), f"credHelpers in {path}"
+    default = document.get("credsStore")
+    if default is None or default == "":
+        return None
+    return _helper_name(default, f"credsStore in {path}"), f"credsStore in {path}"
+
+
+def _helper_name(value: object, where: str) -> str:
+    # The name becomes part of a program name: a path separator would let a config file run any program.
+    if not isinstance(value, str) or not value or "/" in value or "\\" in value:
+        raise BadInputError(f"{where}: {value!r} is not a credential helper name (e.g. `desktop`, `ecr-login`)")
+    return value
+
+
+def _helper_credentials(username: str, secret: str, source: str) -> Credentials:
+    if username == IDENTITY_TOKEN_USERNAME:
+        return Credentials(identity_token=secret, source=source)
+    return Credentials(username, secret, source=source)
+
+
+def _find_entry(entries: Mapping[str, object], registry: str) -> object | None:
     # Keys are written as `host`, `https://host`, `http://host/v1/` etc. depending on the tool that logged in.
     wanted = _registry_keys(registry)
-    for key, entry in auths.items():
-        if _normalise_key(key) in wanted and isinstance(entry, dict):
+    for key, entry in entries.items():
+        if _normalise_key(key) in wanted:
             return entry
     return None
 
@@ -108,7 +158,9 @@ def _normalise_key(key: str) -> str:
     return key.split("/", 1)[0]
 
 
-def _entry_credentials(entry: Mapping[str, object], source: str) -> Credentials | None:
+def _entry_credentials(entry: object, source: str) -> Credentials | None:
+    if not isinstance(entry, dict):
+        return None
     identity_token = _str_or_none(entry.get("identitytoken"))
     username = _str_or_none(entry.get("username"))
     password = _str_or_none(entry.get("password"))

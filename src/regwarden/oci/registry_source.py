@@ -199,7 +199,12 @@ def connect(
 ) -> RegistryClient:
     """A client for `registry` with credentials from flags, env, docker config, or Azure AD for ACRs."""
     credentials = resolve_credentials(
-        registry, username=username, password=password, environ=environ, config_path=docker_config
+        registry,
+        username=username,
+        password=password,
+        environ=environ,
+        config_path=docker_config,
+        helper_timeout=timeout,
     )
     auth = auth_for_registry(registry, credentials, azure_credential=azure_credential)
     return RegistryClient(
