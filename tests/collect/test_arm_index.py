@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from regwarden.collect.arm_index import prefixes
-from regwarden.collect.arm_inventory import CHILD, REGISTRY, Inventory, _belongs
-from regwarden.collect.arm_keys import get
-from regwarden.collect.arm_related import scope_covers, scope_of
+from regwarden.collect.azure.index import prefixes
+from regwarden.collect.azure.inventory import CHILD, REGISTRY, Inventory, _belongs
+from regwarden.collect.azure.keys import get
+from regwarden.collect.azure.related import scope_covers, scope_of
 from regwarden.collect.coerce import to_str
 
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000001"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from regwarden.collect.arm_expressions import Evaluator
-from regwarden.collect.arm_template import registries_from_template
+from regwarden.collect.azure.expressions import Evaluator
+from regwarden.collect.azure.template import registries_from_template
 from regwarden.model.registry import ValueSource
 
 SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"

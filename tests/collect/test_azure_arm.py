@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from regwarden.collect.arm_related import scope_covers
-from regwarden.collect.azure_arm import registries_from_resources
+from regwarden.collect.azure.related import scope_covers
+from regwarden.collect.azure.resources import registries_from_resources
 from regwarden.model.errors import BadInputError
 from regwarden.model.registry import Registry, ValueSource
 

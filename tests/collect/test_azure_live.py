@@ -18,7 +18,7 @@ import pytest
 from azure.core.credentials import AccessToken
 from azure.core.exceptions import ClientAuthenticationError
 
-from regwarden.collect.azure_live import collect_registries
+from regwarden.collect.azure.live import collect_registries
 from regwarden.model.errors import AuthError, NotFoundError
 from regwarden.model.finding import Status
 from regwarden.model.registry import Registry, ValueSource

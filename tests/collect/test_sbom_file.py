@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from regwarden.collect.sbom_file import read_sbom_file
+from regwarden.collect.sbomfile.read import read_sbom_file
 from regwarden.model.errors import BadInputError, ExitCode
 from regwarden.model.sbom import OperatingSystem, Package, PackageType, Sbom
 from regwarden.report.cyclonedx import render_cyclonedx_json, render_cyclonedx_xml

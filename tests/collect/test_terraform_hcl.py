@@ -15,9 +15,9 @@ import pytest
 from hcl2.utils import SerializationOptions
 
 from regwarden.collect.loader import load_registries
-from regwarden.collect.terraform_common import Unknown
-from regwarden.collect.terraform_expressions import Evaluator
-from regwarden.collect.terraform_hcl import registries_from_terraform_source
+from regwarden.collect.terraform.common import Unknown
+from regwarden.collect.terraform.expressions import Evaluator
+from regwarden.collect.terraform.hcl import registries_from_terraform_source
 from regwarden.model.errors import BadInputError
 from regwarden.model.finding import Status
 from regwarden.model.registry import Registry, ValueSource

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from regwarden.collect.loader import load_registries
-from regwarden.collect.terraform_plan import registries_from_terraform_json
+from regwarden.collect.terraform.plan import registries_from_terraform_json
 from regwarden.model.errors import BadInputError
 from regwarden.model.finding import Status
 from regwarden.model.registry import Registry, ValueSource

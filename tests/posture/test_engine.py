@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from regwarden.collect.azure_arm import registries_from_resources
+from regwarden.collect.azure.resources import registries_from_resources
 from regwarden.model.finding import Status
 from regwarden.model.registry import Registry
 from regwarden.posture.config import PostureConfig, Profile, Suppression

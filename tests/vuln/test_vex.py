@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from regwarden.collect.openvex import VexFormatError, parse_openvex, read_openvex_file
+from regwarden.collect.sbomfile.openvex import VexFormatError, parse_openvex, read_openvex_file
 from regwarden.model.vex import VexProduct, VexStatus
 from regwarden.vuln.vex import apply_vex, purl_matches
 from tests.report.vuln_fixture import FINDINGS, GLIBC, PYYAML, SEMVER, SHADOW_UNFIXED

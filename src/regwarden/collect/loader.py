@@ -13,14 +13,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from regwarden.collect.arm_keys import get
-from regwarden.collect.arm_template import (
+from regwarden.collect.azure.keys import get
+from regwarden.collect.azure.resources import registries_from_resources
+from regwarden.collect.azure.template import (
     is_parameters_file,
     is_template,
     parameter_values,
     registries_from_template,
 )
-from regwarden.collect.azure_arm import registries_from_resources
 from regwarden.gc_pause import cyclic_gc_paused
 from regwarden.model.errors import BadInputError
 from regwarden.model.registry import Registry
@@ -70,7 +70,7 @@ def registries_from_document(document: Any, origin: str, parameters: Mapping[str
     if isinstance(document, Mapping) and "format_version" in document:
         if "planned_values" in document or "values" in document:
             # Deferred like the .tf path below: only Terraform inputs pay for the Terraform adapters.
-            from regwarden.collect.terraform_plan import registries_from_terraform_json
+            from regwarden.collect.terraform.plan import registries_from_terraform_json
 
             return registries_from_terraform_json(document, origin)
         raise BadInputError(f"{origin}: Terraform JSON without planned_values or values")
@@ -99,6 +99,6 @@ def _terraform_source(path: Path) -> list[Registry]:
         raise BadInputError(f"{path}: no such file or directory")
     if path.is_dir() and not any(path.glob("*.tf")):
         raise BadInputError(f"{path}: directory holds no .tf files")
-    from regwarden.collect.terraform_hcl import registries_from_terraform_source
+    from regwarden.collect.terraform.hcl import registries_from_terraform_source
 
     return registries_from_terraform_source(path)

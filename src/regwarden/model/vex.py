@@ -1,6 +1,6 @@
 """VEX statements in neutral terms: "this vulnerability does (not) affect this product, and why".
 
-collect/openvex.py reads OpenVEX documents into these; vuln/vex.py applies them to findings. Other VEX formats
+collect/sbomfile/openvex.py reads OpenVEX documents into these; vuln/vex.py applies them to findings. Other VEX formats
 (CSAF, CycloneDX VEX) would be further adapters into the same model.
 """
 

@@ -2,7 +2,7 @@
 
 Standard fields carry what CycloneDX has a place for (name, version, purl, licences, CPE, the image as the
 metadata component, the OS as an `operating-system` component); the rest travels as the `regwarden:*`
-properties of collect/sbom_properties.py, so collect/sbom_file.py reads the document back into an equal Sbom.
+properties of collect/sbomfile/properties.py, so collect/sbomfile/read.py reads the document back into an equal Sbom.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from cyclonedx.spdx import is_expression, is_supported_id
 from packageurl import PackageURL
 
 from regwarden import __version__
-from regwarden.collect.sbom_properties import PURL, package_properties, subject_properties
+from regwarden.collect.sbomfile.properties import PURL, package_properties, subject_properties
 from regwarden.model.sbom import Package, Sbom
 
 SERIAL_NAMESPACE = uuid.UUID("6b1f3b2e-8a51-4f0c-9d7e-2f4c1c9e0a11")

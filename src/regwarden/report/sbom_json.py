@@ -1,6 +1,6 @@
 """regwarden's own SBOM JSON: the model as plain JSON, stable key order, for scripts and `jq`.
 
-collect/sbom_native.py reads it back; the two must change together.
+collect/sbomfile/native.py reads it back; the two must change together.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from enum import Enum
 from typing import Any
 
-from regwarden.collect.sbom_native import REGWARDEN_SBOM_SCHEMA
+from regwarden.collect.sbomfile.native import REGWARDEN_SBOM_SCHEMA
 from regwarden.model.sbom import Sbom
 
 SCHEMA = REGWARDEN_SBOM_SCHEMA

@@ -83,7 +83,7 @@ def build_sbom(spec: str, options: ImageOptions, progress: Progress | None = Non
 
 
 def read_sbom(path: Path) -> Sbom:
-    from regwarden.collect.sbom_file import read_sbom_file
+    from regwarden.collect.sbomfile.read import read_sbom_file
 
     return read_sbom_file(path)
 

@@ -52,7 +52,7 @@ def _load_registries(request: AuditRequest, progress: Progress | None) -> list[R
         return load_registries(list(request.paths))
     from azure.identity import DefaultAzureCredential
 
-    from regwarden.collect.azure_live import collect_registries
+    from regwarden.collect.azure.live import collect_registries
 
     assert request.subscription is not None
     return collect_registries(

@@ -85,7 +85,7 @@ def scan_sbom(
 
 
 def load_policy(options: ScanOptions, cwd: Path) -> Policy:
-    from regwarden.collect.openvex import read_openvex_file
+    from regwarden.collect.sbomfile.openvex import read_openvex_file
     from regwarden.vuln.ignore import parse_ignore_file
 
     ignore_path = options.ignore_file

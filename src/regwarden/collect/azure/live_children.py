@@ -1,7 +1,7 @@
 """Reads of one registry's children and related resources for the live collector.
 
 Children (replications, tokens, scope maps, webhooks, tasks, usages, diagnostic settings, assessments) are
-nested under the registry dict by their list key, which is how `azure_arm` recognises them as "collected"
+nested under the registry dict by their list key, which is how `resources` recognises them as "collected"
 even when the list is empty. Related resources that live elsewhere (role assignments, locks, private
 endpoints, workspaces) are returned beside the registry and matched by scope or id.
 """
@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
-from regwarden.collect.azure_live_calls import LiveClients, Resource, as_arm_list, attempt, get_all, to_arm
+from regwarden.collect.azure.live_calls import LiveClients, Resource, as_arm_list, attempt, get_all, to_arm
 
 API_TASKS = "2019-06-01-preview"
 API_DIAGNOSTICS = "2021-05-01-preview"

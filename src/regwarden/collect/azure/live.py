@@ -2,7 +2,7 @@
 
 SDK models are converted back to ARM-shaped dicts (`serialize(keep_readonly=True)` for msrest models,
 `as_dict()` for the newer typespec models, whose keys are already the REST names) and handed to
-`azure_arm.registries_from_resources`, so the live path and the file path share one mapping.
+`resources.registries_from_resources`, so the live path and the file path share one mapping.
 
 What the SDKs installed here do not cover is read with a plain GET through the container registry client's
 own pipeline (same credential, retries, TLS settings): tasks (API 2019-06-01-preview; azure-mgmt-
@@ -20,8 +20,7 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from regwarden.collect.azure_arm import registries_from_resources
-from regwarden.collect.azure_live_calls import (
+from regwarden.collect.azure.live_calls import (
     LiveClients,
     Resource,
     as_arm_list,
@@ -30,7 +29,8 @@ from regwarden.collect.azure_live_calls import (
     to_arm,
     transport_error,
 )
-from regwarden.collect.azure_live_children import registry_children, related_resources
+from regwarden.collect.azure.live_children import registry_children, related_resources
+from regwarden.collect.azure.resources import registries_from_resources
 from regwarden.model.errors import AuthError, NotFoundError, UnreachableError
 from regwarden.model.registry import Registry
 

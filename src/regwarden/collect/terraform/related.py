@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from regwarden.collect.arm_related import BUILT_IN_ROLES
+from regwarden.collect.azure.related import BUILT_IN_ROLES
 from regwarden.collect.coerce import to_bool, to_int, to_str
-from regwarden.collect.terraform_common import Reader, TfResource, Unknown, blocks, lookup
-from regwarden.collect.terraform_index import resource_id, resource_name
+from regwarden.collect.terraform.common import Reader, TfResource, Unknown, blocks, lookup
+from regwarden.collect.terraform.index import resource_id, resource_name
 from regwarden.model.registry import (
     AlertRule,
     DefenderPlan,

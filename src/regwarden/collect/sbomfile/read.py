@@ -1,7 +1,7 @@
 """Read an SBOM file (CycloneDX JSON or XML, SPDX 2.3 JSON, regwarden JSON) back into an `Sbom`.
 
-This module only recognises the format and hands the document to its reader (collect/cyclonedx_reader.py,
-collect/spdx_reader.py, collect/sbom_native.py). regwarden's own output round-trips without loss; SBOMs from
+This module only recognises the format and hands the document to its reader (sbomfile/cyclonedx.py,
+sbomfile/spdx.py, sbomfile/native.py). regwarden's own output round-trips without loss; SBOMs from
 other tools (Syft, Trivy, ...) are read from their standard fields. Anything malformed or hostile becomes a
 BadInputError naming the file and the element, never a traceback.
 """
@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from regwarden.collect.cyclonedx_reader import sbom_from_cyclonedx
-from regwarden.collect.cyclonedx_xml import cyclonedx_xml_to_json
-from regwarden.collect.sbom_native import REGWARDEN_SBOM_SCHEMA, sbom_from_native_json
-from regwarden.collect.spdx_reader import sbom_from_spdx
+from regwarden.collect.sbomfile.cyclonedx import sbom_from_cyclonedx
+from regwarden.collect.sbomfile.cyclonedx_xml import cyclonedx_xml_to_json
+from regwarden.collect.sbomfile.native import REGWARDEN_SBOM_SCHEMA, sbom_from_native_json
+from regwarden.collect.sbomfile.spdx import sbom_from_spdx
 from regwarden.model.errors import BadInputError
 from regwarden.model.sbom import Sbom
 

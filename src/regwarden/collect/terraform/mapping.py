@@ -13,12 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from regwarden.collect import terraform_children as children
-from regwarden.collect import terraform_related as related
-from regwarden.collect.arm_related import scope_covers
-from regwarden.collect.terraform_common import TfResource, Unknown, lookup
-from regwarden.collect.terraform_index import Index
-from regwarden.collect.terraform_registry import registry_fields
+from regwarden.collect.azure.related import scope_covers
+from regwarden.collect.terraform import children, related
+from regwarden.collect.terraform.common import TfResource, Unknown, lookup
+from regwarden.collect.terraform.index import Index
+from regwarden.collect.terraform.registry import registry_fields
 from regwarden.model.registry import Registry, Value
 
 REGISTRY = "azurerm_container_registry"

@@ -17,11 +17,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from regwarden.collect import arm_children as children
-from regwarden.collect import arm_related as related
-from regwarden.collect.arm_inventory import CHILD, REGISTRY, USAGES, Inventory
-from regwarden.collect.arm_keys import as_list, get, properties
-from regwarden.collect.arm_registry import registry_fields
+from regwarden.collect.azure import children, related
+from regwarden.collect.azure.inventory import CHILD, REGISTRY, USAGES, Inventory
+from regwarden.collect.azure.keys import as_list, get, properties
+from regwarden.collect.azure.registry import registry_fields
 from regwarden.collect.coerce import to_str
 from regwarden.model.registry import AlertRule, DefenderPlan, PrivateEndpointConnection, Registry, Value
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from regwarden.collect.terraform_common import TfResource, Unknown, lookup
+from regwarden.collect.terraform.common import TfResource, Unknown, lookup
 
 
 @dataclass(frozen=True)

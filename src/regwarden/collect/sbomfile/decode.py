@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from regwarden.collect.json_shapes import json_text
-from regwarden.collect.sbom_foreign import foreign_properties
-from regwarden.collect.sbom_properties import PREFIX, package_from_properties
+from regwarden.collect.sbomfile.foreign import foreign_properties
+from regwarden.collect.sbomfile.properties import PREFIX, package_from_properties
 from regwarden.model.sbom import OperatingSystem, Package, Unknown
 
 TOOL_NAME = "regwarden"

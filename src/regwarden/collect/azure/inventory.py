@@ -11,9 +11,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from regwarden.collect.arm_index import ChildIndex, ScopeIndex
-from regwarden.collect.arm_keys import as_list, get, has, properties
-from regwarden.collect.arm_related import scope_covers, scope_of
+from regwarden.collect.azure.index import ChildIndex, ScopeIndex
+from regwarden.collect.azure.keys import as_list, get, has, properties
+from regwarden.collect.azure.related import scope_covers, scope_of
 from regwarden.collect.coerce import to_str
 from regwarden.model.errors import BadInputError
 from regwarden.model.registry import Value

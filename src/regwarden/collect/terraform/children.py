@@ -2,7 +2,7 @@
 tasks and private endpoints.
 
 Each parser takes one `TfResource` and the origin. Linking a child to its registry is the caller's job
-(terraform_mapping); linking a token to its scope map or password resource happens here, through `Index`.
+(terraform/mapping.py); linking a token to its scope map or password resource happens here, through `Index`.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import base64
 import binascii
 
 from regwarden.collect.coerce import to_bool, to_str
-from regwarden.collect.terraform_common import Reader, TfResource, Unknown, blocks, enabled_word, lookup
-from regwarden.collect.terraform_index import Index, resource_id, resource_name
+from regwarden.collect.terraform.common import Reader, TfResource, Unknown, blocks, enabled_word, lookup
+from regwarden.collect.terraform.index import Index, resource_id, resource_name
 from regwarden.model.registry import (
     PrivateEndpointConnection,
     RegistryTask,

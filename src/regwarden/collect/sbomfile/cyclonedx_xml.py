@@ -1,4 +1,4 @@
-"""CycloneDX XML → the CycloneDX JSON shape, so one reader (collect/sbom_file.py) serves both encodings.
+"""CycloneDX XML → the CycloneDX JSON shape, so one reader (collect/sbomfile/read.py) serves both encodings.
 
 Only the parts regwarden reads are converted: metadata (timestamp, tools, subject component) and components
 with their name, version, description, purl, CPE, licences, properties and nested components. Parsing goes

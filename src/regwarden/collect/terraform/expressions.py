@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from regwarden.collect.terraform_common import Unknown, resource_reference
+from regwarden.collect.terraform.common import Unknown, resource_reference
 
 BLOCK_MARKER = "__is_block__"
 _TRAVERSAL = re.compile(r'^[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[\d+\]|\["[^"]*"\])*$')

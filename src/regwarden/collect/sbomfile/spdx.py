@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from regwarden.collect.json_shapes import json_object, json_objects, json_text
-from regwarden.collect.sbom_decode import (
+from regwarden.collect.sbomfile.decode import (
     TOOL_NAME,
     decode_package,
     digest_or_none,
@@ -19,7 +19,7 @@ from regwarden.collect.sbom_decode import (
     no_purl_unknown,
     utc_timestamp,
 )
-from regwarden.collect.sbom_properties import (
+from regwarden.collect.sbomfile.properties import (
     PREFIX,
     SPDX_ANNOTATION_MARKER,
     image_layers_from_properties,

@@ -1,7 +1,7 @@
 """ARM deployment templates (JSON, incl. compiled Bicep and `languageVersion` 2.0) → `Registry` objects.
 
 Parameters take their value from a parameters file when given, else their `defaultValue`; variables and
-simple expressions are evaluated (see arm_expressions). What cannot be known statically (a parameter without a
+simple expressions are evaluated (see expressions.py). What cannot be known statically (a parameter without a
 value, `resourceGroup().location`) stays as the expression text and becomes UNRESOLVED: its rules say UNKNOWN.
 Top-level child resources are attached to their registry by `registry/child` names, or by a `dependsOn` that
 names exactly one registry when the name itself cannot be resolved (an unresolvable registry name such as
@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from regwarden.collect.arm_expressions import Evaluator
-from regwarden.collect.arm_functions import loop_count
-from regwarden.collect.arm_keys import get, is_expression, last_segment
-from regwarden.collect.azure_arm import REGISTRY, registries_from_resources
+from regwarden.collect.azure.expressions import Evaluator
+from regwarden.collect.azure.functions import loop_count
+from regwarden.collect.azure.keys import get, is_expression, last_segment
+from regwarden.collect.azure.resources import REGISTRY, registries_from_resources
 from regwarden.collect.coerce import to_str
 from regwarden.model.errors import BadInputError
 from regwarden.model.registry import Registry

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from regwarden.collect.arm_keys import as_list, expression_on_path, get, is_expression, properties, read
+from regwarden.collect.azure.keys import as_list, expression_on_path, get, is_expression, properties, read
 from regwarden.collect.coerce import to_bool, to_int, to_str
 from regwarden.model.registry import Value
 

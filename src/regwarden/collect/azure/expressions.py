@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from regwarden.collect.arm_functions import (
+from regwarden.collect.azure.functions import (
     Unknown,
     Unresolvable,
     as_text,

@@ -1,7 +1,7 @@
 """What another tool's SBOM says about a package, translated into regwarden's own `regwarden:*` properties.
 
 Syft and Trivy carry the source package, architecture and epoch in purl qualifiers and in their own
-properties; translating them here lets collect/sbom_file.py decode every SBOM the same way, and lets
+properties; translating them here lets collect/sbomfile/read.py decode every SBOM the same way, and lets
 vulnerability matching key OS packages by their source package whichever tool produced the file.
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from packageurl import PackageURL
 
-from regwarden.collect.sbom_properties import PREFIX
+from regwarden.collect.sbomfile.properties import PREFIX
 
 # Trivy: aquasecurity:trivy:SrcName / SrcVersion / SrcEpoch (docs/guide/supply-chain/sbom.md).
 _TRIVY = "aquasecurity:trivy:"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from regwarden.collect.arm_keys import last_segment
+from regwarden.collect.azure.keys import last_segment
 
 _SUBSCRIPTIONS = "/subscriptions/"
 _MANAGEMENT_GROUP = "microsoft.management/managementgroups"

@@ -1,6 +1,6 @@
 """The `regwarden:*` name/value properties that carry what CycloneDX and SPDX have no field for.
 
-Writers (report/cyclonedx.py, report/spdx.py) and the reader (collect/sbom_file.py) share this encoding, so an
+Writers (report/cyclonedx.py, report/spdx.py) and the reader (collect/sbomfile/read.py) share this encoding, so an
 SBOM written by regwarden reads back into the same `Package`, `LayerRef`, `Unknown` and `OperatingSystem`
 objects without loss. Lists are numbered (`regwarden:location:0:path`, ...) because formats may reorder them.
 Decoding raises ValueError on a malformed value; the reader turns that into a BadInputError.

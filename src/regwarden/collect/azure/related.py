@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from regwarden.collect.arm_keys import as_list, get, is_expression, last_segment, properties, read
+from regwarden.collect.azure.keys import as_list, get, is_expression, last_segment, properties, read
 from regwarden.collect.coerce import to_bool, to_int, to_str
 from regwarden.model.registry import (
     AlertRule,

@@ -3,7 +3,7 @@
 Both adapters reduce their input to `TfResource`s: attribute values as Terraform shows them (nested blocks are
 lists of objects), with `Unknown` markers where a value cannot be known statically (unknown until apply, or a
 variable without a value), and the resource addresses each top-level attribute refers to. The mapping onto the
-neutral `Registry` model (terraform_registry, terraform_related) then reads only this view.
+neutral `Registry` model (terraform/registry.py, terraform/related.py) then reads only this view.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The ARM template functions `arm_expressions.Evaluator` applies to already evaluated arguments.
+"""The ARM template functions `expressions.Evaluator` applies to already evaluated arguments.
 
 Each raises `Unresolvable` when its arguments make the result unknowable statically; `Unknown` carries such a
 result through an expression without raising, so an `if` can still skip the branch it does not take.

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from regwarden.collect.json_shapes import json_object, json_objects, json_text
-from regwarden.collect.sbom_decode import (
+from regwarden.collect.sbomfile.decode import (
     TOOL_NAME,
     decode_package,
     digest_or_none,
@@ -19,8 +19,8 @@ from regwarden.collect.sbom_decode import (
     no_purl_unknown,
     utc_timestamp,
 )
-from regwarden.collect.sbom_foreign import qualified_name
-from regwarden.collect.sbom_properties import (
+from regwarden.collect.sbomfile.foreign import qualified_name
+from regwarden.collect.sbomfile.properties import (
     PURL,
     image_layers_from_properties,
     operating_system_from_properties,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from regwarden.collect.coerce import to_bool, to_int, to_str
-from regwarden.collect.terraform_common import Reader, TfResource, Unknown, blocks, enabled_word, lookup
+from regwarden.collect.terraform.common import Reader, TfResource, Unknown, blocks, enabled_word, lookup
 from regwarden.model.registry import Replication, Value, ValueSource
 
 ARM_AUDIENCE_NOTE = "azurerm has no attribute for it: the service default applies unless set outside Terraform"

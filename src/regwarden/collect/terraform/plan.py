@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from regwarden.collect.terraform_common import TfResource, Unknown, base_address, resource_reference
-from regwarden.collect.terraform_mapping import registries_from_tf_resources
+from regwarden.collect.terraform.common import TfResource, Unknown, base_address, resource_reference
+from regwarden.collect.terraform.mapping import registries_from_tf_resources
 from regwarden.model.errors import BadInputError
 from regwarden.model.registry import Registry
 

@@ -2,7 +2,7 @@
 
 Variables take their value from `*.tfvars` / `*.tfvars.json` files in the directory (`terraform.tfvars` first,
 then the others in name order, later ones winning), else from their `default`; a variable with neither stays
-UNRESOLVED, as does anything the small evaluator (terraform_expressions) does not evaluate. `dynamic` blocks
+UNRESOLVED, as does anything the small evaluator (terraform/expressions.py) does not evaluate. `dynamic` blocks
 and resources inside modules are not expanded (a dynamic block's values are UNRESOLVED; module calls are
 ignored). A resource with a literal `count = 0` is not created and is left out.
 """
@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from regwarden.collect.terraform_common import TfResource, Unknown
-from regwarden.collect.terraform_expressions import BLOCK_MARKER, Evaluator
-from regwarden.collect.terraform_mapping import registries_from_tf_resources
+from regwarden.collect.terraform.common import TfResource, Unknown
+from regwarden.collect.terraform.expressions import BLOCK_MARKER, Evaluator
+from regwarden.collect.terraform.mapping import registries_from_tf_resources
 from regwarden.gc_pause import cyclic_gc_paused
 from regwarden.model.errors import BadInputError
 from regwarden.model.registry import Registry

@@ -11,7 +11,7 @@ import binascii
 from collections.abc import Mapping
 from typing import Any
 
-from regwarden.collect.arm_keys import as_list, get, is_expression, last_segment, properties, read
+from regwarden.collect.azure.keys import as_list, get, is_expression, last_segment, properties, read
 from regwarden.collect.coerce import to_bool, to_float, to_str
 from regwarden.model.registry import (
     PrivateEndpointConnection,
