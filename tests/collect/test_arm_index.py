@@ -15,8 +15,9 @@ import pytest
 from regwarden.collect.azure.index import prefixes
 from regwarden.collect.azure.inventory import CHILD, REGISTRY, Inventory, _belongs
 from regwarden.collect.azure.keys import get
-from regwarden.collect.azure.related import scope_covers, scope_of
+from regwarden.collect.azure.related import scope_of
 from regwarden.collect.coerce import to_str
+from regwarden.model.arm_id import scope_covers
 
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000001"
 OTHER_SUB = "/subscriptions/00000000-0000-0000-0000-000000000002"

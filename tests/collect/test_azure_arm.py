@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from regwarden.collect.azure.related import scope_covers
 from regwarden.collect.azure.resources import registries_from_resources
+from regwarden.model.arm_id import scope_covers
 from regwarden.model.errors import BadInputError
 from regwarden.model.registry import Registry, ValueSource
 

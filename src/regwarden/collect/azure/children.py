@@ -11,8 +11,9 @@ import binascii
 from collections.abc import Mapping
 from typing import Any
 
-from regwarden.collect.azure.keys import as_list, get, is_expression, last_segment, properties, read
+from regwarden.collect.azure.keys import as_list, get, properties, read
 from regwarden.collect.coerce import to_bool, to_float, to_str
+from regwarden.model.arm_id import fold_id, is_expression, last_segment
 from regwarden.model.registry import (
     PrivateEndpointConnection,
     RegistryTask,
@@ -175,7 +176,7 @@ def _task_command(step: Any, origin: str) -> Value[str]:
 def parse_private_endpoint_connection(
     resource: Mapping[str, Any], origin: str, endpoints: Mapping[str, Mapping[str, Any]]
 ) -> PrivateEndpointConnection:
-    """`endpoints` maps folded private endpoint ids to their Microsoft.Network/privateEndpoints resources."""
+    """`endpoints` maps `fold_id`-ed private endpoint ids to their Microsoft.Network/privateEndpoints resources."""
     props = properties(resource)
     path = "privateEndpointConnections.properties.privateLinkServiceConnectionState.status"
     state = get(props, "privateLinkServiceConnectionState")
@@ -185,7 +186,7 @@ def parse_private_endpoint_connection(
         else Value.unavailable(path, "connection state not in the input", origin)
     )
     endpoint_id = to_str(get(props, "privateEndpoint", "id"))
-    endpoint = endpoints.get(endpoint_id.casefold()) if endpoint_id else None
+    endpoint = endpoints.get(fold_id(endpoint_id)) if endpoint_id else None
     location = to_str(get(endpoint, "location")) if endpoint else None
     fqdns: list[str] = []
     for config in as_list(get(properties(endpoint), "customDnsConfigs")) if endpoint else []:

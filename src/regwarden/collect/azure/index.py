@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from regwarden.collect.azure.keys import last_segment
+from regwarden.model.arm_id import fold_id, last_segment
 
 _SUBSCRIPTIONS = "/subscriptions/"
 _MANAGEMENT_GROUP = "microsoft.management/managementgroups"
@@ -73,7 +73,7 @@ class ScopeIndex:
 
     def _add(self, position: int, scope: str | None) -> None:
         self._all.append(position)
-        folded = (scope or "").casefold().rstrip("/")
+        folded = fold_id(scope or "")
         if not folded or _MANAGEMENT_GROUP in folded:
             self._everywhere.append(position)
         elif folded.startswith(_SUBSCRIPTIONS):
@@ -84,7 +84,7 @@ class ScopeIndex:
             self._relative.append(position)
 
     def candidates(self, registry_id: str, registry_name: str) -> list[int]:
-        target = registry_id.casefold()
+        target = fold_id(registry_id)
         if not target.startswith(_SUBSCRIPTIONS):
             return self._all  # a synthetic (template or plan) id: every scope may cover it
         found = [*self._everywhere, *self._by_registry_name.get(registry_name.casefold(), ())]

@@ -13,8 +13,9 @@ from typing import Any, TypeVar
 
 from regwarden.collect.azure.index import ChildIndex, ScopeIndex
 from regwarden.collect.azure.keys import as_list, get, has, properties
-from regwarden.collect.azure.related import scope_covers, scope_of
+from regwarden.collect.azure.related import scope_of
 from regwarden.collect.coerce import to_str
+from regwarden.model.arm_id import fold_id, scope_covers
 from regwarden.model.errors import BadInputError
 from regwarden.model.registry import Value
 
@@ -107,7 +108,7 @@ class Inventory:
 
     def children_of(self, kind: str, registry_id: str, registry_name: str) -> list[Mapping[str, Any]]:
         single = len(self._positions().get(REGISTRY, ())) == 1
-        candidates = self._children(kind).candidates(registry_id.casefold(), registry_name.casefold(), single)
+        candidates = self._children(kind).candidates(fold_id(registry_id), registry_name.casefold(), single)
         found = (self.items[position] for position in candidates)
         return [item.body for item in found if _belongs(item, registry_id, registry_name, single)]
 
@@ -138,7 +139,7 @@ class Inventory:
                 index.add(
                     position,
                     item.parent,
-                    (to_str(get(body, "id")) or "").casefold(),
+                    fold_id(to_str(get(body, "id")) or ""),
                     (to_str(get(body, "name")) or "").casefold(),
                     bool(to_str(get(body, "scope")) or to_str(get(properties(body), "scope"))),
                 )
@@ -179,9 +180,9 @@ def _belongs(item: Item, registry_id: str, registry_name: str, single: bool) -> 
     """Whether a child (replication, token, diagnostic setting, ...) belongs to this registry."""
     if item.parent is not None:
         return item.parent == registry_name.casefold()
-    child_id = (to_str(get(item.body, "id")) or "").casefold()
+    child_id = fold_id(to_str(get(item.body, "id")) or "")
     if child_id:
-        return child_id.startswith(registry_id.casefold() + "/")
+        return child_id.startswith(fold_id(registry_id) + "/")
     name = (to_str(get(item.body, "name")) or "").casefold()
     if "/" in name:
         return name.split("/")[0] == registry_name.casefold()

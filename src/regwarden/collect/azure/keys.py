@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from regwarden.model.arm_id import is_expression
 from regwarden.model.registry import Value
 
 T = TypeVar("T")
@@ -51,11 +52,6 @@ def as_list(node: Any) -> list[Any]:
     return inner if isinstance(inner, list) else []
 
 
-def is_expression(raw: Any) -> bool:
-    """An ARM template expression the template adapter could not resolve: `[...]` (not a `[[` escape)."""
-    return isinstance(raw, str) and raw.startswith("[") and raw.endswith("]") and not raw.startswith("[[")
-
-
 def read(
     node: Mapping[str, Any],
     keys: tuple[str, ...],
@@ -87,7 +83,3 @@ def expression_on_path(node: Any, keys: tuple[str, ...]) -> str | None:
         if is_expression(enclosing):
             return str(enclosing)
     return None
-
-
-def last_segment(text: str) -> str:
-    return text.rstrip("/").rsplit("/", 1)[-1]

@@ -13,6 +13,7 @@ from functools import partial
 from typing import Any
 
 from regwarden.collect.azure.live_calls import LiveClients, Resource, as_arm_list, attempt, get_all, to_arm
+from regwarden.model.arm_id import fold_id
 
 API_TASKS = "2019-06-01-preview"
 API_DIAGNOSTICS = "2021-05-01-preview"
@@ -123,7 +124,7 @@ def _private_endpoints(clients: LiveClients, registry: Resource, unavailable: di
 def _workspaces(clients: LiveClients, registry: Resource, unavailable: dict[str, str]) -> list[Resource]:
     """The Log Analytics workspaces the registry's diagnostic settings send to, for their retention."""
     targets = {
-        str(s.get("properties", {}).get("workspaceId")).casefold(): s["properties"]["workspaceId"]
+        fold_id(str(s.get("properties", {}).get("workspaceId"))): s["properties"]["workspaceId"]
         for s in registry.get("diagnosticSettings", [])
         if s.get("properties", {}).get("workspaceId")
     }

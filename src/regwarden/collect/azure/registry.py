@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from regwarden.collect.azure.keys import as_list, expression_on_path, get, is_expression, properties, read
+from regwarden.collect.azure.keys import as_list, expression_on_path, get, properties, read
 from regwarden.collect.coerce import to_bool, to_int, to_str
+from regwarden.model.arm_id import id_part, is_expression
 from regwarden.model.registry import Value
 
 _Spec = tuple[str, tuple[str, ...], str, object, Callable[[Any], Any], str]
@@ -135,8 +136,8 @@ def registry_fields(body: Mapping[str, Any], origin: str) -> dict[str, Any]:
         "name": name,
         "id": resource_id,
         "origin": origin,
-        "resource_group": to_str(get(body, "resourceGroup")) or _id_part(resource_id, "resourcegroups"),
-        "subscription_id": _id_part(resource_id, "subscriptions"),
+        "resource_group": to_str(get(body, "resourceGroup")) or id_part(resource_id, "resourcegroups"),
+        "subscription_id": id_part(resource_id, "subscriptions"),
         "location": _required(body, ("location",), "location", origin),
         "sku": _required(body, ("sku", "name"), "sku.name", origin),
         "ip_rules": _ip_rules(props, origin),
@@ -168,11 +169,3 @@ def _ip_rules(props: Mapping[str, Any], origin: str) -> Value[tuple[str, ...]]:
             return Value.unresolved(path, f"unresolved IP rule: {value!r}", origin)
         ranges.append(value)
     return Value.explicit(tuple(ranges), path, origin)
-
-
-def _id_part(resource_id: str, segment: str) -> str | None:
-    parts = resource_id.split("/")
-    for index, part in enumerate(parts[:-1]):
-        if part.casefold() == segment:
-            return parts[index + 1]
-    return None

@@ -1,7 +1,7 @@
 """Parsers for resources related to a registry but not its children: monitoring, RBAC, locks, Defender.
 
-Also the scope arithmetic that decides whether such a resource (a role assignment at a resource group, a lock
-at a subscription, ...) covers a given registry.
+Also where such a resource is scoped (`scope_of`); whether that scope covers a given registry is
+`model.arm_id.scope_covers`.
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from regwarden.collect.azure.keys import as_list, get, is_expression, last_segment, properties, read
+from regwarden.collect.azure.keys import as_list, get, properties, read
 from regwarden.collect.coerce import to_bool, to_int, to_str
+from regwarden.model.arm_id import BUILT_IN_ROLES, last_segment
 from regwarden.model.registry import (
     AlertRule,
     DefenderPlan,
@@ -23,19 +24,6 @@ from regwarden.model.registry import (
     SecurityAssessment,
     Value,
 )
-
-BUILT_IN_ROLES = {
-    "8311e382-0749-4cb8-b61a-304f252e45ec": "AcrPush",
-    "7f951dda-4ed3-4680-a7ca-43fe172d538d": "AcrPull",
-    "c2f4ef07-c644-48eb-af81-4b1b4947fb11": "AcrDelete",
-    "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
-    "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
-    "2a1e307c-b015-4ebd-883e-5b7698a07328": "Container Registry Repository Writer",
-    "b93aa761-3e63-49ed-ac28-beffa264f7ac": "Container Registry Repository Reader",
-    "2efddaa5-3f1f-4df3-97df-af3f13818f4c": "Container Registry Repository Contributor",
-    "bfdb9389-c9a5-478a-bb2f-ba9ca092c3c7": "Container Registry Repository Catalog Lister",
-}
-"""Built-in role definition GUIDs (the same in every tenant) → role names."""
 
 _PROVIDERS = "/providers/"
 
@@ -50,42 +38,6 @@ def scope_of(resource: Mapping[str, Any], provider_type: str) -> str | None:
     if resource_id and marker in resource_id.casefold():
         return resource_id[: resource_id.casefold().index(marker)] or "/"
     return None
-
-
-def scope_covers(scope: str | None, registry_id: str, registry_name: str) -> bool:
-    """Whether an assignment/lock/alert at `scope` applies to the registry (RBAC inheritance is by id prefix).
-
-    Unknown scopes and management-group scopes are taken to cover the registry: the input is assumed to hold
-    only what was collected for it (we cannot see the management-group hierarchy). A template's relative scope
-    (`Microsoft.ContainerRegistry/registries/x`) is matched by the registry name.
-    """
-    if not scope or scope == "/":
-        return True
-    folded = scope.casefold().rstrip("/")
-    if "/providers/microsoft.management/managementgroups/" in folded or folded.startswith(
-        "microsoft.management/managementgroups"
-    ):
-        return True
-    if _same_unresolved_name(folded, registry_name):
-        return True
-    target = registry_id.casefold()
-    if target.startswith("/subscriptions/") and folded.startswith("/subscriptions/"):
-        return target == folded or target.startswith(folded + "/")
-    if "registries/" in folded:
-        return last_segment(folded) == registry_name.casefold()
-    # A synthetic registry id (template/plan) cannot be placed in a hierarchy, so do not exclude.
-    return not target.startswith("/subscriptions/")
-
-
-def _same_unresolved_name(folded_scope: str, registry_name: str) -> bool:
-    """Whether an unresolved template scope names a registry whose own name is unresolved, by the same text.
-
-    Bicep compiles `scope: registry` to `[format('Microsoft.ContainerRegistry/registries/{0}', parameters('name'))]`
-    while the registry's name stays `[parameters('name')]` when that parameter has no static value.
-    """
-    if not (is_expression(folded_scope) and is_expression(registry_name)):
-        return False
-    return registry_name[1:-1].strip().casefold() in folded_scope
 
 
 def parse_diagnostic_setting(resource: Mapping[str, Any], origin: str) -> DiagnosticSetting:

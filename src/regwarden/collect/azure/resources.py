@@ -22,6 +22,7 @@ from regwarden.collect.azure.inventory import CHILD, REGISTRY, USAGES, Inventory
 from regwarden.collect.azure.keys import as_list, get, properties
 from regwarden.collect.azure.registry import registry_fields
 from regwarden.collect.coerce import to_str
+from regwarden.model.arm_id import fold_id, scope_covers
 from regwarden.model.registry import AlertRule, DefenderPlan, PrivateEndpointConnection, Registry, Value
 
 __all__ = ["REGISTRY", "registries_from_resources"]
@@ -56,21 +57,16 @@ class _Shared:
 
     @classmethod
     def of(cls, inv: Inventory) -> _Shared:
-        endpoints = {(to_str(get(e, "id")) or "").casefold(): e for e in inv.all_of(PRIVATE_ENDPOINTS)}
+        endpoints = {fold_id(to_str(get(e, "id")) or ""): e for e in inv.all_of(PRIVATE_ENDPOINTS)}
         alerts = tuple(
             (
-                tuple(_folded_id(s) for s in related.alert_scopes(body)),
+                tuple(fold_id(s) for s in related.alert_scopes(body)),
                 related.parse_alert_rule(body, label, inv.origin),
             )
             for kind, label in _ALERT_KINDS.items()
             for body in inv.all_of(kind)
         )
         return cls(endpoints, alerts)
-
-
-def _folded_id(resource_id: str) -> str:
-    """ARM ids compare case-insensitively; a trailing slash does not make another resource."""
-    return resource_id.casefold().rstrip("/")
 
 
 def _build(body: Mapping[str, Any], inv: Inventory, shared: _Shared) -> Registry:
@@ -136,7 +132,7 @@ def _attach_monitoring(fields: dict[str, Any], inv: Inventory, shared: _Shared) 
     )
     # Log alerts usually live beside the workspace (often another resource group): the diagnostic
     # settings' workspace ids are what relate them to this registry.
-    workspaces = {_folded_id(s.workspace_id) for s in settings.value or () if s.workspace_id}
+    workspaces = {fold_id(s.workspace_id) for s in settings.value or () if s.workspace_id}
     fields["alert_rules"] = _alerts(inv, shared, reg_id, name, workspaces)
 
 
@@ -177,7 +173,7 @@ def _attach_governance(fields: dict[str, Any], inv: Inventory) -> None:
 
 def _assessed(resource: Mapping[str, Any], reg_id: str, name: str) -> bool:
     target = related.assessment_target(resource)
-    return target is None or ("registries/" in target.casefold() and related.scope_covers(target, reg_id, name))
+    return target is None or ("registries/" in target.casefold() and scope_covers(target, reg_id, name))
 
 
 def _alerts(
@@ -194,7 +190,7 @@ def _alerts(
     rules = tuple(
         rule
         for scopes, rule in shared.alerts
-        if not scopes or any(s in workspaces or related.scope_covers(s, reg_id, name) for s in scopes)
+        if not scopes or any(s in workspaces or scope_covers(s, reg_id, name) for s in scopes)
     )
     return Value.explicit(rules, path, inv.origin)
 
@@ -217,7 +213,7 @@ def _is_containers_plan(resource: Mapping[str, Any], subscription: str | None) -
     """The Containers pricing of the registry's subscription; an id naming no subscription is taken as it."""
     if (to_str(get(resource, "name")) or "").casefold() != "containers":
         return False
-    resource_id = (to_str(get(resource, "id")) or "").casefold()
+    resource_id = fold_id(to_str(get(resource, "id")) or "")
     if not subscription or not resource_id.startswith("/subscriptions/"):
         return True
     return f"/subscriptions/{subscription}/".casefold() in resource_id + "/"

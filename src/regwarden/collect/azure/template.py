@@ -16,9 +16,10 @@ from typing import Any
 
 from regwarden.collect.azure.expressions import Evaluator
 from regwarden.collect.azure.functions import loop_count
-from regwarden.collect.azure.keys import get, is_expression, last_segment
+from regwarden.collect.azure.keys import get
 from regwarden.collect.azure.resources import REGISTRY, registries_from_resources
 from regwarden.collect.coerce import to_str
+from regwarden.model.arm_id import is_expression, last_segment
 from regwarden.model.errors import BadInputError
 from regwarden.model.registry import Registry
 

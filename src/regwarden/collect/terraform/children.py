@@ -13,6 +13,7 @@ import binascii
 from regwarden.collect.coerce import to_bool, to_str
 from regwarden.collect.terraform.common import Reader, TfResource, Unknown, blocks, enabled_word, lookup
 from regwarden.collect.terraform.index import Index, resource_id, resource_name
+from regwarden.model.arm_id import fold_id
 from regwarden.model.registry import (
     PrivateEndpointConnection,
     RegistryTask,
@@ -75,7 +76,7 @@ def _passwords(token: TfResource, origin: str, index: Index) -> Value[tuple[Toke
         return Value.unavailable(path, "no token passwords declared in this configuration", origin)
     found: list[TokenPassword] = []
     holders = index.linked(
-        TOKEN_PASSWORD, "container_registry_token_id", token.base, [resource_id(token).casefold()], False
+        TOKEN_PASSWORD, "container_registry_token_id", token.base, [fold_id(resource_id(token))], False
     )
     for holder in holders:
         reader = Reader(holder, origin)

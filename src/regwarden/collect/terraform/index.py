@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from regwarden.collect.terraform.common import TfResource, Unknown, lookup
+from regwarden.model.arm_id import fold_id
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def _group_links(resources: list[TfResource], attribute: str) -> Links:
             links.by_reference.setdefault(reference, []).append(resource)
         raw = lookup(resource.values, attribute)
         if isinstance(raw, str) and raw:
-            folded = raw.casefold().rstrip("/")
+            folded = fold_id(raw)
             keys = {folded}
             tail = folded.rsplit("/registries/", 1)
             if len(tail) == 2 and "/" not in tail[1]:

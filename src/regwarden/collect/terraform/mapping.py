@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from regwarden.collect.azure.related import scope_covers
 from regwarden.collect.terraform import children, related
 from regwarden.collect.terraform.common import TfResource, Unknown, lookup
 from regwarden.collect.terraform.index import Index
 from regwarden.collect.terraform.registry import registry_fields
+from regwarden.model.arm_id import fold_id, scope_covers
 from regwarden.model.registry import Registry, Value
 
 REGISTRY = "azurerm_container_registry"
@@ -45,7 +45,7 @@ def _build(registry: TfResource, index: Index, origin: str, single: bool) -> Reg
     fields = registry_fields(registry, origin)
     name = fields["name"]
 
-    texts = [name.casefold(), str(fields["id"]).casefold()]
+    texts = [name.casefold(), fold_id(str(fields["id"]))]
 
     def mine(kind: str) -> list[TfResource]:
         return index.linked(kind, _LINKS[kind], registry.base, texts, single)
@@ -129,8 +129,8 @@ def _targets(child: TfResource, attribute: str, registry: TfResource, name: str,
         return True
     raw = lookup(child.values, attribute)
     if isinstance(raw, str):
-        folded = raw.casefold().rstrip("/")
-        registry_id = str(lookup(registry.values, "id") or "").casefold()
+        folded = fold_id(raw)
+        registry_id = fold_id(str(lookup(registry.values, "id") or ""))
         return folded in (name.casefold(), registry_id) or folded.endswith(f"/registries/{name.casefold()}")
     # An unresolved link with a single registry in the input can only mean that registry.
     refers_elsewhere = any(r != registry.base for r in child.references.get(attribute, frozenset()))
@@ -194,7 +194,7 @@ def _covers(
 
 
 def _literal_covers(scope: str, fields: dict[str, Any]) -> bool:
-    folded = scope.casefold().rstrip("/")
+    folded = fold_id(scope)
     group = fields.get("resource_group")
     marker = "/resourcegroups/"
     if group and marker in folded and "registries/" not in folded:

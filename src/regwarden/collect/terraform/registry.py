@@ -13,6 +13,7 @@ from typing import Any
 
 from regwarden.collect.coerce import to_bool, to_int, to_str
 from regwarden.collect.terraform.common import Reader, TfResource, Unknown, blocks, enabled_word, lookup
+from regwarden.model.arm_id import id_part
 from regwarden.model.registry import Replication, Value, ValueSource
 
 ARM_AUDIENCE_NOTE = "azurerm has no attribute for it: the service default applies unless set outside Terraform"
@@ -28,8 +29,8 @@ def registry_fields(resource: TfResource, origin: str) -> dict[str, Any]:
         "name": name,
         "id": known_id or resource.base,
         "origin": reader.origin,
-        "resource_group": resource_group or _id_part(known_id, "resourcegroups"),
-        "subscription_id": _id_part(known_id, "subscriptions"),
+        "resource_group": resource_group or id_part(known_id, "resourcegroups"),
+        "subscription_id": id_part(known_id, "subscriptions"),
         "location": _required(reader, "location", "a region"),
         "sku": _required(reader, "sku", "a SKU name"),
         "admin_user_enabled": reader.read(("admin_enabled",), False, to_bool, "a boolean"),
@@ -200,11 +201,3 @@ def _legacy_locations(reader: Reader) -> Value[tuple[Replication, ...]] | None:
             )
         )
     return Value.explicit(tuple(replicas), reader.path(key), reader.origin)
-
-
-def _id_part(resource_id: str | None, segment: str) -> str | None:
-    parts = (resource_id or "").split("/")
-    for index, part in enumerate(parts[:-1]):
-        if part.casefold() == segment:
-            return parts[index + 1]
-    return None

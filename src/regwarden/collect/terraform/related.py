@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from regwarden.collect.azure.related import BUILT_IN_ROLES
 from regwarden.collect.coerce import to_bool, to_int, to_str
 from regwarden.collect.terraform.common import Reader, TfResource, Unknown, blocks, lookup
 from regwarden.collect.terraform.index import resource_id, resource_name
+from regwarden.model.arm_id import BUILT_IN_ROLES, last_segment
 from regwarden.model.registry import (
     AlertRule,
     DefenderPlan,
@@ -75,7 +75,7 @@ def parse_workspace(resource: TfResource, origin: str) -> LogAnalyticsWorkspace:
 def parse_role_assignment(resource: TfResource, origin: str, scope: str) -> RoleAssignment:
     reader = Reader(resource, origin)
     definition = reader.text("role_definition_id") or ""
-    guid = definition.rstrip("/").rsplit("/", 1)[-1].casefold()
+    guid = last_segment(definition).casefold()
     role_name = reader.text("role_definition_name") or BUILT_IN_ROLES.get(guid)
     return RoleAssignment(
         principal_id=_principal(resource),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from regwarden.model.arm_id import fold_id, last_segment
 from regwarden.model.finding import Severity, Status
 from regwarden.model.registry import Registry
 from regwarden.posture.checks import evidence, failed, passed, unknown_unless_known
@@ -60,10 +61,10 @@ def check(registry: Registry, context: RuleContext) -> Check:
 
 def _same_resource(left: str, right: str) -> bool:
     """Full ARM ids compare whole; a template's relative id or bare name compares by its last segment."""
-    left, right = left.casefold().rstrip("/"), right.casefold().rstrip("/")
+    left, right = fold_id(left), fold_id(right)
     if left.startswith("/subscriptions/") and right.startswith("/subscriptions/"):
         return left == right
-    return left.rsplit("/", 1)[-1] == right.rsplit("/", 1)[-1]
+    return last_segment(left) == last_segment(right)
 
 
 RULE = FunctionRule(META, check)

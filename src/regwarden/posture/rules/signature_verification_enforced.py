@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from regwarden.model.arm_id import last_segment
 from regwarden.model.finding import Severity, Status
 from regwarden.model.registry import Registry
 from regwarden.posture.checks import evidence, failed, passed, text, unknown_unless_known
@@ -49,7 +50,7 @@ def check(registry: Registry, context: RuleContext) -> Check:
     matching = [
         a
         for a in assignments.value or ()
-        if a.policy_definition_id.rstrip("/").rsplit("/", 1)[-1].casefold().startswith(IMAGE_INTEGRITY_POLICY)
+        if last_segment(a.policy_definition_id).casefold().startswith(IMAGE_INTEGRITY_POLICY)
     ]
     enforced = [a for a in matching if a.enforcement_mode is None or text(a.enforcement_mode) == "default"]
     if enforced:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from regwarden.model.arm_id import last_segment
 from regwarden.model.finding import Severity, Status
 from regwarden.model.registry import Registry, ScopeMap, Token, Value
 from regwarden.posture.checks import evidence, failed, passed, text, unknown_unless_known
@@ -61,7 +62,7 @@ def _token_problem(token: Token, scope_maps: Value[tuple[ScopeMap, ...]]) -> str
     """None when scoped; a problem; or `?reason` when it cannot be told."""
     if not token.scope_map_id.known or not token.scope_map_id.value:
         return f"?scope map is {token.scope_map_id.source.value}"
-    name = str(token.scope_map_id.value).rstrip("/").rsplit("/", 1)[-1]
+    name = last_segment(str(token.scope_map_id.value))
     # System scope maps are known by their name alone, so the user-defined maps need not be in the input.
     if name.startswith("_"):
         return f"uses the system scope map {name} (all repositories)"
