@@ -3,8 +3,9 @@
 Azure cannot be reached from here, so the real SDK clients are pointed at this server (`base_url=`,
 `connection_verify=` the server's self-signed certificate). Routes are `"METHOD /path"` keys (matched
 case-insensitively, as ARM does); a `$skiptoken` query parameter is part of the key so `nextLink` pages can
-be served; a value `{"$status": 403, "$body": {...}}` answers with that status. `{base}` in a response is
-replaced by the server's URL (for `nextLink`). Every request is recorded with its api-version and
+be served; a value `{"$status": 403, "$body": {...}}` answers with that status, and `{"$status": 200, "$text":
+"...", "$content_type": "text/html"}` with that text as it is (what a proxy in the way answers). `{base}` in a
+response is replaced by the server's URL (for `nextLink`). Every request is recorded with its api-version and
 Authorization header.
 """
 
@@ -80,6 +81,20 @@ def load_routes(*files: Path) -> dict[str, Any]:
     return routes
 
 
+_JSON = "application/json; charset=utf-8"
+
+
+def _response(found: Any, key: str) -> tuple[int, str, str]:
+    """(status, Content-Type, body text) that answer a route's value."""
+    if found is None:
+        return 404, _JSON, json.dumps({"error": {"code": "ResourceNotFound", "message": f"no route {key}"}})
+    if isinstance(found, Mapping) and "$text" in found:
+        return found.get("$status", 200), found.get("$content_type", "text/plain"), found["$text"]
+    if isinstance(found, Mapping) and "$status" in found:
+        return found["$status"], _JSON, json.dumps(found["$body"])
+    return 200, _JSON, json.dumps(found)
+
+
 def _handler(routes: Mapping[str, Any], server: FakeArm) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def _answer(self) -> None:
@@ -96,15 +111,10 @@ def _handler(routes: Mapping[str, Any], server: FakeArm) -> type[BaseHTTPRequest
             key = f"{self.command} {url.path}"
             if "$skiptoken" in query:
                 key += f"?$skiptoken={query['$skiptoken'][0]}"
-            found = routes.get(key.casefold())
-            status, body = 200, found
-            if found is None:
-                status, body = 404, {"error": {"code": "ResourceNotFound", "message": f"no route {key}"}}
-            elif isinstance(found, Mapping) and "$status" in found:
-                status, body = found["$status"], found["$body"]
-            payload = json.dumps(body).replace("{base}", server.base_url).encode()
+            status, content_type, text = _response(routes.get(key.casefold()), key)
+            payload = text.replace("{base}", server.base_url).encode()
             self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(payload)))
             self.send_header("x-ms-request-id", "00000000-0000-0000-0000-000000000000")
             self.end_headers()

@@ -19,7 +19,7 @@ from azure.core.credentials import AccessToken
 from azure.core.exceptions import ClientAuthenticationError
 
 from regwarden.collect.azure.live import collect_registries
-from regwarden.model.errors import AuthError, NotFoundError
+from regwarden.model.errors import AuthError, NotFoundError, UnreachableError
 from regwarden.model.finding import Status
 from regwarden.model.registry import Registry, ValueSource
 from regwarden.posture.config import PostureConfig
@@ -218,3 +218,41 @@ def test_credential_without_a_token_is_an_auth_error(arm: FakeArm) -> None:
 def test_unknown_resource_group_is_not_found(arm: FakeArm) -> None:
     with pytest.raises(NotFoundError, match="resource group rg-missing not found: 404 Not Found: ResourceNotFound"):
         collect(arm, resource_group="rg-missing")
+
+
+WEAK_TASKS = f"GET {REGISTRIES['acrweak01']}/tasks"
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (
+            {"$text": "<html><body>Proxy login required</body></html>", "$content_type": "text/html"},
+            r"with a body that is not JSON \(text/html\): '<html><body>Proxy login required",
+        ),
+        ({"$text": '{"value": [', "$content_type": "application/json"}, "with a body that is not JSON"),
+        (["a", "list"], "with JSON that is not an object"),
+        ({"value": {"not": "a list"}}, "with a 'value' that is not a list of objects"),
+        ({"value": [], "nextLink": 7}, "with a nextLink that is not a URL: 7"),
+    ],
+)
+def test_a_body_that_is_not_arm_json_is_a_clear_unreachable_error(tmp_path: Path, answer: Any, message: str) -> None:
+    routes = load_routes(LIVE / "subscription.json")
+    routes[WEAK_TASKS.casefold()] = answer
+    with serve(routes, tmp_path) as fake, pytest.raises(UnreachableError, match=message) as raised:
+        collect(fake)
+    assert f"GET {REGISTRIES['acrweak01']}/tasks".casefold() in str(raised.value).casefold()
+
+
+def test_an_sdk_list_answered_with_broken_json_names_the_resource_type(tmp_path: Path) -> None:
+    routes = load_routes(LIVE / "subscription.json")
+    routes[f"GET {REGISTRIES['acrweak01']}/replications".casefold()] = {
+        "$text": '{"value": [{"name": ',
+        "$content_type": "application/json",
+    }
+    with serve(routes, tmp_path) as fake, pytest.raises(UnreachableError) as raised:
+        collect(fake)
+    assert str(raised.value) == (
+        "Azure Resource Manager failed reading Microsoft.ContainerRegistry/registries/replications: "
+        "200 OK with a body that is not JSON"
+    )

@@ -111,6 +111,10 @@ def reason(exc: Any) -> str:
     if code is None and getattr(exc, "response", None) is not None:
         code = _error_code(exc.response)
     status = f"{exc.status_code} {exc.reason or ''}".strip()
+    from azure.core.exceptions import DecodeError
+
+    if isinstance(exc, DecodeError):  # the body was labelled JSON but is not
+        return f"{status} with a body that is not JSON"
     return f"{status}: {code}" if code else status
 
 
@@ -124,16 +128,60 @@ def _error_code(response: Any) -> str | None:
 
 
 def get_all(clients: LiveClients, path: str, api_version: str) -> list[Resource]:
-    """GET an ARM list through the container registry client's pipeline, following nextLink."""
-    from azure.core.rest import HttpRequest
+    """GET an ARM list through the container registry client's pipeline, following nextLink.
 
+    A body that is not ARM JSON (an HTML page from a proxy, a truncated answer) is an UnreachableError naming the
+    request, never a traceback: the endpoint answered, but not as Azure Resource Manager.
+    """
     url: str | None = path
     params: dict[str, str] | None = {"api-version": api_version}
     found: list[Resource] = []
     while url:
-        response = clients.acr.send_request(HttpRequest("GET", url, params=params))
-        response.raise_for_status()
-        body = response.json()
-        found.extend(body.get("value", []) if "value" in body else [body])
-        url, params = body.get("nextLink"), None  # nextLink already carries the api-version
+        body = _arm_object(_get(clients, url, params), url)
+        found.extend(_listed(body, url))
+        url, params = _next_link(body, url), None  # nextLink already carries the api-version
     return found
+
+
+def _get(clients: LiveClients, url: str, params: dict[str, str] | None) -> Any:
+    from azure.core.exceptions import DecodeError
+    from azure.core.rest import HttpRequest
+
+    try:
+        response = clients.acr.send_request(HttpRequest("GET", url, params=params))
+    except DecodeError:  # the pipeline decodes a body labelled JSON itself
+        raise UnreachableError(f"Azure Resource Manager answered GET {url} with a body that is not JSON") from None
+    response.raise_for_status()
+    return response
+
+
+def _arm_object(response: Any, url: str) -> Mapping[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:  # not JSON at all, or not UTF-8
+        kind = response.headers.get("Content-Type") or "no Content-Type"
+        start = bytes(response.content[:60]).decode("utf-8", "replace")
+        raise UnreachableError(
+            f"Azure Resource Manager answered GET {url} with a body that is not JSON ({kind}): {start!r}"
+        ) from None
+    if not isinstance(body, Mapping):
+        raise UnreachableError(f"Azure Resource Manager answered GET {url} with JSON that is not an object")
+    return body
+
+
+def _listed(body: Mapping[str, Any], url: str) -> list[Resource]:
+    if "value" not in body:
+        return [dict(body)]  # a single resource (a GET by id)
+    listed = body["value"]
+    if not isinstance(listed, list) or not all(isinstance(item, Mapping) for item in listed):
+        raise UnreachableError(
+            f"Azure Resource Manager answered GET {url} with a 'value' that is not a list of objects"
+        )
+    return [dict(item) for item in listed]
+
+
+def _next_link(body: Mapping[str, Any], url: str) -> str | None:
+    link = body.get("nextLink")
+    if link is None or isinstance(link, str):
+        return link or None
+    raise UnreachableError(f"Azure Resource Manager answered GET {url} with a nextLink that is not a URL: {link!r}")
