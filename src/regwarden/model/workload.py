@@ -45,6 +45,10 @@ class Workload:
     """Labels of the top-level workload object (else of the pod)."""
     pods: int = 1
     """How many pods of this workload run this container with this digest."""
+    digest_reason: str | None = None
+    """Why `digest` is None: container not started, or `imageID` names a local image (config digest), not a manifest."""
+    owner_inferred: str | None = None
+    """How `kind` and `name` were inferred when an owner object could not be read (None when every owner was read)."""
 
 
 @dataclass(frozen=True)
