@@ -23,6 +23,7 @@ from typing import BinaryIO
 from regwarden.model.errors import BadInputError, NotFoundError
 from regwarden.model.image import ImageMetadata, Layer, Platform
 from regwarden.oci.blobs import VerifyingReader
+from regwarden.oci.compressed_archive import ArchiveTar
 from regwarden.oci.docker_archive import DockerArchiveSource
 from regwarden.oci.layout import DirectoryFiles, LayoutFiles, blob_name, resolve_layout
 from regwarden.oci.source import ImageSource
@@ -86,17 +87,25 @@ class OciLayoutSource(_LayoutSource):
 
 
 class OciArchiveSource(_LayoutSource):
-    """A tar of an OCI image layout (`oci-archive:FILE[:ref]`), read in place; links in it are refused."""
+    """A tar of an OCI image layout (`oci-archive:FILE[:ref]`), read in place; links in it are refused.
+
+    A gzip or zstd compressed tar is read through a private decompressed copy (see oci/compressed_archive.py).
+    """
 
     transport = "oci-archive"
 
     def __init__(self, path: Path, ref: str | None, platform: Platform) -> None:
         super().__init__(path, ref, platform)
+        self._archive = ArchiveTar(path)
         self._members: TarMembers | None = None
+
+    def close(self) -> None:
+        self._members = None
+        self._archive.close()
 
     def _files(self) -> LayoutFiles:
         if self._members is None:
-            self._members = TarMembers(self.path, allow_symlinks=False)
+            self._members = self._archive.members(allow_symlinks=False)
         return self._members
 
 

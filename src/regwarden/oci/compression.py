@@ -44,9 +44,10 @@ class CorruptLayerError(IntegrityError):
 class _Inflater:
     """One decompression algorithm over a raw stream; `step()` returns the next output, b"" at the end."""
 
-    def __init__(self, raw: BlobStream, head: bytes, kind: str, inflate: ModuleType) -> None:
+    def __init__(self, raw: BlobStream, head: bytes, kind: str, inflate: ModuleType, what: str) -> None:
         self._raw = raw
         self._kind = kind
+        self._what = what
         self._inflate = inflate
         self._errors = (zlib.error, zstandard.ZstdError, inflate.error)
         self._input = memoryview(head)
@@ -77,7 +78,7 @@ class _Inflater:
             try:
                 out = self._decode_some()
             except self._errors as exc:
-                raise CorruptLayerError(f"corrupt {self._kind} layer data: {exc}") from exc
+                raise CorruptLayerError(f"corrupt {self._kind} {self._what} data: {exc}") from exc
             if self._decoder.eof and not self._finished:
                 self._next_member()
             if out:
@@ -123,7 +124,7 @@ class _Inflater:
     def _finish(self) -> bytes:
         if self._finished:
             return b""
-        raise CorruptLayerError(f"truncated {self._kind} layer: the blob ends inside the compressed stream")
+        raise CorruptLayerError(f"truncated {self._kind} {self._what}: it ends inside the compressed stream")
 
 
 class _LayerReader(io.BufferedIOBase, BinaryIO):
@@ -134,10 +135,10 @@ class _LayerReader(io.BufferedIOBase, BinaryIO):
     blob's own chunk, is handed over as is whenever it fits the request.
     """
 
-    def __init__(self, raw: BlobStream, head: bytes, kind: str, inflate: ModuleType) -> None:
+    def __init__(self, raw: BlobStream, head: bytes, kind: str, inflate: ModuleType, what: str) -> None:
         super().__init__()
         self._raw = raw
-        self._inflater = _Inflater(raw, head, kind, inflate) if kind != "tar" else None
+        self._inflater = _Inflater(raw, head, kind, inflate, what) if kind != "tar" else None
         self._pending = head if kind == "tar" else b""
 
     def readable(self) -> bool:
@@ -201,11 +202,12 @@ def sniff_compression(head: bytes) -> str:
     return "tar"
 
 
-def open_layer_stream(blob: BlobStream, *, accelerated: bool = True) -> BinaryIO:
+def open_layer_stream(blob: BlobStream, *, accelerated: bool = True, what: str = "layer") -> BinaryIO:
     """The uncompressed tar stream of a layer blob (buffered: `read(n)` returns n bytes unless at the end).
 
-    Closing it closes `blob`. Corrupt or truncated compressed data raises `CorruptLayerError` while reading.
-    `accelerated=False` forces the stdlib's zlib for gzip (see `gzip_backend`).
+    Closing it closes `blob`. Corrupt or truncated compressed data raises `CorruptLayerError` while reading, with
+    `what` (a layer, an archive) in its message. `accelerated=False` forces the stdlib's zlib for gzip (see
+    `gzip_backend`).
     """
     head = b""
     while len(head) < len(ZSTD_MAGIC):
@@ -215,4 +217,4 @@ def open_layer_stream(blob: BlobStream, *, accelerated: bool = True) -> BinaryIO
         head += chunk
     kind = sniff_compression(head)
     # isal is imported only for gzip layers: docker-archive layers are plain tars
-    return _LayerReader(blob, head, kind, gzip_backend(accelerated) if kind == "gzip" else zlib)
+    return _LayerReader(blob, head, kind, gzip_backend(accelerated) if kind == "gzip" else zlib, what)

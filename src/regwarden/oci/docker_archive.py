@@ -4,6 +4,7 @@ Legacy archives hold `manifest.json` (Config, RepoTags, Layers), `<id>.json` con
 layers. There is no registry manifest, so one is synthesized (Docker v2 schema 2), and the layer digests are
 the config's diff_ids because each layer.tar is the uncompressed layer. Docker 25+ archives also embed an OCI
 layout (`index.json`, `blobs/sha256/...`); then the real manifest whose config matches is used.
+`docker save | gzip` (or zstd) archives are read through a private decompressed copy (oci/compressed_archive.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from regwarden.model.errors import BadInputError, NotFoundError
 from regwarden.model.image import Descriptor, ImageConfig, ImageMetadata, Layer, Platform
 from regwarden.oci import mediatypes as mt
 from regwarden.oci.blobs import VerifyingReader, compute_digest, verify_bytes
+from regwarden.oci.compressed_archive import ArchiveTar
 from regwarden.oci.compression import ZSTD_MAGIC, sniff_compression
 from regwarden.oci.docker_saved_images import SavedImage, choose_image, read_saved_images
 from regwarden.oci.layout import MAX_DOCUMENT_BYTES, blob_name, read_blob, read_index_json
@@ -49,6 +51,7 @@ class DockerArchiveSource:
         self.path = path
         self.ref = ref
         self.platform = platform
+        self._archive = ArchiveTar(path)
         self._members: TarMembers | None = None
         self._metadata: ImageMetadata | None = None
         self._layer_members: dict[str, str] = {}
@@ -67,12 +70,13 @@ class DockerArchiveSource:
         return VerifyingReader(stream, layer.digest, layer.size, f"layer {layer.index} ({self._tar().where(name)})")
 
     def close(self) -> None:
-        # Member streams own their file handles; the index itself holds none.
+        # Member streams own their file handles; the index itself holds none. A decompressed copy is removed.
         self._members = None
+        self._archive.close()
 
     def _tar(self) -> TarMembers:
         if self._members is None:
-            self._members = TarMembers(self.path, allow_symlinks=True)
+            self._members = self._archive.members(allow_symlinks=True)
         return self._members
 
     def _resolve(self) -> ImageMetadata:

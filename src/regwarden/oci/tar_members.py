@@ -49,15 +49,17 @@ class MemberReader:
 class TarMembers:
     """The regular-file members of a tar, by normalized name (`./a/b` and `a/b` are the same member)."""
 
-    def __init__(self, path: Path, *, allow_symlinks: bool) -> None:
+    def __init__(self, path: Path, *, allow_symlinks: bool, label: str | None = None) -> None:
         self.path = path
+        self.label = label or str(path)
+        """How messages name the archive: the user's file, also when `path` is a decompressed copy of it."""
         self._files: dict[str, _Member] = {}
         self._links: dict[str, str] = {}
         self._index(allow_symlinks)
 
     def where(self, name: str) -> str:
         """How error messages name a member: `archive.tar:blobs/sha256/ab...`."""
-        return f"{self.path}:{_normalize(name)}"
+        return f"{self.label}:{_normalize(name)}"
 
     def names(self) -> frozenset[str]:
         return frozenset(self._files) | frozenset(self._links)
@@ -97,38 +99,39 @@ class TarMembers:
             if name not in self._links:
                 return None
             name = self._links[name]
-        raise IntegrityError(f"{self.path}: symbolic links around {name!r} form a loop or chain too long")
+        raise IntegrityError(f"{self.label}: symbolic links around {name!r} form a loop or chain too long")
 
     def _index(self, allow_symlinks: bool) -> None:
         try:
             with self.path.open("rb") as handle:
                 magic = handle.read(4)
         except FileNotFoundError:
-            raise NotFoundError(f"archive {self.path} does not exist") from None
+            raise NotFoundError(f"archive {self.label} does not exist") from None
         except OSError as exc:
-            raise BadInputError(f"cannot read archive {self.path}: {exc.strerror or exc}") from None
+            raise BadInputError(f"cannot read archive {self.label}: {exc.strerror or exc}") from None
         if magic.startswith((GZIP_MAGIC, ZSTD_MAGIC)):
-            raise BadInputError(f"{self.path} is compressed; decompress it first (e.g. `gunzip`, `zstd -d`)")
+            # Callers decompress first (oci/compressed_archive.py); a compressed file here is a caller's mistake.
+            raise BadInputError(f"{self.label} is compressed; it must be decompressed before it is indexed")
         try:
             with tarfile.open(self.path, mode="r:") as archive:
                 for info in archive:
                     self._add(info, allow_symlinks)
         except tarfile.TarError as exc:
-            raise BadInputError(f"{self.path} is not a readable tar archive: {exc}") from None
+            raise BadInputError(f"{self.label} is not a readable tar archive: {exc}") from None
 
     def _add(self, info: tarfile.TarInfo, allow_symlinks: bool) -> None:
-        name = _checked_name(info.name, self.path)
+        name = _checked_name(info.name, self.label)
         if info.isdir():
             return
         if info.issym() and allow_symlinks:
             target = posixpath.normpath(posixpath.join(posixpath.dirname(name), info.linkname))
-            self._links[name] = _checked_name(target, self.path)
+            self._links[name] = _checked_name(target, self.label)
             return
         if not info.isreg() or info.issparse():
             kind = "link" if info.islnk() or info.issym() else "special file"
-            raise IntegrityError(f"{self.path}: member {info.name!r} is a {kind}, which this archive may not hold")
+            raise IntegrityError(f"{self.label}: member {info.name!r} is a {kind}, which this archive may not hold")
         if name in self._files:
-            raise IntegrityError(f"{self.path}: member {name!r} appears twice; refusing the ambiguous archive")
+            raise IntegrityError(f"{self.label}: member {name!r} appears twice; refusing the ambiguous archive")
         self._files[name] = _Member(offset=info.offset_data, size=info.size)
 
 
@@ -138,7 +141,7 @@ def _normalize(name: str) -> str:
     return name.rstrip("/")
 
 
-def _checked_name(raw: str, archive: Path) -> str:
+def _checked_name(raw: str, archive: str) -> str:
     name = _normalize(raw)
     if name.startswith("/") or ".." in name.split("/") or "\\" in name:
         raise IntegrityError(f"{archive}: member {raw!r} escapes the archive (absolute or `..` path)")
