@@ -16,6 +16,7 @@ allowed_regions: [westeurope, northeurope]
 ci_principal_ids: ["11111111-1111-1111-1111-111111111111"]
 max_delete_holders: 1
 min_ip_prefix: 28
+min_ipv6_prefix: 56
 max_retention_days: 14
 max_token_expiry_days: 30
 suppressions:
@@ -39,6 +40,7 @@ def test_full_config(tmp_path: Path) -> None:
         ci_principal_ids=("11111111-1111-1111-1111-111111111111",),
         max_delete_holders=1,
         min_ip_prefix=28,
+        min_ipv6_prefix=56,
         max_retention_days=14,
         max_token_expiry_days=30,
         suppressions=(
@@ -51,6 +53,7 @@ def test_empty_file_gives_defaults(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, ""))
     assert config == PostureConfig()
     assert (config.profile, config.max_delete_holders, config.min_ip_prefix) == (Profile.PRODUCTION, 2, 24)
+    assert config.min_ipv6_prefix == 48
 
 
 def test_keys_left_out_keep_the_dataclass_defaults(tmp_path: Path) -> None:
@@ -76,6 +79,10 @@ def test_keys_left_out_keep_the_dataclass_defaults(tmp_path: Path) -> None:
         ("allowed_regions: westeurope\n", "allowed_regions must be a list"),
         ("ci_principal_ids: [1234]\n", "ci_principal_ids must be a list of strings"),
         ("min_ip_prefix: '24'\n", "min_ip_prefix must be a non-negative integer, got '24'"),
+        ("min_ip_prefix: 33\n", "min_ip_prefix must be an IPv4 prefix length from 0 to 32, got 33"),
+        ("min_ip_prefix: 64\n", "min_ip_prefix must be an IPv4 prefix length from 0 to 32, got 64"),
+        ("min_ipv6_prefix: 129\n", "min_ipv6_prefix must be an IPv6 prefix length from 0 to 128, got 129"),
+        ("min_ipv6_prefix: -48\n", "min_ipv6_prefix must be a non-negative integer, got -48"),
         ("max_retention_days: true\n", "max_retention_days must be a non-negative integer, got True"),
         ("suppressions:\n  - RW-ACR-001\n", r"suppressions\[0\] must be a mapping"),
         (
@@ -98,3 +105,9 @@ def test_bad_config_is_a_clear_error(tmp_path: Path, text: str, message: str) ->
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(BadInputError, match="cannot read posture config"):
         load_config(tmp_path / "absent.yaml")
+
+
+@pytest.mark.parametrize(("key", "longest"), [("min_ip_prefix", 32), ("min_ipv6_prefix", 128)])
+def test_prefix_lengths_accept_their_whole_range(tmp_path: Path, key: str, longest: int) -> None:
+    for length in (0, longest):
+        assert getattr(load_config(write(tmp_path, f"{key}: {length}\n")), key) == length

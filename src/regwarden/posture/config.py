@@ -51,13 +51,18 @@ class PostureConfig:
     """Object ids of the service principals / managed identities that may push (RW-ACR-004)."""
     max_delete_holders: int = 2
     min_ip_prefix: int = 24
+    """The shortest prefix an IPv4 allow-list range may have (RW-ACR-013): 0–32."""
+    min_ipv6_prefix: int = 48
+    """The same for IPv6 ranges, 0–128: a /48 is one site's allocation, as a /24 is a small IPv4 network."""
     max_retention_days: int = 30
     max_token_expiry_days: int = 90
     suppressions: tuple[Suppression, ...] = ()
 
 
 # The YAML keys are the PostureConfig field names, and a key left out keeps the field's default.
-_NUMBERS = ("max_delete_holders", "min_ip_prefix", "max_retention_days", "max_token_expiry_days")
+_NUMBERS = ("max_delete_holders", "min_ip_prefix", "min_ipv6_prefix", "max_retention_days", "max_token_expiry_days")
+_PREFIX_LENGTHS = {"min_ip_prefix": ("an IPv4", 32), "min_ipv6_prefix": ("an IPv6", 128)}
+"""Numbers that are prefix lengths, with the longest prefix their address family has."""
 
 
 def load_config(path: Path) -> PostureConfig:
@@ -114,6 +119,9 @@ def _int(document: Mapping[str, Any], key: str, default: int, origin: str) -> in
     value = document.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise BadInputError(f"{origin}: {key} must be a non-negative integer, got {value!r}")
+    if key in _PREFIX_LENGTHS and value > (longest := _PREFIX_LENGTHS[key][1]):
+        family = _PREFIX_LENGTHS[key][0]
+        raise BadInputError(f"{origin}: {key} must be {family} prefix length from 0 to {longest}, got {value}")
     return value
 
 
