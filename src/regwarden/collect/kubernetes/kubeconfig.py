@@ -3,6 +3,7 @@ certificates, bearer tokens, client certificates and exec plugins such as kubelo
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any, TypeVar
 from regwarden.model.errors import AuthError, BadInputError, NotFoundError
 
 _T = TypeVar("_T")
+_DEFAULT_KUBECONFIG = "~/.kube/config"
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,11 @@ def _config_call(call: Callable[[], _T], failure: str, error: type[Exception] = 
         raise error(f"{failure}: {exc}") from None
 
 
-def _path(kubeconfig: Path | None) -> str | None:
-    return str(kubeconfig) if kubeconfig is not None else None
+def _path(kubeconfig: Path | None) -> str:
+    """The file(s) to read, resolved on each call (the client reads $KUBECONFIG once, when first imported)."""
+    if kubeconfig is not None:
+        return str(kubeconfig)
+    return os.environ.get("KUBECONFIG") or _DEFAULT_KUBECONFIG  # may list several files, as kubectl allows
 
 
 def _where(kubeconfig: Path | None) -> str:

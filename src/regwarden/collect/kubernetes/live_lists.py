@@ -81,7 +81,8 @@ def api_errors(*, continued: bool = False) -> Iterator[None]:
             raise _ContinueExpired from None
         raise _translated(exc.status, status_message(exc.body) or str(exc.reason)) from None
     except HTTPError as exc:
-        raise UnreachableError(f"the Kubernetes API server is unreachable: {exc}") from None
+        cause = getattr(exc, "reason", None) or exc  # MaxRetryError wraps the last connection or TLS error
+        raise UnreachableError(f"cannot reach the Kubernetes API server: {cause}") from None
 
 
 def _translated(status: int | None, message: str) -> Exception:
