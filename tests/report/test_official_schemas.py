@@ -25,6 +25,9 @@ def _load(name: str) -> dict[str, Any]:
             "sarif-schema-2.1.0.json",
             "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json",
         ),
+        ("cyclonedx/bom-1.6.schema.json", "http://cyclonedx.org/schema/bom-1.6.schema.json"),
+        ("cyclonedx/spdx.schema.json", "http://cyclonedx.org/schema/spdx.schema.json"),
+        ("cyclonedx/jsf-0.82.schema.json", "http://cyclonedx.org/schema/jsf-0.82.schema.json"),
     ],
 )
 def test_schema_is_a_draft_07_schema(name: str, schema_id: str) -> None:
@@ -56,4 +59,16 @@ def test_spdx_schema_requires_the_document_fields() -> None:
     missing = {error.message for error in validator.iter_errors({"spdxVersion": "SPDX-2.3"})}
     assert missing == {
         f"'{field}' is a required property" for field in ("SPDXID", "creationInfo", "dataLicense", "name")
+    }
+
+
+def test_cyclonedx_schema_requires_the_format_fields_and_resolves_its_spdx_reference() -> None:
+    from tests.report.cyclonedx_schema import schema_errors
+
+    assert schema_errors(b'{"bomFormat": "CycloneDX", "specVersion": "1.6"}') == []
+    licence = {"license": {"id": "NOT-AN-SPDX-ID"}}
+    document = {"bomFormat": "CycloneDX", "components": [{"type": "library", "name": "x", "licenses": [licence]}]}
+    assert set(schema_errors(json.dumps(document).encode())) == {
+        "components/0/licenses: [{'license': {'id': 'NOT-AN-SPDX-ID'}}] is not valid under any of the given schemas",
+        ": 'specVersion' is a required property",
     }

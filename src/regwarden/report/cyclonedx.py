@@ -1,8 +1,15 @@
-"""CycloneDX 1.6 (JSON and XML) through cyclonedx-python-lib. Renders an Sbom; computes nothing.
+"""CycloneDX 1.6: JSON written directly, XML through cyclonedx-python-lib. Renders an Sbom; computes nothing.
 
 Standard fields carry what CycloneDX has a place for (name, version, purl, licences, CPE, the image as the
 metadata component, the OS as an `operating-system` component); the rest travels as the `regwarden:*`
 properties of collect/sbomfile/properties.py, so collect/sbomfile/read.py reads the document back into an equal Sbom.
+
+The JSON document is built from plain dicts and encoded by orjson. It is the document cyclonedx-python-lib
+wrote (report/cyclonedx_xml.py still builds that library's model for XML): the same keys in the same order,
+the same sort orders and de-duplication, empty values left out, the purl as packageurl re-encodes it. The
+library's model cost as much as the whole image analysis (every component and property sorted through
+comparison tuples, then validated and serialised by reflection); the tests compare both writers' documents and
+validate every shape against the official CycloneDX 1.6 schema.
 """
 
 from __future__ import annotations
@@ -10,123 +17,91 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
-from cyclonedx.model import Property
-from cyclonedx.model.bom import Bom, BomMetaData
-from cyclonedx.model.component import Component, ComponentType
-from cyclonedx.model.dependency import Dependency
-from cyclonedx.model.license import DisjunctiveLicense, License, LicenseExpression
-from cyclonedx.model.tool import ToolRepository
-from cyclonedx.output import make_outputter
-from cyclonedx.schema import OutputFormat, SchemaVersion
-from cyclonedx.spdx import is_expression, is_supported_id
 from packageurl import PackageURL
 
 from regwarden import __version__
 from regwarden.collect.sbomfile.properties import PURL, package_properties, subject_properties
-from regwarden.model.sbom import Package, Sbom
+from regwarden.model.sbom import OperatingSystem, Package, Sbom
+from regwarden.report.cyclonedx_licenses import license_entries
 
 SERIAL_NAMESPACE = uuid.UUID("6b1f3b2e-8a51-4f0c-9d7e-2f4c1c9e0a11")
 SUBJECT_REF = "subject"
 TOOL_NAME = "regwarden"
+SPEC_VERSION = "1.6"
+SCHEMA_URL = "http://cyclonedx.org/schema/bom-1.6.schema.json"
+
+Document = dict[str, Any]
 
 
 def render_cyclonedx_json(sbom: Sbom) -> bytes:
-    return _render(sbom, OutputFormat.JSON)
+    return encode_json(bom_document(sbom))
 
 
 def render_cyclonedx_xml(sbom: Sbom) -> bytes:
-    return _render(sbom, OutputFormat.XML)
+    from regwarden.report.cyclonedx_xml import render_xml
+
+    return render_xml(sbom)
 
 
-def _render(sbom: Sbom, output_format: OutputFormat) -> bytes:
-    outputter = make_outputter(build_bom(sbom), output_format, SchemaVersion.V1_6)
-    return outputter.output_as_string(indent=2).encode() + b"\n"
-
-
-def build_bom(sbom: Sbom) -> Bom:
-    """The cyclonedx-python-lib Bom for an Sbom (also used by the vulnerability report to add VEX data)."""
-    tools = ToolRepository(
-        components=[Component(type=ComponentType.APPLICATION, name=TOOL_NAME, version=sbom.tool_version or __version__)]
-    )
-    subject = Component(
-        name=sbom.source,
-        version=sbom.image_digest,
-        type=ComponentType.CONTAINER if sbom.image_digest else ComponentType.FILE,
-        bom_ref=SUBJECT_REF,
-        properties=_properties(subject_properties(sbom)),
-    )
-    components = [_component(package, ref) for package, ref in zip(sbom.packages, bom_refs(sbom.packages), strict=True)]
+def bom_document(sbom: Sbom, vulnerabilities: Sequence[Document] = ()) -> Document:
+    """The CycloneDX BOM of `sbom` as JSON-ready dicts; `vulnerabilities` are added as they are given."""
+    refs = bom_refs(sbom.packages)
+    components = [_component(package, ref) for package, ref in zip(sbom.packages, refs, strict=True)]
+    components.sort(key=lambda c: (c["name"], c["version"], c["bom-ref"]))  # the library's order, per type
     if sbom.operating_system is not None:
-        os_ = sbom.operating_system
-        components.append(
-            Component(
-                name=os_.id,
-                version=os_.version_id,
-                type=ComponentType.OPERATING_SYSTEM,
-                bom_ref=f"os:{os_.id}@{os_.version_id or ''}",
-                description=os_.pretty_name,
-            )
-        )
-    timestamp = _timestamp(sbom.created)
-    # The image contains every component; saying so also stops the library warning about a dangling subject.
-    # Built directly: Bom.register_dependency searches linearly per call, quadratic on a large image.
-    dependencies = [Dependency(ref=subject.bom_ref, dependencies=[Dependency(ref=c.bom_ref) for c in components])]
-    dependencies += [Dependency(ref=component.bom_ref) for component in components]
-    return Bom(
-        components=components,
-        dependencies=dependencies,
-        serial_number=uuid.uuid5(SERIAL_NAMESPACE, f"{sbom.source}|{sbom.image_digest}|{timestamp.isoformat()}"),
-        metadata=BomMetaData(tools=tools, component=subject, timestamp=timestamp),
-    )
+        components.append(_os_component(sbom.operating_system))  # `operating-system` sorts after `library`
+    timestamp = bom_timestamp(sbom.created)
+    document: Document = {"components": components} if components else {}
+    document["dependencies"] = _dependencies([c["bom-ref"] for c in components])
+    document["metadata"] = {
+        "component": _omit_empty(
+            {
+                "bom-ref": SUBJECT_REF,
+                "name": sbom.source,
+                "properties": _properties(subject_properties(sbom)),
+                "type": "container" if sbom.image_digest else "file",
+                "version": sbom.image_digest,
+            }
+        ),
+        "timestamp": timestamp.isoformat(),
+        "tools": {
+            "components": [{"name": TOOL_NAME, "type": "application", "version": sbom.tool_version or __version__}]
+        },
+    }
+    document["serialNumber"] = serial_number(sbom, timestamp).urn
+    document["version"] = 1
+    if vulnerabilities:
+        document["vulnerabilities"] = list(vulnerabilities)
+    document |= {"$schema": SCHEMA_URL, "bomFormat": "CycloneDX", "specVersion": SPEC_VERSION}
+    return document
 
 
-def _timestamp(created: str | None) -> datetime:
+def encode_json(document: Document) -> bytes:
+    """Indented like `json.dumps(indent=2)`; text is written as UTF-8 rather than `\\u` escapes."""
+    import orjson
+
+    try:
+        return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    except orjson.JSONEncodeError:
+        # orjson refuses strings that are not valid Unicode: tar names undecodable as UTF-8 reach the SBOM as
+        # surrogate escapes. The stdlib writes them as `\udcXX`, as the library-built document always did.
+        import json
+
+        return json.dumps(document, indent=2).encode() + b"\n"
+
+
+def bom_timestamp(created: str | None) -> datetime:
     if created is None:
         return datetime.now(UTC).replace(microsecond=0)
     moment = datetime.fromisoformat(created)
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _component(package: Package, bom_ref: str) -> Component:
-    purl = _purl(package.purl)
-    props = package_properties(package)
-    if purl is None or purl.to_string() != package.purl:
-        props.append((PURL, package.purl))  # the library re-encodes purls; keep the one the cataloger wrote
-    return Component(
-        name=package.name,
-        version=package.version,
-        type=ComponentType.LIBRARY,
-        bom_ref=bom_ref,
-        purl=purl,
-        licenses=_licenses(package.licenses),
-        cpe=package.cpes[0] if package.cpes else None,
-        properties=_properties(props),
-    )
-
-
-def _purl(text: str) -> PackageURL | None:
-    try:
-        return PackageURL.from_string(text)
-    except ValueError:
-        return None
-
-
-def _licenses(licenses: Sequence[str]) -> list[License]:
-    """A known SPDX id is written as `id`, anything else as free-text `name`: never claim an unchecked id.
-
-    CycloneDX allows an SPDX expression only as the single licence entry, so a lone valid compound expression
-    (`MIT OR Apache-2.0`) is written as `expression`; in any other combination it stays a `name`.
-    """
-    if len(licenses) == 1 and not is_supported_id(licenses[0]) and is_expression(licenses[0]):
-        return [LicenseExpression(licenses[0])]
-    return [
-        DisjunctiveLicense(id=text) if is_supported_id(text) else DisjunctiveLicense(name=text) for text in licenses
-    ]
-
-
-def _properties(pairs: Iterable[tuple[str, str]]) -> list[Property]:
-    return [Property(name=name, value=value) for name, value in pairs]
+def serial_number(sbom: Sbom, timestamp: datetime) -> uuid.UUID:
+    """Stable for the same image at the same time, so re-rendering an SBOM gives the same document."""
+    return uuid.uuid5(SERIAL_NAMESPACE, f"{sbom.source}|{sbom.image_digest}|{timestamp.isoformat()}")
 
 
 def bom_refs(packages: Iterable[Package]) -> list[str]:
@@ -138,3 +113,66 @@ def bom_refs(packages: Iterable[Package]) -> list[str]:
         seen[package.purl] = count + 1
         refs.append(package.purl if count == 0 else f"{package.purl}#{count}")
     return refs
+
+
+def os_bom_ref(os_: OperatingSystem) -> str:
+    return f"os:{os_.id}@{os_.version_id or ''}"
+
+
+def _component(package: Package, bom_ref: str) -> Document:
+    purl = canonical_purl(package.purl)
+    props = package_properties(package)
+    if purl != package.purl:
+        props.append((PURL, package.purl))  # packageurl re-encodes purls; keep the one the cataloger wrote
+    component: Document = {"bom-ref": bom_ref}
+    if package.cpes:
+        component["cpe"] = package.cpes[0]
+    if package.licenses:
+        component["licenses"] = license_entries(package.licenses)
+    component["name"] = package.name
+    component["properties"] = _properties(props)  # never empty: the package type is always one
+    if purl is not None:
+        component["purl"] = purl
+    component["type"] = "library"
+    component["version"] = package.version
+    return component
+
+
+def _os_component(os_: OperatingSystem) -> Document:
+    return _omit_empty(
+        {
+            "bom-ref": os_bom_ref(os_),
+            "description": os_.pretty_name,
+            "name": os_.id,
+            "type": "operating-system",
+            "version": os_.version_id,
+        }
+    )
+
+
+def canonical_purl(text: str) -> str | None:
+    """The purl as packageurl writes it after parsing (what the library wrote), None when it does not parse."""
+    try:
+        return str(PackageURL.from_string(text).to_string())
+    except ValueError:
+        return None
+
+
+def _properties(pairs: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
+    """Unique (name, value) pairs, sorted by name then value."""
+    return [{"name": name, "value": value} for name, value in sorted(set(pairs))]
+
+
+def _dependencies(component_refs: list[str]) -> list[Document]:
+    """The image contains every component; each component depends on nothing it declares."""
+    ordered = sorted(component_refs)
+    subject: Document = {"dependsOn": ordered, "ref": SUBJECT_REF} if ordered else {"ref": SUBJECT_REF}
+    entries = [{"ref": ref} for ref in ordered]
+    entries.append(subject)
+    entries.sort(key=lambda entry: entry["ref"])
+    return entries
+
+
+def _omit_empty(fields: Document) -> Document:
+    """The library leaves out absent values and empty lists (an empty string is a value)."""
+    return {key: value for key, value in fields.items() if value is not None and value != []}
