@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import zlib
 from pathlib import Path
@@ -32,21 +33,63 @@ def _with_section_content(binary: bytes, content: bytes) -> bytes:
     return binary[: section.offset] + content.ljust(section.size, b"\0") + binary[end:]
 
 
-def test_runtime_crates_io_dependencies_are_reported() -> None:
+def test_every_runtime_crate_is_reported_with_its_source_and_the_root_marked() -> None:
     result = _catalog(("usr/local/bin/hello", BINARY.read_bytes()))
 
-    # Left out: the local root crate, the local and git crates, the build-only serde_derive/proc-macro2/quote.
-    assert {(p.name, p.version, p.purl) for p in result.packages} == {
-        ("anyhow", "1.0.86", "pkg:cargo/anyhow@1.0.86"),
-        ("serde", "1.0.203", "pkg:cargo/serde@1.0.203"),
-        ("smallvec", "1.13.2", "pkg:cargo/smallvec@1.13.2"),
+    # Left out as packages: the build-only serde_derive/proc-macro2/quote (not linked into the executable).
+    assert {(p.name, p.version, p.purl, p.metadata["source"], p.metadata.get("role")) for p in result.packages} == {
+        ("hello-auditable", "0.3.0", "pkg:cargo/hello-auditable@0.3.0", "local", "root crate"),
+        ("internal-utils", "0.1.0", "pkg:cargo/internal-utils@0.1.0", "local", None),
+        ("forked-log", "0.4.21", "pkg:cargo/forked-log@0.4.21", "git", None),
+        ("anyhow", "1.0.86", "pkg:cargo/anyhow@1.0.86", "crates.io", None),
+        ("serde", "1.0.203", "pkg:cargo/serde@1.0.203", "crates.io", None),
+        ("smallvec", "1.13.2", "pkg:cargo/smallvec@1.13.2", "crates.io", None),
     }
     assert result.unknowns == ()
     assert {p.type for p in result.packages} == {PackageType.CARGO}
     assert {p.locations for p in result.packages} == {(Location("/usr/local/bin/hello"),)}
-    assert {p.metadata["not_from_crates_io"] for p in result.packages} == {
-        "forked-log@0.4.21 (git), hello-auditable@0.3.0 (local), internal-utils@0.1.0 (local)"
+    # The build-only crates are named once, on the root crate.
+    assert {
+        p.name: p.metadata.get("build_only_crates") for p in result.packages if "build_only_crates" in p.metadata
+    } == {"hello-auditable": "proc-macro2@1.0.85, quote@1.0.36, serde_derive@1.0.203"}
+
+
+def test_alternate_registries_and_the_schemas_rust_spellings() -> None:
+    audit = {
+        "format": 1,
+        "packages": [
+            {"name": "tool", "version": "2.0.0", "source": "CratesIo", "root": True, "dependencies": [1, 2, 3]},
+            {"name": "corp-auth", "version": "0.9.1", "source": "registry"},
+            {"name": "vendored", "version": "1.0.0", "source": {"Other": "svn"}},
+            {"name": "codegen", "version": "0.2.0", "source": "Local", "kind": "Build"},
+        ],
     }
+    content = zlib.compress(json.dumps(audit).encode())
+
+    result = _catalog(("usr/bin/tool", _with_section_content(BINARY.read_bytes(), content)))
+
+    assert {(p.name, p.metadata["source"], p.metadata.get("role")) for p in result.packages} == {
+        ("tool", "crates.io", "root crate"),  # `cargo install tool`: the root is itself a crates.io crate
+        ("corp-auth", "registry", None),
+        ("vendored", "svn", None),
+    }
+    assert next(p for p in result.packages if p.name == "tool").metadata["build_only_crates"] == "codegen@0.2.0"
+
+
+def test_without_a_root_the_build_only_crates_are_named_on_every_package() -> None:
+    audit = {
+        "packages": [
+            {"name": "a", "version": "1.0.0", "source": "crates.io"},
+            {"name": "b", "version": "1.0.0", "source": "crates.io", "kind": "build"},
+        ]
+    }
+    content = zlib.compress(json.dumps(audit).encode())
+
+    result = _catalog(("usr/bin/a", _with_section_content(BINARY.read_bytes(), content)))
+
+    assert [(p.name, p.metadata) for p in result.packages] == [
+        ("a", {"source": "crates.io", "build_only_crates": "b@1.0.0"})
+    ]
 
 
 def test_section_holds_the_committed_json() -> None:

@@ -1,15 +1,18 @@
 """Rust executables built with cargo-auditable: zlib-compressed JSON in a `.dep-v0` section.
 
-The JSON (schema https://rustsec.org/schemas/cargo-auditable.json) is `{"packages": [{"name", "version",
-"source", "kind", "dependencies", "root"}]}`; `kind` defaults to `runtime` and `root` to false when omitted.
+The JSON (schema https://rustsec.org/schemas/cargo-auditable.json) is `{"format": N, "packages": [{"name",
+"version", "source", "kind", "dependencies", "root"}]}`; `kind` defaults to `runtime` and `root` to false when
+omitted; `source` is `crates.io`, `local` (the root crate, workspace members, path dependencies), `git`,
+`registry` (an alternate registry) or another string.
 
 What is reported, and why:
-- `source: crates.io` packages of kind `runtime` become `pkg:cargo/<name>@<version>`.
-- `kind: build` packages (build scripts, proc-macros) are not linked into the executable, so they are
-  left out, as Trivy does.
-- `local`, `git` and alternate-`registry` packages (the root crate among them) are left out: RustSec
-  advisories and `pkg:cargo` name crates.io crates, and a private crate that shares a crates.io name
-  would match the wrong advisories. They are listed in `metadata["not_from_crates_io"]` of the packages.
+- every crate of kind `runtime`, whatever its source, as `pkg:cargo/<name>@<version>` (as Syft and Trivy do),
+  with its source in `metadata["source"]`; the root crate (the executable's own package) is marked
+  `metadata["role"] = "root crate"`. A crate from outside crates.io may share a crates.io name: its `source`
+  says so.
+- `kind: build` crates (build scripts, proc-macros) are not linked into the executable, so they are not
+  packages of the image (as in Syft and Trivy); they are listed in `metadata["build_only_crates"]` of the root
+  crate (of every reported crate when no root is marked), so nothing in the audit data is dropped silently.
 Executables without the section are simply not cargo-auditable builds (no Unknown); a section that does not
 decompress or parse is an Unknown.
 """
@@ -31,6 +34,7 @@ SECTION = ".dep-v0"
 MAX_JSON_BYTES = 8 * 1024 * 1024
 """A dependency list of thousands of crates is ~100 KB of JSON; more than this is a decompression bomb."""
 CRATES_IO = "crates.io"
+ROLE_ROOT = "root crate"
 
 
 class AuditDataError(ValueError):
@@ -79,7 +83,7 @@ def parse_audit_data(compressed: bytes) -> tuple[Crate, ...]:
 def _crate(entry: object, index: int) -> Crate:
     if not isinstance(entry, dict):
         raise AuditDataError(f"packages[{index}] is not an object")
-    fields = {key: entry.get(key) for key in ("name", "version", "source")}
+    fields = {"name": entry.get("name"), "version": entry.get("version"), "source": _source(entry.get("source"))}
     missing = [key for key, value in fields.items() if not isinstance(value, str) or not value]
     if missing:
         raise AuditDataError(f"packages[{index}] lacks {', '.join(missing)}")
@@ -88,9 +92,22 @@ def _crate(entry: object, index: int) -> Crate:
         str(fields["name"]),
         str(fields["version"]),
         str(fields["source"]),
-        str(kind),
+        str(kind).lower(),
         entry.get("root") is True,
     )
+
+
+def _source(raw: object) -> str | None:
+    """`crates.io`, `local`, `git`, `registry`, or the string of an `Other` source.
+
+    The schema also spells the variants as Rust names (`CratesIo`, `{"Other": "..."}`): read both.
+    """
+    if isinstance(raw, dict) and len(raw) == 1:
+        raw = raw.get("Other")
+    if not isinstance(raw, str):
+        return None
+    lowered = raw.lower()
+    return CRATES_IO if lowered == "cratesio" else lowered
 
 
 def cargo_purl(name: str, version: str) -> str:
@@ -119,18 +136,16 @@ class CargoAuditableCataloger:
         return CatalogResult(packages=tuple(packages), unknowns=tuple(unknowns))
 
     def _packages(self, crates: Sequence[Crate], location: Location) -> list[Package]:
-        elsewhere = sorted(f"{c.name}@{c.version} ({c.source})" for c in crates if c.source != CRATES_IO)
-        metadata = {"not_from_crates_io": ", ".join(elsewhere)} if elsewhere else {}
-        reported = {(c.name, c.version) for c in crates if c.source == CRATES_IO and c.kind != "build" and not c.root}
-        return [
-            Package(
-                name,
-                version,
-                PackageType.CARGO,
-                cargo_purl(name, version),
-                self.name,
-                (location,),
-                metadata=metadata,
-            )
-            for name, version in sorted(reported)
-        ]
+        runtime = sorted({(c.name, c.version, c.source, c.root) for c in crates if c.kind != "build"})
+        build_only = ", ".join(sorted({f"{c.name}@{c.version}" for c in crates if c.kind == "build"}))
+        has_root = any(root for *_, root in runtime)
+        packages = []
+        for name, version, source, root in runtime:
+            metadata = {"source": source}
+            if root:
+                metadata["role"] = ROLE_ROOT
+            if build_only and (root or not has_root):
+                metadata["build_only_crates"] = build_only
+            purl = cargo_purl(name, version)
+            packages.append(Package(name, version, PackageType.CARGO, purl, self.name, (location,), metadata=metadata))
+        return packages
