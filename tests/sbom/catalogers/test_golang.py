@@ -24,6 +24,12 @@ DEBIAN_GO_BINARY = Path("/usr/bin/docker-registry")
 # The 16 bytes the Go linker puts before and after the modinfo text.
 SENTINEL_START = bytes.fromhex("3077af0c9274080241e1c107e6d618e6")
 SENTINEL_END = bytes.fromhex("f932433186182072008242104116d8f2")
+LDFLAGS_MAIN = '-s -w -X "main.version=1.4.2" -X "main.revision=9eeb4a7" -X "main.built=2025-04-22 20:49:45"'
+LDFLAGS_PACKAGE = (
+    "-X example.com/greet.Version=9.9.9 -X example.com/app/internal/run.version=1.0.0-beta.56 "
+    '-extldflags "-z noexecstack"'
+)
+APP = "example.com/app"
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,9 @@ def go_builds(tmp_path_factory: pytest.TempPathFactory) -> GoBuilds:
         "pe": (app, ["build", "-o", str(out / "app.exe")], {"GOOS": "windows"}),
         "macho": (app, ["build", "-o", str(out / "app-darwin")], {"GOOS": "darwin"}),
         "vendored": (work / "vendored", ["build", "-o", str(out / "vendored")], {"GOFLAGS": "-mod=vendor"}),
+        # The shapes release pipelines use: quoted -X values beside other flags, a variable of another package.
+        "ldflags-main": (app, ["build", "-ldflags", LDFLAGS_MAIN, "-o", str(out / "app-stamped")], {}),
+        "ldflags-package": (app, ["build", "-ldflags", LDFLAGS_PACKAGE, "-o", str(out / "app-package")], {}),
     }
     binaries = {}
     for key, (cwd, args, env) in builds.items():
@@ -108,29 +117,64 @@ def _stdlib(version: str) -> tuple[str, str, str]:
 def test_module_with_a_local_replacement(go_builds: GoBuilds, build: str, goos: str, goarch: str) -> None:
     result = _catalog(("usr/local/bin/app", go_builds.binaries[build].read_bytes()))
 
-    # The main module is `(devel)` and gives no package; a locally replaced dependency keeps its module path.
+    # The `(devel)` main module is reported without a version; a locally replaced dependency keeps its module path.
     assert _triples(result) == {
+        (APP, "", f"pkg:golang/{APP}"),
         ("example.com/greet", "v0.1.0", "pkg:golang/example.com/greet@v0.1.0"),
         _stdlib(go_builds.go_version),
     }
     assert result.unknowns == ()
     greet = next(p for p in result.packages if p.name == "example.com/greet")
     stdlib = next(p for p in result.packages if p.name == "stdlib")
-    assert (greet.type, stdlib.type) == (PackageType.GOLANG, PackageType.GO_STDLIB)
+    main = next(p for p in result.packages if p.name == APP)
+    assert (greet.type, stdlib.type, main.type) == (PackageType.GOLANG, PackageType.GO_STDLIB, PackageType.GOLANG)
     assert greet.locations == (Location("/usr/local/bin/app"),)
     assert greet.metadata["replaced_by"] == "../greet"
     assert (stdlib.metadata["GOOS"], stdlib.metadata["GOARCH"]) == (goos, goarch)
-    assert stdlib.metadata["main_path"] == "example.com/app"
+    assert stdlib.metadata["main_path"] == APP
+    assert _about_main(result) == {
+        "role": "main module",
+        "version_note": "(devel): built from a source tree, no release version recorded",
+    }
+
+
+def _about_main(result: CatalogResult) -> dict[str, str]:
+    """The main module's own metadata (without the build facts every package of the binary shares)."""
+    main = next(p for p in result.packages if p.metadata.get("role") == "main module")
+    shared = {"GOOS", "GOARCH", "go_version", "main_path", "vcs.revision", "vcs.time", "vcs.modified"}
+    return {key: value for key, value in main.metadata.items() if key not in shared}
 
 
 def test_dependency_replaced_by_another_module_reports_the_replacement(go_builds: GoBuilds) -> None:
     result = _catalog(("app", go_builds.binaries["vendored"].read_bytes()))
 
     assert _triples(result) == {
+        ("example.com/vendored", "", "pkg:golang/example.com/vendored"),
         ("example.com/new", "v1.2.0", "pkg:golang/example.com/new@v1.2.0"),
         _stdlib(go_builds.go_version),
     }
     assert result.unknowns == ()
+    new = next(p for p in result.packages if p.name == "example.com/new")
+    assert (new.metadata["replaces"], "replaced_by" in new.metadata) == ("example.com/old@v1.0.0", False)
+
+
+def test_main_module_version_stamped_with_ldflags(go_builds: GoBuilds) -> None:
+    result = _catalog(("usr/local/bin/app", go_builds.binaries["ldflags-main"].read_bytes()))
+
+    assert _triples(result) == {
+        (APP, "v1.4.2", f"pkg:golang/{APP}@v1.4.2"),
+        ("example.com/greet", "v0.1.0", "pkg:golang/example.com/greet@v0.1.0"),
+        _stdlib(go_builds.go_version),
+    }
+    assert _about_main(result) == {"role": "main module", "version_from": "-X main.version"}
+
+
+def test_a_version_variable_of_the_main_modules_own_package_wins_over_a_dependencys(go_builds: GoBuilds) -> None:
+    result = _catalog(("usr/local/bin/app", go_builds.binaries["ldflags-package"].read_bytes()))
+
+    main = next(p for p in result.packages if p.name == APP)
+    assert (main.version, main.purl) == ("v1.0.0-beta.56", f"pkg:golang/{APP}@v1.0.0-beta.56")
+    assert _about_main(result) == {"role": "main module", "version_from": f"-X {APP}/internal/run.version"}
 
 
 def _expected_from_go_version_m(binary: Path) -> set[tuple[str, str, str]]:
@@ -188,7 +232,7 @@ def test_pointer_layout_of_go_1_13_to_1_17(go_builds: GoBuilds) -> None:
 
     result = _catalog(("legacy", binary))
 
-    # A released main module (not `(devel)`) is a package too.
+    # A released main module (not `(devel)`) keeps its version.
     assert _triples(result) == {
         ("example.com/legacy", "v1.4.0", "pkg:golang/example.com/legacy@v1.4.0"),
         ("golang.org/x/text", "v0.3.7", "pkg:golang/golang.org/x/text@v0.3.7"),
@@ -232,6 +276,7 @@ def test_without_section_headers_the_writable_segment_is_searched(go_builds: GoB
     result = _catalog(("app", bytes(binary)))
 
     assert _triples(result) == {
+        (APP, "", f"pkg:golang/{APP}"),
         ("example.com/greet", "v0.1.0", "pkg:golang/example.com/greet@v0.1.0"),
         _stdlib(go_builds.go_version),
     }

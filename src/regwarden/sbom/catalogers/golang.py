@@ -10,21 +10,18 @@ Two layouts exist after the 14-byte magic `\\xff Go buildinf:` (at a 16-byte ali
 - Go >= 1.18: flag bit 2 set; two varint-length-prefixed strings (version, modinfo) inline at offset 32.
 - Go 1.13-1.17: two pointers at offset 16 to Go string headers (data pointer, length) elsewhere in the data.
 
-Replacements (`=>` lines): a replacement by another module reports the replacement's path and version (that
-is the code that was compiled); a replacement by a local directory keeps the required module path and version
-(the path on disk means nothing to an advisory database) and records the directory in
-`metadata["replaced_by"]`.
+The modinfo text (modules, replacements, build settings, the main module's version) is read by golang_modinfo.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 from packageurl import PackageURL
 
 from regwarden.model.sbom import Location, Package, PackageType, Unknown
 from regwarden.sbom.catalogers.binfmt import Binary, BinaryFormatError, MarkedExecutables, Section, parse_binary
+from regwarden.sbom.catalogers.golang_modinfo import BuildInfo, GoBuildInfoError, Module, main_module, parse_modinfo
 from regwarden.sbom.catalogers.interface import CatalogContext, CatalogFile, CatalogResult
 
 BUILDINFO_MAGIC = b"\xff Go buildinf:"
@@ -35,28 +32,6 @@ _MODINFO_SENTINEL = 16
 _BUILDINFO_SECTIONS = (".go.buildinfo", "__go_buildinfo")
 _DATA_SECTIONS = (".data", "__data")
 _BUILD_METADATA = ("GOOS", "GOARCH", "vcs.revision", "vcs.time", "vcs.modified")
-_DEVEL = "(devel)"
-
-
-class GoBuildInfoError(ValueError):
-    """The build-info magic was found but what follows is not valid build info."""
-
-
-@dataclass(frozen=True)
-class Module:
-    path: str
-    version: str
-    replaced_by: str | None = None
-
-
-@dataclass(frozen=True)
-class BuildInfo:
-    go_version: str
-    """As the binary records it, e.g. `go1.19.8`."""
-    path: str
-    main: Module | None
-    deps: tuple[Module, ...]
-    settings: Mapping[str, str]
 
 
 def find_buildinfo(data: bytes) -> BuildInfo | None:
@@ -158,49 +133,9 @@ def _decode(raw: bytes) -> str:
         raise GoBuildInfoError(f"build info string is not UTF-8: {exc}") from exc
 
 
-def parse_modinfo(go_version: str, modinfo: str) -> BuildInfo:
-    """Parse the modinfo text `go version -m` shows (sentinels already stripped)."""
-    if not go_version.startswith(("go", "devel")):
-        raise GoBuildInfoError(f"unexpected Go version string {go_version[:40]!r}")
-    path, main, deps, settings = "", None, [], {}
-    for number, line in enumerate(modinfo.splitlines(), start=1):
-        kind, _, rest = line.partition("\t")
-        fields = rest.split("\t")
-        if kind == "path":
-            path = rest
-        elif kind == "mod":
-            main = _module(fields, number)
-        elif kind == "dep":
-            deps.append(_module(fields, number))
-        elif kind == "=>":
-            if not deps:
-                raise GoBuildInfoError(f"modinfo line {number}: replacement without a dependency")
-            deps[-1] = _replace(deps[-1], fields)
-        elif kind == "build":
-            key, _, value = rest.partition("=")
-            settings[key] = value
-        elif line.strip():
-            raise GoBuildInfoError(f"modinfo line {number}: unknown kind {kind[:20]!r}")
-    return BuildInfo(go_version, path, main, tuple(deps), settings)
-
-
-def _module(fields: list[str], number: int) -> Module:
-    if len(fields) < 2 or not fields[0]:
-        raise GoBuildInfoError(f"modinfo line {number}: expected module path and version")
-    return Module(fields[0], fields[1])
-
-
-def _replace(original: Module, fields: list[str]) -> Module:
-    replacement_path = fields[0] if fields else ""
-    replacement_version = fields[1] if len(fields) > 1 else ""
-    if replacement_version and replacement_version != _DEVEL:
-        return Module(replacement_path, replacement_version)
-    return Module(original.path, original.version, replaced_by=replacement_path)
-
-
 def go_purl(module_path: str, version: str) -> str:
     namespace, _, name = module_path.rpartition("/")
-    return PackageURL(type="golang", namespace=namespace or None, name=name, version=version).to_string()
+    return PackageURL(type="golang", namespace=namespace or None, name=name, version=version or None).to_string()
 
 
 class GoBinaryCataloger:
@@ -228,10 +163,9 @@ class GoBinaryCataloger:
         metadata["go_version"] = info.go_version
         if info.path:
             metadata["main_path"] = info.path
-        modules = [*info.deps]
-        if info.main is not None and info.main.version not in ("", _DEVEL):
-            modules.append(info.main)
-        packages = [self._module_package(module, location, metadata) for module in modules]
+        packages = [self._module_package(module, {}, location, metadata) for module in info.deps]
+        if (main := main_module(info)) is not None:
+            packages.append(self._module_package(*main, location, metadata))
         # A development toolchain ("devel go1.23-abc") has no release an advisory could name.
         if info.go_version.startswith("go"):
             stdlib_version = info.go_version.removeprefix("go").split()[0]
@@ -248,9 +182,15 @@ class GoBinaryCataloger:
             packages.append(stdlib)
         return packages
 
-    def _module_package(self, module: Module, location: Location, metadata: dict[str, str]) -> Package:
-        extra = dict(metadata)
+    def _module_package(
+        self, module: Module, about: dict[str, str], location: Location, metadata: dict[str, str]
+    ) -> Package:
+        described = {**metadata, **about}
         if module.replaced_by is not None:
-            extra["replaced_by"] = module.replaced_by
+            described["replaced_by"] = module.replaced_by
+        if module.replaces is not None:
+            described["replaces"] = module.replaces
         purl = go_purl(module.path, module.version)
-        return Package(module.path, module.version, PackageType.GOLANG, purl, self.name, (location,), metadata=extra)
+        return Package(
+            module.path, module.version, PackageType.GOLANG, purl, self.name, (location,), metadata=described
+        )

@@ -6,4 +6,7 @@ import (
 	"example.com/greet"
 )
 
-func main() { fmt.Println(greet.Hello()) }
+// version is stamped at release time: go build -ldflags "-X main.version=1.4.2".
+var version = "dev"
+
+func main() { fmt.Println(greet.Hello(), version) }
