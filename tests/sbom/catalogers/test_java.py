@@ -4,6 +4,7 @@ from them with zipfile in the tests, plus corrupt, bomb and over-deep archives."
 from __future__ import annotations
 
 import io
+import warnings
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -134,6 +135,95 @@ def test_spring_boot_fat_jar_with_shaded_poms_and_stored_libraries() -> None:
         ("aopalliance", "1.0", "pkg:maven/aopalliance@1.0"),
     }
     assert result.unknowns == ()
+
+
+def test_shaded_jar_with_two_versions_of_one_artifact_reports_both() -> None:
+    """Relocation keeps a bundled copy's pom.properties under its own prefix; both versions are inside."""
+    cli_pom = _zip_entry(
+        (JARS / "commons-cli.jar").read_bytes(), "META-INF/maven/commons-cli/commons-cli/pom.properties"
+    )
+    uber = _zip(
+        dict(
+            [
+                _pom("com.example", "shop", "2.4.1"),
+                _pom("org.example", "tiny-json", "1.1.0"),
+                ("META-INF/maven/commons-cli/commons-cli/pom.properties", cli_pom),
+                # The old tiny-json an older dependency needs, relocated under shaded/ by the shade plugin.
+                _relocated("shaded/legacy/", _pom("org.example", "tiny-json", "0.9.2")),
+                ("shaded/legacy/org/example/json/Json.class", b"\xca\xfe\xba\xbe"),
+            ]
+        )
+    )
+
+    result = _catalog(("app/shop-all.jar", uber))
+
+    assert _triples(result) == {
+        SHOP,
+        COMMONS_CLI,
+        ("org.example:tiny-json", "1.1.0", "pkg:maven/org.example/tiny-json@1.1.0"),
+        ("org.example:tiny-json", "0.9.2", "pkg:maven/org.example/tiny-json@0.9.2"),
+    }
+    assert {p.version: p.metadata["pom_properties"] for p in result.packages if p.name.endswith("tiny-json")} == {
+        "1.1.0": "META-INF/maven/org.example/tiny-json/pom.properties",
+        "0.9.2": "shaded/legacy/META-INF/maven/org.example/tiny-json/pom.properties",
+    }
+    assert result.unknowns == ()
+
+
+def test_a_zip_holding_one_pom_properties_name_twice_reports_each_version() -> None:
+    """Hand-merged uber jars can carry the same entry name twice; a zip reader sees both entries."""
+    name, first = _pom("org.example", "tiny-json", "0.9.2")
+    _, second = _pom("org.example", "tiny-json", "1.1.0")
+    buffer = io.BytesIO()
+    with warnings.catch_warnings(), zipfile.ZipFile(buffer, "w") as archive:
+        warnings.simplefilter("ignore", UserWarning)  # zipfile warns about the duplicate name it writes
+        archive.writestr(name, first)
+        archive.writestr(name, second)
+
+    result = _catalog(("app/merged.jar", buffer.getvalue()))
+
+    assert {(p.name, p.version) for p in result.packages} == {
+        ("org.example:tiny-json", "0.9.2"),
+        ("org.example:tiny-json", "1.1.0"),
+    }
+
+
+def test_pom_properties_outside_meta_inf_maven_must_name_group_and_artifact() -> None:
+    jar = _zip(
+        {
+            # Written by a Gradle build at the jar's root, naming everything itself.
+            "pom.properties": b"groupId=org.example\nartifactId=widgets\nversion=3.2.0\n",
+            # An application's own settings file of the same name: not coordinates.
+            "config/pom.properties": b"version=7\n",
+        }
+    )
+
+    result = _catalog(("opt/widgets.jar", jar))
+
+    assert _triples(result) == {("org.example:widgets", "3.2.0", "pkg:maven/org.example/widgets@3.2.0")}
+    assert [p.metadata["pom_properties"] for p in result.packages] == ["pom.properties"]
+
+
+def test_pom_properties_without_coordinates_fall_back_to_the_manifest() -> None:
+    jar = _zip(
+        {
+            "config/pom.properties": b"version=7\n",
+            "META-INF/MANIFEST.MF": b"Manifest-Version: 1.0\r\nImplementation-Version: 1.8\r\n\r\n",
+        }
+    )
+
+    result = _catalog(("opt/tool.jar", jar))
+
+    assert _triples(result) == {("tool", "1.8", "pkg:maven/tool@1.8")}
+
+
+def _zip_entry(archive: bytes, name: str) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(archive)) as opened:
+        return opened.read(name)
+
+
+def _relocated(prefix: str, entry: tuple[str, bytes]) -> tuple[str, bytes]:
+    return prefix + entry[0], entry[1]
 
 
 def test_corrupt_archives_are_unknowns() -> None:

@@ -1,7 +1,11 @@
 """Java archives (`.jar`, `.war`, `.ear`, Jenkins `.jpi`/`.hpi`) and the archives nested inside them.
 
 Where coordinates come from, first that applies:
-1. every `META-INF/maven/<group>/<artifact>/pom.properties` (a shaded fat jar has several: one package each);
+1. every `pom.properties` in the archive, wherever it sits (Maven writes `META-INF/maven/<group>/<artifact>/`,
+   but shading, relocation and hand-assembled jars put copies elsewhere; a zip may even hold one name twice).
+   Each is one package, so a shaded uber jar that bundles two versions of one artifact reports both; the entry
+   that said so is in `metadata["pom_properties"]`. Outside `META-INF/maven/<group>/<artifact>/` a file must
+   name its groupId and artifactId itself: an unrelated `pom.properties` with only a version names nothing;
 2. otherwise `META-INF/MANIFEST.MF`: version from Implementation-Version, Bundle-Version or
    Specification-Version; group only from Implementation-Vendor-Id (a Bundle-SymbolicName is not a group id,
    and guessing one would match the wrong advisories);
@@ -42,7 +46,7 @@ MAX_RATIO = 100
 """Deflate tops out near 1:1000 on zeros; real jars compress 1:2 to 1:10, so a nested entry inflating more
 than this (and over 1 MiB) is treated as a bomb."""
 _PROPERTY = re.compile(r"(?P<key>[^=:\s]+)\s*[=:\s]\s*(?P<value>.*)")
-_POM_PROPERTIES = re.compile(r"META-INF/maven/[^/]+/[^/]+/pom\.properties")
+_MAVEN_POM_PROPERTIES = re.compile(r"(?:.*/)?META-INF/maven/(?P<group>[^/]+)/(?P<artifact>[^/]+)/pom\.properties")
 # The version is the last `-<digit>` segment plus any qualifiers after it (`-jre`, `-SNAPSHOT`), so
 # `log4j-1.2-api-2.17.1` is log4j-1.2-api 2.17.1.
 _NAME_VERSION = re.compile(r"(?P<name>.+)-(?P<version>\d[^-]*(?:-[^\d-][^-]*)*)")
@@ -70,6 +74,8 @@ class Coordinates:
     version: str
     source: str
     """Which file gave them: `pom.properties`, `MANIFEST.MF` or `file name`."""
+    entry: str | None = None
+    """The archive entry they were read from, for pom.properties."""
 
     @property
     def name(self) -> str:
@@ -159,6 +165,8 @@ class JavaArchiveCataloger:
 
     def _package(self, coordinates: Coordinates, archive_path: str, path: str, location: Location) -> Package:
         metadata = {"coordinates_from": coordinates.source}
+        if coordinates.entry is not None:
+            metadata["pom_properties"] = coordinates.entry
         if archive_path != path:
             metadata["archive_path"] = archive_path
         return Package(
@@ -192,22 +200,27 @@ def _walk_archive(content: bytes, archive_path: str, depth: int, walk: _Walk) ->
 
 
 def _coordinates(archive: zipfile.ZipFile, entries: Sequence[zipfile.ZipInfo], archive_path: str) -> list[Coordinates]:
-    poms = [e for e in entries if _POM_PROPERTIES.fullmatch(e.filename)]
-    found = []
-    for pom in poms:
-        properties = parse_properties(_read_text(archive, pom))
-        _, group_dir, artifact_dir, _ = pom.filename.rsplit("/", 3)
-        version = properties.get("version")
-        if version:
-            group = properties.get("groupId") or group_dir
-            found.append(Coordinates(group, properties.get("artifactId") or artifact_dir, version, "pom.properties"))
-    if poms:
+    poms = [e for e in entries if e.filename.rpartition("/")[2] == "pom.properties" and not e.is_dir()]
+    found = [c for pom in poms if (c := _from_pom_properties(pom.filename, _read_text(archive, pom)))]
+    if found:
         return found
     manifest = next((e for e in entries if e.filename.upper() == "META-INF/MANIFEST.MF"), None)
     headers = parse_manifest(_read_text(archive, manifest)) if manifest is not None else {}
     file_name = archive_path.rpartition(":")[2].rpartition("/")[2]
     from_meta = from_manifest(headers, file_name)
     return [from_meta] if from_meta is not None else []
+
+
+def _from_pom_properties(entry: str, text: str) -> Coordinates | None:
+    """Coordinates from one pom.properties; its Maven directory supplies a group or artifact it leaves out."""
+    properties = parse_properties(text)
+    maven_dir = _MAVEN_POM_PROPERTIES.fullmatch(entry)
+    group = properties.get("groupId") or (maven_dir["group"] if maven_dir else None)
+    artifact = properties.get("artifactId") or (maven_dir["artifact"] if maven_dir else None)
+    version = properties.get("version")
+    if not (group and artifact and version):
+        return None
+    return Coordinates(group, artifact, version, "pom.properties", entry)
 
 
 def _read_text(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> str:
