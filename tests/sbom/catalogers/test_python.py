@@ -123,6 +123,9 @@ def test_corrupted_metadata_never_raises() -> None:
         for variant in mangled_variants(file.content):
             result = cataloger.catalog([CatalogFile(file.path, variant)], CatalogContext())
             assert len(result.packages) + len(result.unknowns) == 1
+            # A package always has a name; a missing version always says so.
+            for package in result.packages:
+                assert package.name and (package.version or package.metadata["version_note"])
             tried += 1
     assert tried > 50
 
@@ -148,3 +151,36 @@ def test_unzipped_egg_metadata_is_requested_and_parsed() -> None:
     result = cataloger.catalog([CatalogFile(path=egg, content=content)], CatalogContext())
     assert triples(result.packages) == {("PyYAML", "5.3", "pkg:pypi/pyyaml@5.3")}
     assert [p.locations for p in result.packages] == [(Location("/" + egg),)]
+
+
+def test_metadata_without_a_version_is_a_package_with_an_empty_version_and_a_note() -> None:
+    content = b"Metadata-Version: 2.1\nName: internal-tools\nSummary: built in-house\n"
+    path = f"{SITE}/internal_tools-0.0.0.dist-info/METADATA"
+
+    result = PythonPackageCataloger().catalog([CatalogFile(path, content)], CatalogContext())
+
+    assert result.unknowns == ()
+    assert [(p.name, p.version, p.purl, dict(p.metadata)) for p in result.packages] == [
+        ("internal-tools", "", "pkg:pypi/internal-tools", {"version_note": "the core metadata has no Version"})
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "wanted"),
+    [
+        # The interpreter's own metadata, as CPython's build writes it, and the standard library's.
+        ("usr/lib/python2.7/lib-dynload/Python-2.7.egg-info", False),
+        ("usr/local/lib/python2.7/lib-dynload/Python-2.7.18-py2.7.egg-info", False),
+        ("usr/local/lib/python3.11/lib-dynload/Python-3.11.4-py3.11.egg-info", False),
+        ("usr/lib/python3.11/Python-3.11.egg-info", False),
+        ("usr/lib/python2.7/wsgiref.egg-info", False),
+        ("usr/lib64/python2.7/argparse.egg-info/PKG-INFO", False),
+        # Distributions installed where installers put them, whatever their name.
+        ("usr/lib/python3/dist-packages/Python-3.11.egg-info", True),
+        (f"{SITE}/wsgiref-0.1.2.egg-info", True),
+        (f"{SITE}/argparse-1.4.0.egg-info/PKG-INFO", True),
+        ("usr/lib/python2.7/site-packages/six-1.16.0-py2.7.egg-info", True),
+    ],
+)
+def test_the_interpreter_and_its_standard_library_are_not_packages(path: str, wanted: bool) -> None:
+    assert is_requested(PythonPackageCataloger().request, path) is wanted

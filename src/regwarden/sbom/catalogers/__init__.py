@@ -13,6 +13,7 @@ from regwarden.sbom.catalogers.java import JavaArchiveCataloger
 from regwarden.sbom.catalogers.npm import NpmCataloger
 from regwarden.sbom.catalogers.php import ComposerCataloger
 from regwarden.sbom.catalogers.python import PythonPackageCataloger
+from regwarden.sbom.catalogers.python_archives import PythonArchiveCataloger
 from regwarden.sbom.catalogers.rpm import RpmCataloger
 from regwarden.sbom.catalogers.ruby import RubyGemCataloger
 from regwarden.sbom.catalogers.rust import CargoAuditableCataloger
@@ -23,6 +24,7 @@ ALL_CATALOGERS: tuple[Cataloger, ...] = (
     ApkCataloger(),
     RpmCataloger(),
     PythonPackageCataloger(),
+    PythonArchiveCataloger(),
     NpmCataloger(),
     RubyGemCataloger(),
     ComposerCataloger(),

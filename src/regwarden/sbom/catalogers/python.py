@@ -2,7 +2,18 @@
 `*.egg/EGG-INFO/PKG-INFO` (an unzipped egg, as `easy_install` and `setup.py install` leave them).
 
 All three are RFC 822 style header blocks (core metadata spec); a bare `*.egg-info` FILE is what distutils
-(and so many Debian `python3-*` packages) writes instead of a directory.
+(and so many Debian `python3-*` packages) writes instead of a directory. Zipped `.egg` files and wheels are read
+by python_archives.py.
+
+Metadata without a `Name` names nothing and is an Unknown. Metadata with a name but no `Version` (hand-made or
+truncated installs) is still a package: reported with an empty version and the reason in
+`metadata["version_note"]`, so the inventory shows it and no advisory range can silently match it.
+
+Not packages: the interpreter's own `Python-X.Y[.Z][-pyX.Y].egg-info`, which CPython 2's build (and early 3.x
+builds, with distutils' install_egg_info) writes into `lib/pythonX.Y/lib-dynload/`, and the other `*.egg-info`
+files it puts straight into the standard library directory `lib/pythonX.Y/` (Python 2.7's `wsgiref`,
+Debian's `argparse`): they describe the standard library, which ships with the interpreter and is versioned
+with it, not distributions installed from PyPI. Installers never write into those two directories.
 
 Naming decision: `Package.name` keeps the distribution name exactly as its metadata spells it (`PyYAML`),
 because that is what users and advisories display; the purl carries the PEP 503 normalised name
@@ -17,7 +28,7 @@ it is a short identifier-like value (not `UNKNOWN`, not a pasted licence text), 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from email.message import Message
 from email.parser import HeaderParser
 
@@ -39,6 +50,9 @@ def normalize_name(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+_STDLIB_DIR = re.compile(r"(?:.*/)?lib(?:64)?/python\d+\.\d+(?:/lib-dynload)?")
+
+
 def _wants(path: str) -> bool:
     """Only metadata that sits where an installer puts it, never an sdist's top-level PKG-INFO."""
     parent, _, base = path.rpartition("/")
@@ -46,8 +60,15 @@ def _wants(path: str) -> bool:
         return parent.endswith(".dist-info")
     if base == "PKG-INFO":
         grandparent, _, directory = parent.rpartition("/")
-        return parent.endswith(".egg-info") or (directory == "EGG-INFO" and grandparent.endswith(".egg"))
-    return base.endswith(".egg-info")
+        if parent.endswith(".egg-info"):
+            return not is_standard_library(grandparent)
+        return directory == "EGG-INFO" and grandparent.endswith(".egg")
+    return base.endswith(".egg-info") and not is_standard_library(parent)
+
+
+def is_standard_library(directory: str) -> bool:
+    """Whether a directory is the interpreter's own `lib/pythonX.Y` or its `lib-dynload` (see the docstring)."""
+    return _STDLIB_DIR.fullmatch(directory) is not None
 
 
 _REQUEST = FileRequest(
@@ -83,28 +104,32 @@ class PythonPackageCataloger:
         return CatalogResult(packages=tuple(packages), unknowns=tuple(unknowns))
 
 
-def parse_core_metadata(path: str, content: bytes) -> Package | Unknown:
-    """One metadata file to a Package, or an Unknown saying why it could not be one."""
+def parse_core_metadata(
+    path: str, content: bytes, cataloger: str = CATALOGER_NAME, extra: Mapping[str, str] | None = None
+) -> Package | Unknown:
+    """One metadata file to a Package located at `path`, or an Unknown saying why it could not be one."""
     location = "/" + path
     if b"\x00" in content:
-        return Unknown(
-            path=location, reason="binary content where core metadata was expected", cataloger=CATALOGER_NAME
-        )
+        return Unknown(path=location, reason="binary content where core metadata was expected", cataloger=cataloger)
     headers = HeaderParser().parsestr(content.decode("utf-8", errors="replace"))
     name = _single_line(headers.get("Name"))
     version = _single_line(headers.get("Version"))
-    if not name or not version:
-        missing = " and ".join(field for field, value in (("Name", name), ("Version", version)) if not value)
-        return Unknown(path=location, reason=f"core metadata without {missing}", cataloger=CATALOGER_NAME)
-    purl = PackageURL(type="pypi", name=normalize_name(name), version=version).to_string()
+    if not name:
+        missing = "Name and Version" if not version else "Name"
+        return Unknown(path=location, reason=f"core metadata without {missing}", cataloger=cataloger)
+    metadata = dict(extra or {})
+    if not version:
+        metadata["version_note"] = "the core metadata has no Version"
+    purl = PackageURL(type="pypi", name=normalize_name(name), version=version or None).to_string()
     return Package(
         name=name,
-        version=version,
+        version=version or "",
         type=PackageType.PYPI,
         purl=purl,
-        cataloger=CATALOGER_NAME,
+        cataloger=cataloger,
         locations=(Location(location),),
         licenses=licenses_of(headers),
+        metadata=metadata,
     )
 
 
