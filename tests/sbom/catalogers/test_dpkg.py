@@ -214,7 +214,13 @@ def test_distroless_status_d_and_md5sums() -> None:
             None,
             "all",
         ),
+        # A stanza without a Version is reported, without a version (and the purl without one).
+        ("netbase", "", f"pkg:deb/debian/netbase?arch=all&{d}", "netbase", "", None, "all"),
     }
+    assert {p.name: dict(p.metadata) for p in result.packages if p.metadata} == {
+        "netbase": {"version_note": "the control paragraph has no Version"}
+    }
+    assert result.unknowns == []
     libssl = f"pkg:deb/debian/libssl3@3.0.19-1~deb12u2?arch=amd64&{d}"
     assert result.owned_files == dict.fromkeys(
         (
@@ -234,6 +240,7 @@ def test_distroless_status_d_and_md5sums() -> None:
         "/var/lib/dpkg/status.d/libc6",
         "/var/lib/dpkg/status.d/libssl3",
         "/var/lib/dpkg/status.d/tzdata",
+        "/var/lib/dpkg/status.d/netbase",
     }
 
 
@@ -266,16 +273,17 @@ def test_states_crlf_continuations_and_a_malformed_paragraph() -> None:
     result = DpkgCataloger().catalog([CatalogFile("var/lib/dpkg/status", status)], CatalogContext())
     assert {(p.name, p.version, p.source_name, p.source_version) for p in result.packages} == {
         ("half", "1.0", "half", "1.0"),
+        ("noversion", "", "noversion", ""),
         ("fine", "7.0", "upstream", "7.0"),
     }
     assert {p.name: dict(p.metadata) for p in result.packages} == {
         "half": {"dpkg_status": "half-configured"},
+        "noversion": {"version_note": "the control paragraph has no Version"},
         "fine": {},
     }
     assert set(result.unknowns) == {
         Unknown("/var/lib/dpkg/status", "paragraph at line 21: line 22: not a field", "dpkg"),
         Unknown("/var/lib/dpkg/status", "paragraph at line 25: line 25: continuation line without a field", "dpkg"),
-        Unknown("/var/lib/dpkg/status", "paragraph at line 29: no Package or Version field", "dpkg"),
         Unknown(
             "/var/lib/dpkg/status",
             "paragraph at line 32: Status 'installed' is not 'want flag state'",
@@ -313,3 +321,12 @@ def test_one_package_in_two_architectures_keeps_each_file_list() -> None:
         "lib/x86_64-linux-gnu/libc.so.6": "pkg:deb/debian/libc6@2.36-9?arch=amd64&distro=debian-12",
         "lib/i386-linux-gnu/libc.so.6": "pkg:deb/debian/libc6@2.36-9?arch=i386&distro=debian-12",
     }
+
+
+def test_a_paragraph_without_a_package_name_is_an_unknown() -> None:
+    status = b"Status: install ok installed\nVersion: 1.0\nArchitecture: amd64\n"
+    result = DpkgCataloger().catalog([CatalogFile("var/lib/dpkg/status.d/mystery", status)], CatalogContext())
+    assert list(result.packages) == []
+    assert list(result.unknowns) == [
+        Unknown("/var/lib/dpkg/status.d/mystery", "paragraph at line 1: no Package field", "dpkg")
+    ]

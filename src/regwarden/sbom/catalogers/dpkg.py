@@ -5,7 +5,10 @@ Which packages count as installed: dpkg's third Status word is the package state
 of the image. Every other state (`installed`, `unpacked`, `half-configured`, `half-installed`,
 `triggers-awaited`, `triggers-pending`) has its files unpacked, so its vulnerabilities are real: it is
 reported, with the state in `metadata["dpkg_status"]` when it is not `installed`. Distroless images write
-control paragraphs without Status; a paragraph there without Status is installed.
+control paragraphs without Status; a paragraph there without Status is installed. Distroless images also carry
+paragraphs without a Version: such a package is reported with an empty version and the reason in
+`metadata["version_note"]` (in the status file too), never dropped; only a paragraph without a Package name,
+which names nothing, is an Unknown.
 
 Files a package owns come from `var/lib/dpkg/info/<pkg>[:<arch>].list` and distroless
 `status.d/<pkg>.md5sums`. When the core tells us which regular files exist, directories and files that are
@@ -124,8 +127,8 @@ def _package(path: str, paragraph: Paragraph, os: OperatingSystem | None) -> Pac
         return unknown(paragraph.error)
     fields = paragraph.fields
     name, version = fields.get("Package", "").strip(), fields.get("Version", "").strip()
-    if not name or not version:
-        return unknown("no Package or Version field")
+    if not name:
+        return unknown("no Package field")
     state = _state(fields.get("Status"))
     if state is None:
         return unknown(f"Status {fields.get('Status')!r} is not 'want flag state'")
@@ -144,8 +147,15 @@ def _package(path: str, paragraph: Paragraph, os: OperatingSystem | None) -> Pac
         source_version=(source[2] or version) if source else version,
         arch=arch,
         epoch=_epoch(version),
-        metadata={} if state == "installed" else {"dpkg_status": state},
+        metadata=_notes(state, version),
     )
+
+
+def _notes(state: str, version: str) -> dict[str, str]:
+    notes = {} if state == "installed" else {"dpkg_status": state}
+    if not version:
+        notes["version_note"] = "the control paragraph has no Version"
+    return notes
 
 
 def deb_purl(name: str, version: str, arch: str | None, os: OperatingSystem | None) -> str:
@@ -156,7 +166,7 @@ def deb_purl(name: str, version: str, arch: str | None, os: OperatingSystem | No
         type="deb",
         namespace=namespace,
         name=name,
-        version=version,
+        version=version or None,
         qualifiers={key: value for key, value in qualifiers.items() if value},
     ).to_string()
 
