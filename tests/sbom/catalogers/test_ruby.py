@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from regwarden.model.sbom import PackageType, Unknown
+from regwarden.model.sbom import Package, PackageType, Unknown
 from regwarden.sbom.catalogers.interface import CatalogContext, CatalogFile
-from regwarden.sbom.catalogers.ruby import RubyGemCataloger
+from regwarden.sbom.catalogers.ruby import RubyGemCataloger, parse_gemspec, without_comment
 
 from .lang_fixtures import TESTDATA, assert_survives_corruption, by_purl, catalog_tree, is_requested, triples
 
@@ -31,15 +31,55 @@ def test_installed_gemspecs() -> None:
     assert {p.type for p in result.packages} == {PackageType.GEM}
 
 
-def test_gemspec_without_name_and_version_is_an_unknown() -> None:
+def test_a_truncated_gemspec_is_an_unknown() -> None:
     result = catalog_tree(RubyGemCataloger(), RUBY / "usr")
     assert set(result.unknowns) == {
         Unknown(
             path="/local/bundle/specifications/truncated-1.0.gemspec",
-            reason="gemspec without name and version",
+            reason="gemspec without Gem::Specification.new",
             cataloger="ruby-gem",
         )
     }
+
+
+def test_the_block_variable_names_the_spec_and_comments_and_freeze_are_read_past() -> None:
+    result = catalog_tree(RubyGemCataloger(), RUBY / "opt")
+    assert result.unknowns == ()
+    # sidekiq's `helper.name = ...` is another object's attribute, not the gem's.
+    assert {(p.name, p.version, p.purl, p.licenses) for p in result.packages} == {
+        ("faraday", "2.7.4", "pkg:gem/faraday@2.7.4", ("MIT",)),
+        ("sidekiq", "7.1.2", "pkg:gem/sidekiq@7.1.2", ("LGPL-3.0",)),
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('Gem::Specification.new do |s|\n  s.name = "a"\n  s.version = "1"\nend\n', ("a", "1")),
+        ("Gem::Specification.new { |g| g.name = 'a'; }\ng.name = 'a'\ng.version = '2'\n", ("a", "2")),
+        ("spec = Gem::Specification.new\nspec.name = %q<a>\nspec.version = %q(3) # x\n", ("a", "3")),
+        # The block says `spec`: `s.` lines belong to something else.
+        ('Gem::Specification.new do |spec|\n  s.name = "a"\n  s.version = "1"\nend\n', None),
+        # A value the regexes cannot read without running Ruby (a constant) is not guessed.
+        ("Gem::Specification.new do |s|\n  s.name = 'a'\n  s.version = A::VERSION\nend\n", None),
+    ],
+)
+def test_gemspec_shapes(text: str, expected: tuple[str, str] | None) -> None:
+    parsed = parse_gemspec("specifications/x.gemspec", text)
+    assert ((parsed.name, parsed.version) if isinstance(parsed, Package) else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("code", "kept"),
+    [
+        ("['MIT'] # a comment", "['MIT'] "),
+        ('["a#b"] # c', '["a#b"] '),
+        ("'it''s' # x", "'it''s' "),
+        ("no comment", "no comment"),
+    ],
+)
+def test_without_comment(code: str, kept: str) -> None:
+    assert without_comment(code) == kept
 
 
 def test_gemfile_lock_gem_section_without_the_path_project() -> None:

@@ -2,7 +2,10 @@
 
 An installed gemspec is not hand-written Ruby but the file RubyGems generates with
 `Gem::Specification#to_ruby`: one `s.<attribute> = <literal>` per line (strings optionally `.freeze`d), so a
-few anchored regexes read it without evaluating Ruby. A Gemfile.lock lists resolved gems as
+few anchored regexes read it without evaluating Ruby. Only assignments to the specification count: the variable
+is the one `Gem::Specification.new do |VAR|` (or `VAR = Gem::Specification.new`) names, so `spec.name = ...`
+in a `|spec|` block is read and `other.name = ...` is not. A value may be followed by `.freeze`, a trailing
+`if`/`unless` modifier or a `# comment`; `#` inside a string is not a comment. A Gemfile.lock lists resolved gems as
 `    name (version[-platform])` lines, exactly four spaces deep, under `specs:` of its GEM and GIT sources;
 PATH sources are the project's own code and are skipped. Bundler's own grammar puts everything after the
 first `-` in the parentheses into the platform, so `nokogiri (1.15.4-x86_64-linux)` is nokogiri 1.15.4; the
@@ -24,12 +27,12 @@ from regwarden.sbom.catalogers.interface import CatalogContext, CatalogFile, Cat
 
 CATALOGER_NAME = "ruby-gem"
 
-# RubyGems >= 2 writes "x".freeze; RubyGems 1.x wrote %q{x}.
-_STRING = r"""(?:["']([^"']*)["']|%q\{([^}]*)\})(?:\.freeze)?"""
-_NAME = re.compile(rf"^\s*\w+\.name\s*=\s*{_STRING}\s*$", re.MULTILINE)
-_VERSION = re.compile(rf"^\s*\w+\.version\s*=\s*{_STRING}\s*$", re.MULTILINE)
-_LICENSES = re.compile(r"^\s*\w+\.licenses?\s*=\s*(.+)$", re.MULTILINE)
-_QUOTED = re.compile(r"""["']([^"']+)["']|%q\{([^}]+)\}""")
+# RubyGems >= 2 writes "x".freeze; RubyGems 1.x wrote %q{x}. Each alternative has its own group.
+_STRING = r"""(?:"([^"]*)"|'([^']*)'|%q\{([^}]*)\}|%q<([^>]*)>|%q\(([^)]*)\))(?:\.freeze)?"""
+_AFTER_VALUE = r"\s*(?:(?:if|unless)\s.*)?(?:#.*)?$"
+_SPEC_BLOCK = re.compile(r"Gem::Specification\.new\b[^\n|]*?(?:\bdo|\{)\s*\|\s*(\w+)\s*\|")
+_SPEC_ASSIGNED = re.compile(r"^\s*(\w+)\s*=\s*Gem::Specification\.new\b", re.MULTILINE)
+_QUOTED = re.compile(_STRING)
 _SPEC_LINE = re.compile(r"^ {4}([^ (]+) \(([^-)]*)(?:-([^)]*))?\)$")
 _LOCK_SOURCES = frozenset({"GEM", "GIT"})
 
@@ -78,24 +81,52 @@ class RubyGemCataloger:
 
 
 def parse_gemspec(path: str, text: str) -> Package | Unknown:
-    name, version = _literal(_NAME.search(text)), _literal(_VERSION.search(text))
+    receiver = spec_variable(text)
+    if receiver is None:
+        return Unknown(path="/" + path, reason="gemspec without Gem::Specification.new", cataloger=CATALOGER_NAME)
+    name, version = _assigned(text, receiver, "name"), _assigned(text, receiver, "version")
     if not name or not version:
         missing = " and ".join(label for label, value in (("name", name), ("version", version)) if not value)
         return Unknown(path="/" + path, reason=f"gemspec without {missing}", cataloger=CATALOGER_NAME)
+    assignments = re.finditer(rf"^\s*{re.escape(receiver)}\.licenses?\s*=\s*(.+)$", text, re.MULTILINE)
     licenses = tuple(
         value
-        for line in _LICENSES.finditer(text)
-        for literal in _QUOTED.finditer(line.group(1))
+        for line in assignments
+        for literal in _QUOTED.finditer(without_comment(line.group(1)))
         if (value := _literal(literal))
     )
     return _package(name, version, path, licenses, {})
 
 
+def spec_variable(text: str) -> str | None:
+    """The name the gemspec gives its Gem::Specification: the block variable, else the assigned variable."""
+    found = _SPEC_BLOCK.search(text) or _SPEC_ASSIGNED.search(text)
+    return found.group(1) if found else None
+
+
+def _assigned(text: str, receiver: str, attribute: str) -> str | None:
+    pattern = rf"^\s*{re.escape(receiver)}\.{attribute}\s*=\s*{_STRING}{_AFTER_VALUE}"
+    return _literal(re.search(pattern, text, re.MULTILINE))
+
+
 def _literal(match: re.Match[str] | None) -> str | None:
-    """The string of a quoted or %q{} literal (whichever alternative matched)."""
+    """The string of a quoted or %q literal (whichever alternative matched)."""
     if match is None:
         return None
-    return match.group(1) if match.group(1) is not None else match.group(2)
+    return next((group for group in match.groups()[:5] if group is not None), None)
+
+
+def without_comment(code: str) -> str:
+    """A line of Ruby up to its `#` comment, if any; a `#` inside a string literal does not start one."""
+    quote = ""
+    for position, char in enumerate(code):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char == "#":
+            return code[:position]
+    return code
 
 
 def parse_gemfile_lock(path: str, text: str) -> list[Package] | Unknown:
