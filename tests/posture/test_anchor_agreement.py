@@ -169,6 +169,21 @@ TABLE: tuple[Row, ...] = (
     Row(PSRULE, "Azure.ACR.Name", "RW-ACR-051", "fail-hyphenated-name-psrule-export.arm.json", "fail"),
     Row(PSRULE, "Azure.ACR.Usage", "RW-ACR-052", "fail-listusages-wrapper-psrule-export.arm.json", "fail"),
     Row(PSRULE, "Azure.ACR.Usage", "RW-ACR-052", "pass-listusages-wrapper-psrule-export.arm.json", "pass"),
+    # PSRule's newer rule reads listUsages sub-resources one per usage (`Name` == Size), as its export writes them.
+    Row(
+        PSRULE,
+        "Azure.ACR.Usage",
+        "RW-ACR-052",
+        "fail-listusages-one-resource-per-usage-psrule-export.arm.json",
+        "fail",
+    ),
+    Row(
+        PSRULE,
+        "Azure.ACR.Usage",
+        "RW-ACR-052",
+        "pass-listusages-one-resource-per-usage-psrule-export.arm.json",
+        "pass",
+    ),
     Row(
         PSRULE,
         "Azure.ACR.Usage",

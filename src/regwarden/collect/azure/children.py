@@ -197,12 +197,15 @@ def parse_private_endpoint_connection(
 
 
 def parse_usage(resource: Mapping[str, Any], origin: str) -> Usage:
+    """One usage: a list entry (`name` may be the SDK's `{"value": "Size"}`), or a usage exported as its own
+    listUsages resource (`registry/Size` names, values possibly wrapped in `properties`)."""
     raw_name = get(resource, "name")
     name = to_str(get(raw_name, "value")) if isinstance(raw_name, Mapping) else to_str(raw_name)
-    label = name or "?"
+    label = last_segment(name) if name else "?"
+    values = properties(resource)
     return Usage(
         name=label,
-        current=read(resource, ("currentValue",), f"usages[{label}].currentValue", origin, None, to_float, "a number"),
-        limit=read(resource, ("limit",), f"usages[{label}].limit", origin, None, to_float, "a number"),
-        unit=to_str(get(resource, "unit")),
+        current=read(values, ("currentValue",), f"usages[{label}].currentValue", origin, None, to_float, "a number"),
+        limit=read(values, ("limit",), f"usages[{label}].limit", origin, None, to_float, "a number"),
+        unit=to_str(get(values, "unit")),
     )

@@ -25,7 +25,8 @@ REGISTRY = "microsoft.containerregistry/registries"
 CHILD = REGISTRY + "/"
 USAGES = CHILD + "usages"
 _LIST_USAGES = CHILD + "listusages"
-"""PSRule exports listUsages as one child: `{"ResourceType": "…/listUsages", "value": [usage, ...]}`."""
+"""listUsages as a child: one wrapper `{"ResourceType": "…/listUsages", "value": [usage, ...]}` (PSRule's older
+exports) or one resource per usage (`name`, `limit`, `currentValue`; its newer exports and flattened lists)."""
 NESTED_KEYS = {
     "replications": CHILD + "replications",
     "tokens": CHILD + "tokens",
@@ -77,7 +78,7 @@ class Inventory:
         kind = _type_of(resource, parent)
         if kind == _LIST_USAGES:
             self.present.add(USAGES)
-            self.items.extend(Item(USAGES, u, parent) for u in as_list(resource) if isinstance(u, Mapping))
+            self.items.extend(Item(USAGES, usage, parent) for usage in usage_entries(resource))
             return
         self.items.append(Item(kind, resource, parent))
         self.present.add(kind)
@@ -160,6 +161,19 @@ class Inventory:
         if kind not in self.present:
             return Value.unavailable(path, "not present in the input", self.origin)
         return Value.explicit(tuple(values), path, self.origin)
+
+
+def usage_entries(resource: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The usages one listUsages resource holds: its `value` list, or itself when it is one usage. Entries of a
+    wrapper with an id get ids under it, so they find their registry by id as any child does."""
+    listed = get(resource, "value")
+    if not isinstance(listed, list):
+        return [resource]
+    entries = [usage for usage in listed if isinstance(usage, Mapping)]
+    wrapper_id = to_str(get(resource, "id"))
+    if not wrapper_id:
+        return entries
+    return [u if get(u, "id") else {**u, "id": f"{wrapper_id.rstrip('/')}/{i}"} for i, u in enumerate(entries)]
 
 
 def _type_of(resource: Mapping[str, Any], parent: str | None) -> str:
