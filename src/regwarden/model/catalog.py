@@ -27,6 +27,10 @@ class ManifestListing:
     """Child manifest digests of an index (ACR lists them with the index)."""
     delete_enabled: bool | None = None
     write_enabled: bool | None = None
+    read_enabled: bool | None = None
+    """ACR `readEnabled`: False means pulls of this manifest are refused."""
+    list_enabled: bool | None = None
+    """ACR `listEnabled`: False keeps the manifest out of the registry's listing operations."""
     quarantine_state: str | None = None
 
 
@@ -47,3 +51,6 @@ class RegistryEvent:
     event_id: str | None = None
     source_format: str = ""
     """`acr-webhook`, `event-grid`, `cloudevents`, `distribution`."""
+    kind: str | None = None
+    """`manifest` or `blob` (distribution also announces layer and config blobs); None when the sender does not
+    say (distribution's deletes carry only a digest or only a tag)."""
