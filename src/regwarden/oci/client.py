@@ -13,7 +13,7 @@ import ssl
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
 import httpx
 
@@ -248,18 +248,36 @@ class RegistryClient:
             return []
         return _parse_referrers(fetched.data, artifact_type)
 
-    def _paginate(self, path: str, scope: str, key: str, page_size: int | None, what: str) -> list[str]:
-        items: list[str] = []
+    def get_json_pages(
+        self, path: str, scope: str, *, params: Mapping[str, str] | None = None, what: str | None = None
+    ) -> Iterator[Any]:
+        """GET `path` (e.g. `/acr/v1/_catalog`) authorized for `scope`, then each page its `Link: <…>; rel="next"`
+        names; yields every page's JSON document as it arrives.
+
+        Requests go through the client's usual auth, retry and error mapping (404 → NotFoundError). A next
+        link to another host is refused: the registry's token must never be sent elsewhere.
+        """
+        if not path.startswith("/"):
+            raise ValueError(f"get_json_pages takes a path on {self.registry}, got {path!r}")
+        what = what or path
         url: str | None = path
-        params = {"n": str(page_size)} if page_size else None
         seen: set[str] = set()
         while url is not None and url not in seen and len(seen) < MAX_PAGES:
             seen.add(url)
             with self._request("GET", url, scope, params=params) as response:
                 raise_for_status(response, what, NotFoundError)
-                items += _read_names(response.read(), key, what)
+                document = load_json(response.read(), f"the registry's answer for {what}")
                 url = _next_link(response)
+            if url is not None and httpx.URL(url).netloc != httpx.URL(self.base_url).netloc:
+                raise BadInputError(f"{what}: the registry pointed the next page at another host ({url})")
             params = None  # the next link carries its own query
+            yield document
+
+    def _paginate(self, path: str, scope: str, key: str, page_size: int | None, what: str) -> list[str]:
+        params = {"n": str(page_size)} if page_size else None
+        items: list[str] = []
+        for document in self.get_json_pages(path, scope, params=params, what=what):
+            items += _read_names(document, key, what)
         return items
 
     # -- transport -----------------------------------------------------------------------------------------
@@ -379,8 +397,7 @@ def _next_link(response: httpx.Response) -> str | None:
     return str(response.request.url.join(url))
 
 
-def _read_names(data: bytes, key: str, what: str) -> list[str]:
-    body = load_json(data, f"the registry's answer for {what}")
+def _read_names(body: object, key: str, what: str) -> list[str]:
     names = body.get(key) if isinstance(body, dict) else None
     if names is None:
         return []  # distribution answers `"tags": null` for a repository whose tags were all deleted
