@@ -222,8 +222,12 @@ def free_port() -> int:
         return port
 
 
-def start_registry(root: Path, auth: Mapping[str, object] | None = None) -> RunningRegistry:
-    """Start `docker-registry serve` with filesystem storage under `root`; wait until /v2/ answers."""
+def start_registry(
+    root: Path, auth: Mapping[str, object] | None = None, extra_config: Mapping[str, object] | None = None
+) -> RunningRegistry:
+    """Start `docker-registry serve` with filesystem storage under `root`; wait until /v2/ answers.
+
+    `extra_config` adds top-level sections to config.yml (e.g. `notifications`)."""
     if shutil.which("docker-registry") is None:
         pytest.fail("docker-registry is not installed: run `make system-deps`")
     root.mkdir(parents=True, exist_ok=True)
@@ -240,6 +244,7 @@ def start_registry(root: Path, auth: Mapping[str, object] | None = None) -> Runn
     }
     if auth is not None:
         config["auth"] = dict(auth)
+    config.update(extra_config or {})
     config_path = root / "config.yml"
     config_path.write_text(yaml.safe_dump(config), encoding="utf-8")
     log = (root / "registry.log").open("wb")
