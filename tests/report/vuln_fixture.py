@@ -11,9 +11,8 @@ from datetime import UTC, datetime
 
 from regwarden.model.finding import Severity
 from regwarden.model.sbom import Package
-from regwarden.model.vulnerability import MatchEvidence, VulnerabilityFinding
+from regwarden.model.vulnerability import MatchEvidence, MatchUnknown, VulnerabilityFinding
 from regwarden.report.vuln_common import DatabaseInfo, ScanReport
-from regwarden.vuln.match import MatchUnknown
 from tests.report.sbom_fixture import SBOM
 
 DATABASE = "sqlite:///regwarden.db"

@@ -7,8 +7,8 @@ import pytest
 from regwarden.model.advisory import Advisory, AffectedPackage, AffectedRange, RangeEvent, SeverityScore
 from regwarden.model.finding import Severity
 from regwarden.model.sbom import OperatingSystem, Package, PackageType, Sbom
-from regwarden.model.vulnerability import MatchEvidence
-from regwarden.vuln.match import UNRATED_SEVERITY, MatchReport, lookup_plan, match_sbom, match_sbom_report
+from regwarden.model.vulnerability import MatchEvidence, MatchReport
+from regwarden.vuln.match import UNRATED_SEVERITY, lookup_plan, match_sbom, match_sbom_report
 from tests.vuln.osv_fixtures import AdvisoryIndex, load_advisories
 
 DEBIAN_12 = OperatingSystem("debian", "12")

@@ -11,8 +11,7 @@ from datetime import datetime
 
 from regwarden.model.finding import Severity
 from regwarden.model.sbom import Package, Sbom
-from regwarden.model.vulnerability import VulnerabilityFinding
-from regwarden.vuln.match import MatchUnknown
+from regwarden.model.vulnerability import MatchUnknown, VulnerabilityFinding
 
 
 @dataclass(frozen=True)

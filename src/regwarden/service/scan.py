@@ -23,11 +23,11 @@ from regwarden.model.errors import NoDataError
 from regwarden.model.finding import Severity
 from regwarden.model.sbom import Sbom
 from regwarden.model.vex import VexStatement
-from regwarden.model.vulnerability import VulnerabilityFinding
+from regwarden.model.vulnerability import MatchReport, VulnerabilityFinding
 from regwarden.report.vuln_common import DatabaseInfo, ScanReport
 from regwarden.service.images import ImageOptions, sbom_of
 from regwarden.vuln.ignore import DEFAULT_IGNORE_FILE, IgnoreEntry, IgnoreFileError, apply_ignores
-from regwarden.vuln.match import LookupPlan, MatchReport, lookup_plan
+from regwarden.vuln.match import LookupPlan, lookup_plan
 
 if TYPE_CHECKING:  # the store (and SQLAlchemy) loads only when a scan runs
     from regwarden.store import Store

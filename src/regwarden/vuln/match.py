@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from regwarden.model.advisory import Advisory, AffectedPackage
 from regwarden.model.finding import Severity
 from regwarden.model.sbom import OperatingSystem, Package, Sbom
-from regwarden.model.vulnerability import MatchEvidence, VulnerabilityFinding
+from regwarden.model.vulnerability import MatchEvidence, MatchReport, MatchUnknown, VulnerabilityFinding
 from regwarden.vuln.aliases import all_ids, group_aliases, id_sort_key, preferred_id
 from regwarden.vuln.ecosystems import Query, coverage_gap, index_key, package_os, queries, release_matches
 from regwarden.vuln.ranges import evaluate_entry
@@ -28,26 +28,6 @@ UNRATED_SEVERITY = Severity.CRITICAL
 
 `MatchReport.unrated` marks these findings so reports print "unknown" rather than "critical".
 """
-
-
-@dataclass(frozen=True)
-class MatchUnknown:
-    """An advisory (or a whole package) whose applicability could not be decided; reported, never dropped."""
-
-    package: Package
-    advisory_id: str | None
-    reason: str
-
-
-@dataclass(frozen=True)
-class MatchReport:
-    findings: tuple[VulnerabilityFinding, ...]
-    unknowns: tuple[MatchUnknown, ...]
-    unrated: frozenset[tuple[str, Package]] = frozenset()
-    """(finding id, package) of findings with no severity from any source (see UNRATED_SEVERITY)."""
-
-    def is_unrated(self, finding: VulnerabilityFinding) -> bool:
-        return (finding.id, finding.package) in self.unrated
 
 
 @dataclass(frozen=True)
