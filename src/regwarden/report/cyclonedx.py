@@ -2,7 +2,7 @@
 
 Standard fields carry what CycloneDX has a place for (name, version, purl, licences, CPE, the image as the
 metadata component, the OS as an `operating-system` component); the rest travels as the `regwarden:*`
-properties of collect/sbomfile/properties.py, so collect/sbomfile/read.py reads the document back into an equal Sbom.
+properties of report/sbom_properties.py, so collect/sbomfile/read.py reads the document back into an equal Sbom.
 
 The JSON document is built from plain dicts and encoded by orjson. It is the document cyclonedx-python-lib
 wrote (report/cyclonedx_xml.py still builds that library's model for XML): the same keys in the same order,
@@ -22,9 +22,10 @@ from typing import Any
 from packageurl import PackageURL
 
 from regwarden import __version__
-from regwarden.collect.sbomfile.properties import PURL, package_properties, subject_properties
 from regwarden.model.sbom import OperatingSystem, Package, Sbom
+from regwarden.model.sbom_properties import PURL
 from regwarden.report.cyclonedx_licenses import license_entries
+from regwarden.report.sbom_properties import package_properties, subject_properties
 
 SERIAL_NAMESPACE = uuid.UUID("6b1f3b2e-8a51-4f0c-9d7e-2f4c1c9e0a11")
 SUBJECT_REF = "subject"

@@ -20,8 +20,8 @@ from cyclonedx.spdx import is_expression, is_supported_id
 from packageurl import PackageURL
 
 from regwarden import __version__
-from regwarden.collect.sbomfile.properties import PURL, package_properties, subject_properties
 from regwarden.model.sbom import Package, Sbom
+from regwarden.model.sbom_properties import PURL
 from regwarden.report.cyclonedx import (
     SUBJECT_REF,
     TOOL_NAME,
@@ -30,6 +30,7 @@ from regwarden.report.cyclonedx import (
     os_bom_ref,
     serial_number,
 )
+from regwarden.report.sbom_properties import package_properties, subject_properties
 
 
 def render_xml(sbom: Sbom) -> bytes:

@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from enum import Enum
 from typing import Any
 
-from regwarden.collect.sbomfile.native import REGWARDEN_SBOM_SCHEMA
 from regwarden.model.sbom import Sbom
+from regwarden.model.sbom_properties import SBOM_JSON_SCHEMA
 
-SCHEMA = REGWARDEN_SBOM_SCHEMA
+SCHEMA = SBOM_JSON_SCHEMA
 
 
 def render_sbom_json(sbom: Sbom) -> bytes:

@@ -2,7 +2,7 @@
 
 The image is the described package; every found package is CONTAINED by it; the operating system, when known,
 is a package with purpose OPERATING_SYSTEM. Fields SPDX has no slot for (layer, locations, source package,
-cataloger) travel as the `regwarden:*` properties of collect/sbomfile/properties.py, JSON-encoded in one
+cataloger) travel as the `regwarden:*` properties of report/sbom_properties.py, JSON-encoded in one
 annotation per package, so the document reads back without loss. Licences: a valid SPDX expression is used as
 is; free text becomes a `LicenseRef-` whose text is kept in `hasExtractedLicensingInfos` (SPDX 2.3 clause 10).
 """
@@ -19,13 +19,9 @@ from typing import Any
 from cyclonedx.spdx import is_expression
 
 from regwarden import __version__
-from regwarden.collect.sbomfile.properties import (
-    PREFIX,
-    SPDX_ANNOTATION_MARKER,
-    package_properties,
-    subject_properties,
-)
 from regwarden.model.sbom import OperatingSystem, Package, Sbom
+from regwarden.model.sbom_properties import PREFIX, SPDX_ANNOTATION_MARKER
+from regwarden.report.sbom_properties import package_properties, subject_properties
 
 NAMESPACE_BASE = "https://spdx.org/spdxdocs/regwarden"
 SUBJECT_ID = "SPDXRef-Subject"

@@ -21,12 +21,12 @@ from regwarden.collect.sbomfile.decode import (
 )
 from regwarden.collect.sbomfile.foreign import qualified_name
 from regwarden.collect.sbomfile.properties import (
-    PURL,
     image_layers_from_properties,
     operating_system_from_properties,
     unknowns_from_properties,
 )
 from regwarden.model.sbom import Package, Sbom, Unknown
+from regwarden.model.sbom_properties import PURL
 
 # Component types that describe a package; one of these without a purl is reported, not silently dropped.
 _PACKAGE_COMPONENT_TYPES = ("library", "framework")

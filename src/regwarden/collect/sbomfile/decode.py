@@ -8,8 +8,9 @@ from typing import Any
 
 from regwarden.collect.json_shapes import json_text
 from regwarden.collect.sbomfile.foreign import foreign_properties
-from regwarden.collect.sbomfile.properties import PREFIX, package_from_properties
+from regwarden.collect.sbomfile.properties import package_from_properties
 from regwarden.model.sbom import OperatingSystem, Package, Unknown
+from regwarden.model.sbom_properties import PREFIX
 
 TOOL_NAME = "regwarden"
 """How regwarden names itself as the producing tool (CycloneDX `metadata.tools`, SPDX `creators`)."""

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from packageurl import PackageURL
 
-from regwarden.collect.sbomfile.properties import PREFIX
+from regwarden.model.sbom_properties import PREFIX
 
 # Trivy: aquasecurity:trivy:SrcName / SrcVersion / SrcEpoch (docs/guide/supply-chain/sbom.md).
 _TRIVY = "aquasecurity:trivy:"

@@ -19,9 +19,6 @@ from regwarden.collect.json_shapes import (
 )
 from regwarden.model.sbom import LayerRef, Location, OperatingSystem, Package, PackageType, Sbom, Unknown
 
-REGWARDEN_SBOM_SCHEMA = "https://regwarden.dev/schema/sbom/v1"
-"""The `schema` key that marks regwarden's own SBOM JSON."""
-
 
 def sbom_from_native_json(document: Mapping[str, Any]) -> Sbom:
     """Raises ValueError naming the field when the document does not have the shape regwarden writes."""

@@ -13,10 +13,11 @@ from pathlib import Path
 
 from regwarden.collect.sbomfile.cyclonedx import sbom_from_cyclonedx
 from regwarden.collect.sbomfile.cyclonedx_xml import cyclonedx_xml_to_json
-from regwarden.collect.sbomfile.native import REGWARDEN_SBOM_SCHEMA, sbom_from_native_json
+from regwarden.collect.sbomfile.native import sbom_from_native_json
 from regwarden.collect.sbomfile.spdx import sbom_from_spdx
 from regwarden.model.errors import BadInputError
 from regwarden.model.sbom import Sbom
+from regwarden.model.sbom_properties import SBOM_JSON_SCHEMA
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -47,7 +48,7 @@ def read_sbom_bytes(data: bytes, origin: str) -> Sbom:
         raise ValueError("JSON nested too deeply to be an SBOM") from None
     if not isinstance(document, dict):
         raise ValueError("an SBOM document must be a JSON object")
-    if document.get("schema") == REGWARDEN_SBOM_SCHEMA:
+    if document.get("schema") == SBOM_JSON_SCHEMA:
         return sbom_from_native_json(document)
     if document.get("bomFormat") == "CycloneDX":
         return sbom_from_cyclonedx(document, origin)

@@ -20,13 +20,12 @@ from regwarden.collect.sbomfile.decode import (
     utc_timestamp,
 )
 from regwarden.collect.sbomfile.properties import (
-    PREFIX,
-    SPDX_ANNOTATION_MARKER,
     image_layers_from_properties,
     operating_system_from_properties,
     unknowns_from_properties,
 )
 from regwarden.model.sbom import Package, Sbom, Unknown
+from regwarden.model.sbom_properties import PREFIX, SPDX_ANNOTATION_MARKER
 
 
 def sbom_from_spdx(document: Mapping[str, Any], origin: str) -> Sbom:
