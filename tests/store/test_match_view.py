@@ -21,6 +21,7 @@ from regwarden.store.schema import affected_index
 from regwarden.vuln.ecosystems import index_key
 from regwarden.vuln.match import lookup_plan, match_sbom_report
 from regwarden.vuln.osv import parse_osv
+from tests.store.test_migrations import HEAD
 
 OSV_DIR = Path(__file__).parents[1] / "vuln" / "testdata" / "osv"
 MISSING = ("PyPI", "no-such-package")
@@ -159,7 +160,7 @@ def test_upgrading_a_0001_database_keeps_its_records_answering(db_url: str) -> N
         engine.dispose()
     with open_store(db_url) as store:
         with store.engine.connect() as conn:
-            assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == "0003"
+            assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == HEAD
             assert conn.execute(sa.select(affected_index.c.match_view)).scalars().all() == [None]
         found = store.advisories.lookup_many([("PyPI", "pyyaml")])
         assert [(a.id, a.source) for a in found[("PyPI", "pyyaml")]] == [("GHSA-8q59-q68h-6hv4", "old")]

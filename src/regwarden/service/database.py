@@ -8,7 +8,7 @@ lookups. One ecosystem failing does not stop the others; the report lists the fa
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -17,6 +17,7 @@ from typing import Literal
 import httpx
 
 from regwarden.model.errors import BadInputError, NoDataError, NotFoundError, RegwardenError
+from regwarden.service.rematch import RematchReport, rematch_advisories
 from regwarden.store import EcosystemStatus, Store, database_age, open_store
 from regwarden.store.records import RejectedRecord, utc_text
 from regwarden.vuln.sources.interface import TransferProgress
@@ -52,12 +53,17 @@ class EcosystemUpdate:
     written: int
     rejected: tuple[RejectedRecord, ...]
     source: str
+    changed: tuple[str, ...] = ()
+    """Advisory ids that are new or changed in this update."""
+    removed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class UpdateReport:
     updated: tuple[EcosystemUpdate, ...]
     failed: tuple[tuple[str, RegwardenError], ...]
+    rematch: RematchReport | None = None
+    """What the changed advisories did to the inventory (None when nothing changed)."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,9 @@ class ImportReport:
     kept_newer: tuple[str, ...]
     """Records left out because the database already holds a newer version of them."""
     ecosystems: tuple[str, ...]
+    changed: tuple[str, ...] = ()
+    """Advisory ids that are new or changed."""
+    rematch: RematchReport | None = None
 
 
 @dataclass(frozen=True)
@@ -98,8 +107,10 @@ def update_database(
     progress: TransferProgress | None = None,
     transport: httpx.BaseTransport | None = None,
     environ: Mapping[str, str] | None = None,
+    endpoints: Sequence[str] = (),
 ) -> UpdateReport:
-    """Bring each ecosystem up to date from the OSV exports; failures are collected per ecosystem."""
+    """Bring each ecosystem up to date from the OSV exports (failures are collected per ecosystem), then re-match
+    the inventory against what changed; `endpoints` are the webhooks its events are queued to."""
     env = os.environ if environ is None else environ
     base_url = options.base_url or env.get(OSV_URL_ENV) or DEFAULT_BASE_URL
     cache_dir = options.cache_dir or default_cache_dir(env)
@@ -115,15 +126,29 @@ def update_database(
                 updated.append(_update_one(store, export, full=options.full))
             except RegwardenError as error:
                 failed.append((ecosystem, error))
-    return UpdateReport(tuple(updated), tuple(failed))
+        changed = {advisory for update in updated for advisory in update.changed}
+        removed = {advisory for update in updated for advisory in update.removed}
+        rematch = _rematch(store, changed, removed, endpoints)
+    return UpdateReport(tuple(updated), tuple(failed), rematch)
 
 
-def import_advisories(path: Path, *, db_url: str | None = None) -> ImportReport:
-    """Load OSV records from a zip, a directory or one file (air-gapped), merging them by id."""
+def import_advisories(path: Path, *, db_url: str | None = None, endpoints: Sequence[str] = ()) -> ImportReport:
+    """Load OSV records from a zip, a directory or one file (air-gapped), merging them by id; then re-match the
+    inventory against the new and changed ones."""
     source = open_path_source(path)
     with open_store(db_url) as store:
         report = store.advisories.merge(source.records(), collection=None, source=source.location)
-    return ImportReport(source.location, report.written, report.rejected, report.kept_newer, report.collections)
+        rematch = _rematch(store, set(report.changed), set(), endpoints)
+    return ImportReport(
+        source.location, report.written, report.rejected, report.kept_newer, report.collections, report.changed, rematch
+    )
+
+
+def _rematch(store: Store, changed: set[str], removed: set[str], endpoints: Sequence[str]) -> RematchReport | None:
+    """The inventory's side of an update; skipped when no advisory changed (an unchanged re-import is free)."""
+    if not changed and not removed:
+        return None
+    return rematch_advisories(store, changed, removed, endpoints=endpoints)
 
 
 def database_status(*, db_url: str | None = None) -> DatabaseStatus:
@@ -178,7 +203,9 @@ def _update_one(store: Store, export: OsvExport, *, full: bool) -> EcosystemUpda
     source = export.download_all()
     report = store.advisories.replace_collection(export.ecosystem, source.records(), source=source.location)
     source.path.unlink(missing_ok=True)
-    return EcosystemUpdate(export.ecosystem, "full", report.written, report.rejected, source.location)
+    return EcosystemUpdate(
+        export.ecosystem, "full", report.written, report.rejected, source.location, report.changed, report.removed
+    )
 
 
 def _incremental(store: Store, export: OsvExport, watermark: str) -> EcosystemUpdate | None:
@@ -195,7 +222,9 @@ def _incremental(store: Store, export: OsvExport, watermark: str) -> EcosystemUp
     report = store.advisories.merge(
         fetched, collection=export.ecosystem, source=export.location, watermark=new_watermark
     )
-    return EcosystemUpdate(export.ecosystem, "incremental", report.written, report.rejected, export.location)
+    return EcosystemUpdate(
+        export.ecosystem, "incremental", report.written, report.rejected, export.location, report.changed
+    )
 
 
 def _newer_than(export: OsvExport, watermark: str) -> dict[str, str] | None:

@@ -67,9 +67,16 @@ def build_sbom(spec: str, options: ImageOptions, progress: Progress | None = Non
         filesystem = filesystem_from_directory(root, file_requests())
         return catalog_filesystem(filesystem, source=spec)
 
+    return read_image(spec, options, report)[1]
+
+
+def read_image(spec: str, options: ImageOptions, progress: Progress | None = None) -> tuple[ImageMetadata, Sbom]:
+    """An image's metadata (manifest, config, layers) and its SBOM, from one resolve and one layer walk."""
     from regwarden.oci.open import open_image
+    from regwarden.sbom.build import catalog_filesystem, file_requests
     from regwarden.sbom.filesystem import build_filesystem
 
+    report = progress or (lambda _message: None)
     source = open_image(spec, options.platform, _registry_options(options), require_platform=options.platform_explicit)
     try:
         report(f"resolving {spec}")
@@ -79,7 +86,7 @@ def build_sbom(spec: str, options: ImageOptions, progress: Progress | None = Non
     finally:
         source.close()
     report("cataloging packages")
-    return catalog_filesystem(filesystem, source=spec, metadata=metadata)
+    return metadata, catalog_filesystem(filesystem, source=spec, metadata=metadata)
 
 
 def read_sbom(path: Path) -> Sbom:

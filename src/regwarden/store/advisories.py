@@ -20,6 +20,7 @@ from regwarden.store import batch_lookup, seen
 from regwarden.store import records as rec
 from regwarden.store.batch_lookup import EntryFilter
 from regwarden.store.match_view import ViewDecoder
+from regwarden.store.moments import aware
 from regwarden.store.schema import advisories, affected_index, aliases, ecosystem_status
 from regwarden.vuln.ecosystems import index_key
 
@@ -45,6 +46,10 @@ class WriteReport:
     """Ids skipped by a merge because the store already holds a newer `modified` of them."""
     collections: tuple[str, ...]
     """The collections (export ecosystems) this write touched, sorted."""
+    changed: tuple[str, ...] = ()
+    """Ids that are new or whose `modified` changed: what the inventory must re-match (service/rematch.py)."""
+    removed: tuple[str, ...] = ()
+    """Ids a complete export no longer holds: findings that rested on them are re-evaluated too."""
 
 
 class AdvisoryRepository:
@@ -93,11 +98,24 @@ class AdvisoryRepository:
         with self._engine.connect() as conn:
             return [rec.decode(row.raw, row.source) for row in conn.execute(query)]
 
+    def index_keys_of(self, advisory_ids: Iterable[str]) -> set[tuple[str, str]]:
+        """The lookup keys (base ecosystem, normalised name) the stored advisories with these ids are filed under."""
+        wanted = sorted(set(advisory_ids))
+        found: set[tuple[str, str]] = set()
+        with self._engine.connect() as conn:
+            for start in range(0, len(wanted), BATCH_SIZE):
+                chunk = wanted[start : start + BATCH_SIZE]
+                query = sa.select(affected_index.c.ecosystem_base, affected_index.c.name).where(
+                    affected_index.c.advisory_id.in_(chunk)
+                )
+                found |= {(row.ecosystem_base, row.name) for row in conn.execute(query)}
+        return found
+
     def status(self) -> list[EcosystemStatus]:
         query = sa.select(ecosystem_status).order_by(ecosystem_status.c.ecosystem)
         with self._engine.connect() as conn:
             return [
-                EcosystemStatus(row.ecosystem, row.advisory_count, _aware(row.last_updated), row.source, row.watermark)
+                EcosystemStatus(row.ecosystem, row.advisory_count, aware(row.last_updated), row.source, row.watermark)
                 for row in conn.execute(query)
             ]
 
@@ -109,11 +127,11 @@ class AdvisoryRepository:
 
     def newest_update(self) -> datetime | None:
         with self._engine.connect() as conn:
-            return _aware(conn.execute(sa.select(sa.func.max(ecosystem_status.c.last_updated))).scalar())
+            return aware(conn.execute(sa.select(sa.func.max(ecosystem_status.c.last_updated))).scalar())
 
     def oldest_update(self) -> datetime | None:
         with self._engine.connect() as conn:
-            return _aware(conn.execute(sa.select(sa.func.min(ecosystem_status.c.last_updated))).scalar())
+            return aware(conn.execute(sa.select(sa.func.min(ecosystem_status.c.last_updated))).scalar())
 
     def is_empty(self) -> bool:
         with self._engine.connect() as conn:
@@ -144,10 +162,14 @@ class AdvisoryRepository:
         The watermark becomes the newest `modified` written: a complete export is a baseline for increments.
         """
         with self._engine.begin() as conn:
+            previous = _stored_versions(conn, advisories.c.collection == collection)
             _delete_collection(conn, collection)
-            outcome = _write(conn, records, collection, source)
+            outcome = _write(conn, records, collection, source, previous=previous)
             _record_status(conn, [collection], source, outcome.newest, keep_watermark=False)
-        return WriteReport(outcome.written, tuple(outcome.rejected), (), (collection,))
+        removed = tuple(sorted(set(previous) - outcome.written_ids))
+        return WriteReport(
+            outcome.written, tuple(outcome.rejected), (), (collection,), tuple(sorted(outcome.changed)), removed
+        )
 
     def merge(
         self,
@@ -166,7 +188,13 @@ class AdvisoryRepository:
             outcome = _write(conn, records, collection, source, keep_newer=True)
             touched = outcome.touched | ({collection} if collection is not None else set())
             _record_status(conn, sorted(touched), source, watermark, keep_watermark=watermark is None)
-        return WriteReport(outcome.written, tuple(outcome.rejected), tuple(outcome.kept_newer), tuple(sorted(touched)))
+        return WriteReport(
+            outcome.written,
+            tuple(outcome.rejected),
+            tuple(outcome.kept_newer),
+            tuple(sorted(touched)),
+            tuple(sorted(outcome.changed)),
+        )
 
 
 @dataclass
@@ -176,6 +204,8 @@ class _Outcome:
     kept_newer: list[str] = field(default_factory=list)
     touched: set[str] = field(default_factory=set)
     newest: str | None = None
+    written_ids: set[str] = field(default_factory=set)
+    changed: set[str] = field(default_factory=set)
 
 
 def _write(
@@ -185,7 +215,10 @@ def _write(
     source: str | None,
     *,
     keep_newer: bool = False,
+    previous: Mapping[str, str] | None = None,
 ) -> _Outcome:
+    """Write `records` in batches. `previous` (id → modified) is what the collection held before a replace;
+    without it, each batch's ids are looked up, so the outcome says which records are new or changed."""
     outcome = _Outcome()
     for batch in _batches(records):
         prepared: dict[str, rec.StoredRecord] = {}
@@ -196,20 +229,24 @@ def _write(
             else:
                 # A duplicate id within one write: the later record wins, as a re-import would.
                 prepared[item.advisory.id] = item
+        stored = previous if previous is not None else _stored_versions(conn, advisories.c.id.in_(list(prepared)))
         if keep_newer:
-            for stale in _older_than_stored(conn, prepared):
+            # An old bundle imported over a fresh database must not roll advisories back.
+            for stale in sorted(i for i in prepared if i in stored and stored[i] > prepared[i].modified):
                 outcome.kept_newer.append(prepared.pop(stale).advisory.id)
         if prepared:
             outcome.touched |= _insert(conn, list(prepared.values()), collection, source)
             outcome.written += len(prepared)
+            outcome.written_ids |= prepared.keys()
+            outcome.changed |= {i for i, item in prepared.items() if stored.get(i) != item.modified}
             outcome.newest = max(filter(None, (outcome.newest, rec.newest(prepared.values()))))
     return outcome
 
 
-def _older_than_stored(conn: Connection, prepared: dict[str, rec.StoredRecord]) -> list[str]:
-    # An old bundle imported over a fresh database must not roll advisories back.
-    query = sa.select(advisories.c.id, advisories.c.modified).where(advisories.c.id.in_(list(prepared)))
-    return sorted(row.id for row in conn.execute(query) if row.modified > prepared[row.id].modified)
+def _stored_versions(conn: Connection, where: sa.ColumnElement[bool]) -> dict[str, str]:
+    """id → stored `modified` of the advisories `where` selects."""
+    query = sa.select(advisories.c.id, advisories.c.modified).where(where)
+    return {row.id: row.modified for row in conn.execute(query)}
 
 
 def _insert(
@@ -288,10 +325,3 @@ def _batches(records: Iterable[RawRecord]) -> Iterator[list[RawRecord]]:
     iterator = iter(records)
     while batch := list(islice(iterator, BATCH_SIZE)):
         yield batch
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; every stored time is UTC.
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)

@@ -10,17 +10,38 @@ from types import TracebackType
 from sqlalchemy.engine import Engine
 
 from regwarden.store.advisories import AdvisoryRepository
+from regwarden.store.catalog import ImageCatalog
 from regwarden.store.engine import create_store_engine, resolve_url
+from regwarden.store.events import EventRepository
+from regwarden.store.exposures import ExposureRepository
+from regwarden.store.findings import FindingRepository
+from regwarden.store.impact import ImpactQueries
+from regwarden.store.leases import LeaseRepository
+from regwarden.store.locations import LocationRepository
+from regwarden.store.state import StateRepository
+from regwarden.store.triage import TriageRepository
+from regwarden.store.workloads import WorkloadRepository
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
 class Store:
-    """One database connection pool and its repositories. Close it (or use `with`) when done."""
+    """One database connection pool and its repositories (advisories, and the inventory's). Close it (or use
+    `with`) when done."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.advisories = AdvisoryRepository(engine)
+        self.catalog = ImageCatalog(engine)
+        self.locations = LocationRepository(engine)
+        self.findings = FindingRepository(engine)
+        self.workloads = WorkloadRepository(engine)
+        self.exposures = ExposureRepository(engine)
+        self.events = EventRepository(engine)
+        self.triage = TriageRepository(engine)
+        self.impact = ImpactQueries(engine)
+        self.leases = LeaseRepository(engine)
+        self.state = StateRepository(engine)
 
     @property
     def url(self) -> str:

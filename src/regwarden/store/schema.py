@@ -1,4 +1,5 @@
-"""The tables, as SQLAlchemy Core objects for queries. Alembic revisions create them (migrations/versions);
+"""The advisory tables, as SQLAlchemy Core objects for queries (the inventory's are in inventory_schema.py, on the
+same `metadata`; importing this module registers both). Alembic revisions create them (migrations/versions);
 tests/store/test_migrations.py checks that the migrated database and these definitions never drift apart.
 
 Advisories are kept whole (zlib-compressed OSV JSON) so a lookup returns exactly what the source published;
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-metadata = sa.MetaData()
+from regwarden.store.metadata import metadata
 
 advisories = sa.Table(
     "advisories",
@@ -71,3 +72,7 @@ seen_ecosystems = sa.Table(
     # Package names looked up under it by the most recent scan that needed it.
     sa.Column("packages", sa.Integer(), nullable=False),
 )
+
+# Registered on the same metadata, so `schema.metadata` describes the whole database (tests compare it with the
+# migrated one). Imported last: the inventory tables do not depend on the advisory tables.
+from regwarden.store import inventory_schema as _inventory_tables  # noqa: E402, F401

@@ -10,11 +10,11 @@ from collections.abc import Mapping
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from regwarden.model.errors import BadInputError
 from regwarden.store.schema import seen_ecosystems
+from regwarden.store.upsert import dialect_insert
 
 
 def record_seen(conn: Connection, counts: Mapping[str, int], when: datetime) -> None:
@@ -24,7 +24,7 @@ def record_seen(conn: Connection, counts: Mapping[str, int], when: datetime) -> 
     rows = [{"ecosystem": name, "last_seen": when, "packages": count} for name, count in sorted(counts.items())]
     if not rows:
         return
-    insert = _dialect_insert(conn.dialect.name)
+    insert = dialect_insert(conn, seen_ecosystems)
     statement = insert.on_conflict_do_update(
         index_elements=[seen_ecosystems.c.ecosystem],
         set_={"last_seen": insert.excluded.last_seen, "packages": insert.excluded.packages},
@@ -35,10 +35,3 @@ def record_seen(conn: Connection, counts: Mapping[str, int], when: datetime) -> 
 def seen(conn: Connection) -> list[str]:
     query = sa.select(seen_ecosystems.c.ecosystem).order_by(seen_ecosystems.c.ecosystem)
     return [str(name) for name in conn.execute(query).scalars()]
-
-
-def _dialect_insert(dialect: str) -> postgresql.Insert | sqlite.Insert:
-    # engine.py admits only these two backends; each has its own Insert with `on_conflict_do_update`.
-    if dialect == "postgresql":
-        return postgresql.insert(seen_ecosystems)
-    return sqlite.insert(seen_ecosystems)

@@ -1,4 +1,5 @@
-"""Store fixtures: one PostgreSQL cluster per test session (per xdist worker), fresh databases per test."""
+"""Database fixtures for every test package: one PostgreSQL cluster per test session (per xdist worker), fresh
+databases per test, and `db_url`, which runs a test on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.store.postgres_cluster import postgres_cluster
+from tests.support.postgres_cluster import postgres_cluster
 
 
 @pytest.fixture(scope="session")

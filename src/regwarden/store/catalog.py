@@ -1,0 +1,322 @@
+"""The image catalog: each digest's metadata, its packages (stored once across images) and its components.
+
+A digest is catalogued once, ever: `record_image` of a digest already catalogued changes nothing and says so.
+A digest that could not be read is recorded as `failed` with its error, and catalogued for real on a later try.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import islice
+from typing import TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from regwarden import __version__
+from regwarden.inventory.packages import package_identity, search_name, stored_os
+from regwarden.model.image import ImageMetadata
+from regwarden.model.sbom import OperatingSystem, Package, PackageType, Sbom
+from regwarden.store.inventory_schema import components, image_children, images, package_keys, packages, scan_records
+from regwarden.store.moments import aware_now
+from regwarden.store.upsert import dialect_insert
+from regwarden.vuln.ecosystems import queries
+
+T = TypeVar("T")
+CHUNK = 500
+"""Ids or identities per `IN (…)`: far below every driver's bound-parameter limit."""
+CATALOGUED = "catalogued"
+FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """An image to catalog: its SBOM, and its metadata when it was read from an image (not an SBOM file)."""
+
+    digest: str
+    source: str
+    sbom: Sbom
+    metadata: ImageMetadata | None = None
+
+
+@dataclass(frozen=True)
+class RecordedImage:
+    digest: str
+    new: bool
+    """False when the digest was already catalogued: nothing was written."""
+    package_ids: frozenset[int]
+    """Every stored package the image holds."""
+    new_package_ids: frozenset[int]
+    """Packages no image held before: only these need matching (the others' findings are current)."""
+
+
+@dataclass(frozen=True)
+class StoredPackage:
+    id: int
+    package: Package
+    operating_system: OperatingSystem | None
+
+
+class ImageCatalog:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def statuses(self, digests: Iterable[str]) -> dict[str, str]:
+        """digest → `catalogued` or `failed`, for the digests the catalog has a row for. An index counts as
+        catalogued when a platform manifest selected from it is: a re-sync does not open it again."""
+        wanted = sorted(set(digests))
+        found: dict[str, str] = {}
+        with self._engine.connect() as conn:
+            for chunk in chunks(wanted):
+                query = sa.select(images.c.digest, images.c.status).where(images.c.digest.in_(chunk))
+                found.update({row.digest: row.status for row in conn.execute(query)})
+            for chunk in chunks([digest for digest in wanted if digest not in found]):
+                query = (
+                    sa.select(image_children.c.index_digest)
+                    .join(images, images.c.digest == image_children.c.child_digest)
+                    .where(image_children.c.index_digest.in_(chunk), images.c.status == CATALOGUED)
+                )
+                found.update({row.index_digest: CATALOGUED for row in conn.execute(query)})
+        return found
+
+    def record_image(self, entry: CatalogEntry, now: datetime | None = None) -> RecordedImage:
+        moment = aware_now(now)
+        with self._engine.begin() as conn:
+            status = conn.execute(sa.select(images.c.status).where(images.c.digest == entry.digest)).scalar()
+            if status == CATALOGUED:
+                return RecordedImage(
+                    entry.digest, False, frozenset(_image_package_ids(conn, entry.digest)), frozenset()
+                )
+            if status == FAILED:
+                conn.execute(sa.delete(images).where(images.c.digest == entry.digest))
+            conn.execute(sa.insert(images), [_image_row(entry, moment)])
+            ids, new_ids = _store_packages(conn, entry.sbom)
+            _insert_components(conn, entry.digest, entry.sbom, ids)
+        return RecordedImage(entry.digest, True, frozenset(ids.values()), frozenset(new_ids))
+
+    def record_failure(self, digest: str, source: str, error: str, now: datetime | None = None) -> None:
+        """Note that `digest` could not be catalogued (kept for reports; a later catalog replaces it)."""
+        row = {
+            "digest": digest,
+            "status": FAILED,
+            "error": error,
+            "source": source,
+            "package_count": 0,
+            "unknown_count": 0,
+            "catalogued_at": aware_now(now),
+            "tool_version": __version__,
+        }
+        with self._engine.begin() as conn:
+            insert = dialect_insert(conn, images)
+            conn.execute(
+                insert.on_conflict_do_update(
+                    index_elements=[images.c.digest],
+                    set_={"error": error, "catalogued_at": row["catalogued_at"]},
+                    where=images.c.status == FAILED,
+                ),
+                [row],
+            )
+
+    def record_children(self, index_digest: str, children: Sequence[tuple[str, str | None]]) -> None:
+        """An index and its platform manifests (digest, `os/arch[/variant]`): a workload running the index's
+        digest runs the child catalogued for its platform."""
+        rows = [{"index_digest": index_digest, "child_digest": d, "platform": p} for d, p in children]
+        if not rows:
+            return
+        with self._engine.begin() as conn:
+            conn.execute(dialect_insert(conn, image_children).on_conflict_do_nothing(), rows)
+
+    def record_scan(
+        self, digest: str, origin: str, findings: int, db_updated_at: datetime | None, now: datetime | None = None
+    ) -> None:
+        row = {
+            "image_digest": digest,
+            "scanned_at": aware_now(now),
+            "origin": origin,
+            "tool_version": __version__,
+            "db_updated_at": db_updated_at,
+            "findings": findings,
+        }
+        with self._engine.begin() as conn:
+            conn.execute(sa.insert(scan_records), [row])
+
+    def packages_by_id(self, ids: Iterable[int]) -> list[StoredPackage]:
+        """The stored packages with these ids, rebuilt as the model objects matching reads."""
+        found: list[StoredPackage] = []
+        with self._engine.connect() as conn:
+            for chunk in chunks(sorted(set(ids))):
+                found += (
+                    _stored(row._mapping) for row in conn.execute(sa.select(packages).where(packages.c.id.in_(chunk)))
+                )
+        return found
+
+    def package_ids_for_keys(self, keys: Iterable[tuple[str, str]]) -> set[int]:
+        """Packages looked up under any of these advisory index keys (ecosystem, normalised name)."""
+        wanted = sorted(set(keys))
+        found: set[int] = set()
+        with self._engine.connect() as conn:
+            for chunk in chunks(wanted):
+                ecosystems = {ecosystem for ecosystem, _ in chunk}
+                names = {name for _, name in chunk}
+                query = sa.select(package_keys.c.ecosystem, package_keys.c.name, package_keys.c.package_id).where(
+                    package_keys.c.ecosystem.in_(ecosystems), package_keys.c.name.in_(names)
+                )
+                asked = set(chunk)
+                found |= {int(row.package_id) for row in conn.execute(query) if (row.ecosystem, row.name) in asked}
+        return found
+
+
+def chunks(items: Iterable[T]) -> Iterator[list[T]]:
+    """`items` in lists of at most CHUNK, for `IN (…)` queries."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, CHUNK)):
+        yield chunk
+
+
+def _image_package_ids(conn: Connection, digest: str) -> set[int]:
+    query = sa.select(components.c.package_id).where(components.c.image_digest == digest)
+    return {int(row.package_id) for row in conn.execute(query)}
+
+
+def _image_row(entry: CatalogEntry, moment: datetime) -> dict[str, object]:
+    sbom, metadata = entry.sbom, entry.metadata
+    system = sbom.operating_system
+    return {
+        "digest": entry.digest,
+        "status": CATALOGUED,
+        "error": None,
+        "source": entry.source,
+        "media_type": metadata.media_type if metadata else None,
+        "platform": str(metadata.platform) if metadata and metadata.platform else None,
+        "created": metadata.config.created if metadata else None,
+        "config_digest": metadata.config_digest if metadata else None,
+        "config": json.dumps(_config_summary(metadata)) if metadata else None,
+        "layers": json.dumps(_layers(entry)),
+        "os_id": system.id if system else None,
+        "os_version_id": system.version_id if system else None,
+        "os_codename": system.version_codename if system else None,
+        "os_pretty_name": system.pretty_name if system else None,
+        "package_count": len(sbom.packages),
+        "unknown_count": len(sbom.unknowns),
+        "catalogued_at": moment,
+        "tool_version": sbom.tool_version or __version__,
+    }
+
+
+def _config_summary(metadata: ImageMetadata) -> dict[str, object]:
+    config = metadata.config
+    return {
+        "user": config.user,
+        "entrypoint": list(config.entrypoint) if config.entrypoint is not None else None,
+        "cmd": list(config.cmd) if config.cmd is not None else None,
+        "working_dir": config.working_dir,
+        "labels": dict(config.labels),
+        "exposed_ports": list(config.exposed_ports),
+    }
+
+
+def _layers(entry: CatalogEntry) -> list[dict[str, object]]:
+    if entry.metadata is not None:
+        return [
+            {"digest": layer.digest, "size": layer.size, "diff_id": layer.diff_id, "created_by": layer.created_by}
+            for layer in entry.metadata.layers
+        ]
+    return [
+        {"digest": layer.digest, "diff_id": layer.diff_id, "created_by": layer.created_by}
+        for layer in entry.sbom.layers
+    ]
+
+
+def _store_packages(conn: Connection, sbom: Sbom) -> tuple[dict[str, int], set[int]]:
+    """identity → package id for every package of `sbom`, inserting the unknown ones; and the inserted ids."""
+    system = sbom.operating_system
+    by_identity = {package_identity(p, system): p for p in sbom.packages}
+    existing = _ids_of(conn, list(by_identity))
+    missing = [identity for identity in by_identity if identity not in existing]
+    if missing:
+        rows = [_package_row(identity, by_identity[identity], system) for identity in missing]
+        conn.execute(dialect_insert(conn, packages).on_conflict_do_nothing(index_elements=["identity"]), rows)
+    inserted = _ids_of(conn, missing)
+    key_rows = [
+        {"ecosystem": query.ecosystem, "name": query.name, "package_id": inserted[identity]}
+        for identity in missing
+        for query in queries(by_identity[identity], system)
+    ]
+    if key_rows:
+        conn.execute(dialect_insert(conn, package_keys).on_conflict_do_nothing(), key_rows)
+    return existing | inserted, set(inserted.values())
+
+
+def _ids_of(conn: Connection, identities: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for chunk in chunks(identities):
+        query = sa.select(packages.c.identity, packages.c.id).where(packages.c.identity.in_(chunk))
+        found.update({row.identity: int(row.id) for row in conn.execute(query)})
+    return found
+
+
+def _package_row(identity: str, package: Package, system: OperatingSystem | None) -> dict[str, object]:
+    kept = stored_os(package, system)
+    return {
+        "identity": identity,
+        "type": package.type.value,
+        "name": package.name,
+        "search_name": search_name(package.name),
+        "version": package.version,
+        "purl": package.purl,
+        "cataloger": package.cataloger,
+        "source_name": package.source_name,
+        "source_version": package.source_version,
+        "arch": package.arch,
+        "epoch": package.epoch,
+        "owned_by": package.owned_by,
+        "os_id": kept.id if kept else None,
+        "os_version_id": kept.version_id if kept else None,
+        "os_codename": kept.version_codename if kept else None,
+    }
+
+
+def _insert_components(conn: Connection, digest: str, sbom: Sbom, ids: dict[str, int]) -> None:
+    system = sbom.operating_system
+    rows = [
+        {
+            "image_digest": digest,
+            "package_id": ids[package_identity(package, system)],
+            "layer_index": package.layer.index if package.layer else None,
+            "layer_digest": package.layer.digest if package.layer else None,
+            "path": package.locations[0].path if package.locations else None,
+        }
+        for package in sbom.packages
+    ]
+    if rows:
+        conn.execute(sa.insert(components), rows)
+
+
+def _stored(mapping: sa.RowMapping) -> StoredPackage:
+    package = Package(
+        name=str(mapping["name"]),
+        version=str(mapping["version"]),
+        type=PackageType(mapping["type"]),
+        purl=str(mapping["purl"]),
+        cataloger=str(mapping["cataloger"]),
+        source_name=_text(mapping["source_name"]),
+        source_version=_text(mapping["source_version"]),
+        arch=_text(mapping["arch"]),
+        epoch=int(str(mapping["epoch"])) if mapping["epoch"] is not None else None,
+        owned_by=_text(mapping["owned_by"]),
+    )
+    system = None
+    if mapping["os_id"] is not None:
+        system = OperatingSystem(
+            id=str(mapping["os_id"]),
+            version_id=_text(mapping["os_version_id"]),
+            version_codename=_text(mapping["os_codename"]),
+        )
+    return StoredPackage(int(str(mapping["id"])), package, system)
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
