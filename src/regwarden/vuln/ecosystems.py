@@ -27,6 +27,7 @@ from functools import lru_cache
 
 from packageurl import PackageURL
 
+from regwarden.model.package_names import pep503_name
 from regwarden.model.sbom import OperatingSystem, Package, PackageType
 from regwarden.vuln.versions import go_release_semver
 
@@ -62,7 +63,6 @@ _LANGUAGE_ECOSYSTEMS: dict[PackageType, str] = {
 }
 # Debian testing/unstable images carry a codename but no VERSION_ID.
 _DEBIAN_CODENAMES = {"stretch": "9", "buster": "10", "bullseye": "11", "bookworm": "12", "trixie": "13"}
-_PEP503 = re.compile(r"[-_.]+")
 # A release number may carry a `-` suffix: openEuler's `22.03-LTS-SP2`, SUSE's `12-SP5`.
 _RELEASE_NUMBER = re.compile(r"^v?(\d+)(?:\.(\d+))?(?:-(\S+))?$")
 # SUSE service packs, also as long-term support streams (`SP4-LTSS`, `SP5-ESPOS`).
@@ -105,11 +105,6 @@ def normalise_name(base: str, name: str) -> str:
     if base == "NuGet":
         return name.lower()
     return name
-
-
-def pep503_name(name: str) -> str:
-    """A PyPI project name per PEP 503: runs of `-`, `_`, `.` become one `-`, lower case."""
-    return _PEP503.sub("-", name).lower()
 
 
 def lookup_keys(package: Package, operating_system: OperatingSystem | None) -> list[tuple[str, str]]:

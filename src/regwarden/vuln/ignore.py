@@ -20,9 +20,9 @@ from typing import Any
 import yaml
 
 from regwarden.model.errors import BadInputError
+from regwarden.model.package_names import pep503_name
 from regwarden.model.sbom import Package, PackageType
 from regwarden.model.vulnerability import VulnerabilityFinding
-from regwarden.vuln.ecosystems import pep503_name
 from regwarden.vuln.vex import purl_matches
 
 DEFAULT_IGNORE_FILE = ".regwarden-ignore.yaml"

@@ -20,9 +20,9 @@ from urllib.parse import unquote
 
 from packageurl import PackageURL
 
+from regwarden.model.package_names import pep503_name
 from regwarden.model.vex import VexProduct, VexStatement, VexStatus
 from regwarden.model.vulnerability import VulnerabilityFinding
-from regwarden.vuln.ecosystems import pep503_name
 
 SUPPRESSING = frozenset({VexStatus.NOT_AFFECTED, VexStatus.FIXED})
 _EARLIEST = datetime.min.replace(tzinfo=UTC)

@@ -13,7 +13,7 @@ import pytest
 
 from regwarden.model.sbom import Location, PackageType, Unknown
 from regwarden.sbom.catalogers.interface import CatalogContext, CatalogFile
-from regwarden.sbom.catalogers.python import PythonPackageCataloger, normalize_name
+from regwarden.sbom.catalogers.python import PythonPackageCataloger
 from tests.support.images import ExpectedPackages
 
 from .lang_fixtures import TESTDATA, by_purl, is_requested, layer_files, mangled_variants, triples
@@ -106,14 +106,6 @@ def test_binary_garbage_is_an_unknown_not_a_crash() -> None:
     result = PythonPackageCataloger().catalog([garbage], CatalogContext())
     assert result.packages == ()
     assert [u.reason for u in result.unknowns] == ["binary content where core metadata was expected"]
-
-
-@pytest.mark.parametrize(
-    ("name", "normalized"),
-    [("PyYAML", "pyyaml"), ("zope.interface", "zope-interface"), ("Foo__Bar-.baz", "foo-bar-baz")],
-)
-def test_pep503_normalisation(name: str, normalized: str) -> None:
-    assert normalize_name(name) == normalized
 
 
 def test_corrupted_metadata_never_raises() -> None:

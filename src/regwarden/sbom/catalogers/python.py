@@ -18,7 +18,7 @@ with it, not distributions installed from PyPI. Installers never write into thos
 Naming decision: `Package.name` keeps the distribution name exactly as its metadata spells it (`PyYAML`),
 because that is what users and advisories display; the purl carries the PEP 503 normalised name
 (`pkg:pypi/pyyaml@5.3`), so anything that compares PyPI names (matching, de-duplication) must compare purls
-or normalise with `normalize_name`, never compare `Package.name` directly.
+or normalise with `model.package_names.pep503_name`, never compare `Package.name` directly.
 
 Licence decision, first non-empty wins: `License-Expression` (metadata 2.4, already SPDX), then `License` when
 it is a short identifier-like value (not `UNKNOWN`, not a pasted licence text), then the last segment of every
@@ -34,6 +34,7 @@ from email.parser import HeaderParser
 
 from packageurl import PackageURL
 
+from regwarden.model.package_names import pep503_name
 from regwarden.model.sbom import Location, Package, PackageType, Unknown
 from regwarden.sbom.catalogers.interface import CatalogContext, CatalogFile, CatalogResult, FileRequest
 
@@ -43,11 +44,6 @@ _MAX_LICENSE_CHARS = 100
 """A `License:` value longer than this (or spanning lines) is a pasted licence text, not an identifier."""
 
 _NOT_A_LICENSE = frozenset({"", "unknown", "none", "n/a", "other", "other/proprietary license"})
-
-
-def normalize_name(name: str) -> str:
-    """PEP 503 normalised project name: runs of `-`, `_`, `.` become one `-`, lower case."""
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 _STDLIB_DIR = re.compile(r"(?:.*/)?lib(?:64)?/python\d+\.\d+(?:/lib-dynload)?")
@@ -120,7 +116,7 @@ def parse_core_metadata(
     metadata = dict(extra or {})
     if not version:
         metadata["version_note"] = "the core metadata has no Version"
-    purl = PackageURL(type="pypi", name=normalize_name(name), version=version or None).to_string()
+    purl = PackageURL(type="pypi", name=pep503_name(name), version=version or None).to_string()
     return Package(
         name=name,
         version=version or "",
