@@ -1,5 +1,9 @@
 """A streaming tar header reader for layer tars: ustar, GNU long names and pax, never extracting anything.
 
+GNU sparse members (old GNU `S` and pax 0.0/0.1/1.0, see tar_sparse.py) come out as regular files under their
+real name and size, and `read_body()` returns their content rebuilt from the sparse map; a member whose map
+cannot be used is reported with a `problem`, under its real name.
+
 The stdlib `tarfile` builds a TarInfo per member, trusts pax header sizes, and can only skip bodies by reading
 them through several layers of Python; this reader parses the 512-byte headers by slicing one large buffer and
 skips bodies inside it, which is what makes a 200k-entry layer cheap. Everything it reads is bounded by
@@ -18,6 +22,7 @@ from typing import Protocol
 from regwarden.model.errors import IntegrityError
 from regwarden.oci.compression import CorruptLayerError
 from regwarden.sbom.tar_fields import cstr, parse_number, parse_pax_records, parse_pax_size
+from regwarden.sbom.tar_sparse import SparseMap, SparseMapError, is_sparse, ordered_pax_map, read_sparse_map
 
 BLOCK = 512
 _READ_SIZE = 1024 * 1024
@@ -72,6 +77,7 @@ class TarStream:
         self._pos = 0
         self._consumed = 0  # bytes taken from the stream so far
         self._body_left = 0
+        self._sparse: SparseMap | None = None  # the map of the current member, when it is GNU sparse
         self.entries = 0
         self.trailing_data = False
 
@@ -121,6 +127,9 @@ class TarStream:
             n -= len(chunk)
 
     def read_body(self) -> bytes:
+        if self._sparse is not None:
+            sparse, self._sparse = self._sparse, None
+            return sparse.expand(self.read_body())
         size, self._body_left = self._body_left, 0
         available = len(self._buf) - self._pos
         if size <= available:
@@ -135,6 +144,9 @@ class TarStream:
 
     def read_body_holding(self, markers: tuple[bytes, ...]) -> bytes | None:
         """The body if it contains one of `markers`, else None; searched where it lies, copied only if kept."""
+        if self._sparse is not None:
+            content = self.read_body()
+            return content if any(marker in content for marker in markers) else None
         size, self._body_left = self._body_left, 0
         end = self._pos + size
         if end <= len(self._buf):
@@ -220,8 +232,11 @@ class TarStream:
             kind = _KINDS.get(flag, OTHER)
             header = TarHeader(path, kind, values[2] & 0o7777, values[1], cstr(link) if link[0] else "", None)
             if pending or kind == OTHER or (kind == FILE and path[-1:] == "/"):
-                self._refine(header, flag, pending)
+                self._refine(header, flag, pending, block)
                 pending = {}
+                yield header
+                self._sparse = None  # a sparse body nobody read is skipped by its stored size
+                continue
             yield header
 
     def _read_extension(self, flag: bytes, pending: dict[str, str]) -> None:
@@ -238,20 +253,49 @@ class TarStream:
             pending["linkpath"] = cstr(data)
         elif flag == b"x":
             pending |= parse_pax_records(data, self._label)
+            if b"GNU.sparse.offset=" in data:  # sparse 0.0 repeats its map records; the dict kept only the last
+                pending["GNU.sparse.map"] = ordered_pax_map(data) or ""
         # `g` (global pax) records carry archive-wide metadata (comments, mtimes) that layers never need.
 
-    def _refine(self, header: TarHeader, flag: bytes, pending: dict[str, str]) -> None:
+    def _refine(self, header: TarHeader, flag: bytes, pending: dict[str, str], block: bytes) -> None:
         """Apply long names, pax records and the oddities of old tars to a header."""
         header.name = pending.get("path", header.name)
         header.link = pending.get("linkpath", header.link)
         if "size" in pending:
             header.size = self._body_left = parse_pax_size(pending["size"], self._label)
-        if flag == b"S" or any(key.startswith("GNU.sparse.") for key in pending):
-            header.problem = "sparse file (not supported)"
+        if flag == b"S" or is_sparse(pending):
+            self._sparse_member(header, flag, pending, block)
         elif header.kind == OTHER:
             header.problem = f"unsupported tar entry type {flag!r}"
         elif header.kind == FILE and flag != b"7" and header.name.endswith("/"):
             header.kind = DIRECTORY  # pre-POSIX tars mark directories only by the trailing slash
+
+    def _sparse_member(self, header: TarHeader, flag: bytes, pending: dict[str, str], block: bytes) -> None:
+        """A GNU sparse member becomes a regular file of its real name and size, with its map kept for reading."""
+        header.kind = FILE
+        header.name = pending.get("GNU.sparse.name") or header.name
+        try:
+            sparse = read_sparse_map(pending, block if flag == b"S" else None, self, self._limits.max_header_bytes)
+            sparse.check(self._body_left)
+        except SparseMapError as error:
+            header.problem = f"GNU sparse file with an unusable map: {error}"
+            return
+        header.size, self._sparse = sparse.real_size, sparse
+
+    def data_block(self) -> bytes:
+        """The next 512 bytes of the current member's data (a sparse 1.0 map)."""
+        if self._body_left < BLOCK:
+            raise SparseMapError("the map runs past the member's data")
+        self._body_left -= BLOCK
+        return self.next_block()
+
+    def next_block(self) -> bytes:
+        """The next 512 bytes of the stream (an old GNU sparse extension block, outside the member's size)."""
+        if self._pos + BLOCK > len(self._buf) and not self._refill(BLOCK):
+            raise CorruptLayerError(f"{self._label}: truncated tar (the stream ends inside an entry)")
+        block = self._buf[self._pos : self._pos + BLOCK]
+        self._pos += BLOCK
+        return block
 
     def _drain(self) -> None:
         """Read to the end, so the source verifies the blob's digest. Container runtimes stop at the end
