@@ -158,11 +158,18 @@ def test_child_of_a_registry_whose_own_name_is_unresolvable_attaches_by_expressi
     assert other.replications.value == ()
 
 
-def test_replication_without_a_declared_registry_gives_no_registry() -> None:
-    """Checkov's zone-redundancy fixtures declare a replication alone: nothing to audit, and no crash."""
+def test_replication_without_a_declared_registry_is_audited_under_the_registry_its_depends_on_names() -> None:
+    """Checkov's zone-redundancy fixtures declare a replication alone; only dependsOn names its registry."""
     orphan = replica_of("acrName", "fail2")
     orphan["outputs"] = {}  # misplaced inside the resource in the fixture; must be ignored
-    assert registries_from_template(template([orphan], UNRESOLVABLE_NAMES), "t.json") == []
+    (parent,) = registries_from_template(template([orphan], UNRESOLVABLE_NAMES), "t.json")
+    assert (parent.name, parent.id) == ("[parameters('acrName')]", "t.json#[parameters('acrName')]")
+    assert [(r.name, r.location.value) for r in parent.replications.value or ()] == [("fail2", "swedencentral")]
+    assert (parent.sku.source, parent.sku.reason) == (
+        ValueSource.UNAVAILABLE,
+        "the registry is not in the input, only its child resources (named by the child's ParentResource, or its name "
+        "or dependsOn in a template)",
+    )
 
 
 def test_lowercase_sku_and_display_name_location_are_read_as_written() -> None:

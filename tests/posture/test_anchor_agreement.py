@@ -279,6 +279,18 @@ TABLE: tuple[Row, ...] = (
         "fail",
         'a list such as ["disabled"] is not a valid zoneRedundancy value, so it is unreadable, not a verdict',
     ),
+    # Checkov's fail2/pass2: a replication alone, its registry named only by a dependsOn.
+    Row(
+        CHECKOV, "CKV_AZURE_233", "RW-ACR-042", "fail-replication-only-template-checkov-template.template.json", "fail"
+    ),
+    Row(
+        CHECKOV,
+        "CKV_AZURE_233",
+        "RW-ACR-042",
+        "unknown-replication-only-template-replica-enabled-checkov-template.template.json",
+        "pass",
+        "a template of replications alone does not show the registry's own zone redundancy",
+    ),
     # --- Checkov, on its Terraform fixture for CKV_AZURE_165 (example_ACRGeoreplicated/main.tf)
     Row(
         CHECKOV, "CKV_AZURE_165", "RW-ACR-040", "fail-terraform-premium-no-georeplications-location-unknown.tf", "fail"

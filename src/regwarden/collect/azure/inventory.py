@@ -27,6 +27,9 @@ USAGES = CHILD + "usages"
 _LIST_USAGES = CHILD + "listusages"
 """listUsages as a child: one wrapper `{"ResourceType": "…/listUsages", "value": [usage, ...]}` (PSRule's older
 exports) or one resource per usage (`name`, `limit`, `currentValue`; its newer exports and flattened lists)."""
+CHILD_KINDS = tuple(CHILD + kind for kind in ("replications", "scopemaps", "tokens", "webhooks", "tasks", "usages"))
+"""The registry's own child types that the model holds (with private endpoint connections, which may also be
+embedded in the registry): a child of these whose registry is not in the input is still audited."""
 NESTED_KEYS = {
     "replications": CHILD + "replications",
     "tokens": CHILD + "tokens",
@@ -64,6 +67,8 @@ class Inventory:
     _scope_indexes: dict[tuple[str, str], tuple[dict[int, str | None], ScopeIndex]] = field(
         default_factory=dict, init=False, repr=False
     )
+    _claimed: set[int] = field(default_factory=set, init=False, repr=False)
+    """Positions of the children some registry of the input took (see `unclaimed`)."""
 
     @classmethod
     def of(cls, resources: Iterable[Mapping[str, Any]], origin: str, missing: Mapping[str, str]) -> Inventory:
@@ -84,7 +89,7 @@ class Inventory:
         self.present.add(kind)
         if kind != REGISTRY:
             return
-        name = (to_str(get(resource, "name")) or "").casefold()
+        name = (to_str(get(resource, "name")) or "?").casefold()  # "?" as registry_fields names it
         for nested_kind, child in self._nested(resource):
             if isinstance(child, Mapping):
                 inner = dict(child)
@@ -110,8 +115,18 @@ class Inventory:
     def children_of(self, kind: str, registry_id: str, registry_name: str) -> list[Mapping[str, Any]]:
         single = len(self._positions().get(REGISTRY, ())) == 1
         candidates = self._children(kind).candidates(fold_id(registry_id), registry_name.casefold(), single)
-        found = (self.items[position] for position in candidates)
-        return [item.body for item in found if _belongs(item, registry_id, registry_name, single)]
+        found = [
+            position for position in candidates if _belongs(self.items[position], registry_id, registry_name, single)
+        ]
+        self._claimed.update(found)
+        return [self.items[position].body for position in found]
+
+    def unclaimed(self, kinds: Iterable[str]) -> list[Item]:
+        """Top-level children of `kinds` that no registry took, once every registry has asked for its children:
+        their registry is not in the input."""
+        positions = self._positions()
+        found = {p for kind in kinds for p in positions.get(kind, ()) if p not in self._claimed}
+        return [self.items[p] for p in sorted(found) if self.items[p].parent is None]
 
     def covering(self, kind: str, provider: str, registry_id: str, registry_name: str) -> list[Mapping[str, Any]]:
         """Extension resources (role assignments, locks, policy) whose scope covers the registry."""

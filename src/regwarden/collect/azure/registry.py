@@ -147,6 +147,23 @@ def registry_fields(body: Mapping[str, Any], origin: str) -> dict[str, Any]:
     return fields
 
 
+def unlisted_registry_fields(name: str, resource_id: str | None, origin: str, reason: str) -> dict[str, Any]:
+    """Keyword arguments for a registry the input names (through its children) but does not hold: each of its own
+    properties is UNAVAILABLE with `reason` (never a service default), so rules that need them say UNKNOWN."""
+    resource_id = resource_id or f"{origin}#{name}"
+    fields: dict[str, Any] = {
+        "name": name,
+        "id": resource_id,
+        "origin": origin,
+        "resource_group": id_part(resource_id, "resourcegroups"),
+        "subscription_id": id_part(resource_id, "subscriptions"),
+    }
+    own = (("location", "location"), ("sku", "sku.name"), ("ip_rules", "properties.networkRuleSet.ipRules"))
+    for field, path in (*own, *((spec[0], spec[2]) for spec in _SCALARS)):
+        fields[field] = Value.unavailable(path, reason, origin)
+    return fields
+
+
 def _required(body: Mapping[str, Any], keys: tuple[str, ...], path: str, origin: str) -> Value[str]:
     if get(body, *keys) is None:
         return Value.unavailable(path, f"{path} not in the input", origin)

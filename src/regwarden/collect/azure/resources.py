@@ -9,18 +9,22 @@ Completeness: a related resource type that appears anywhere in the input (even a
 A type that never appears stays UNAVAILABLE ("not present in the input") and its rules give UNKNOWN. Types
 named in `unavailable` (e.g. a 403 on role assignments) are UNAVAILABLE with that reason, whatever the input
 holds. Log Analytics workspaces and Defender pricing are subscription-wide and seen by every registry.
+
+Children whose registry is not in the input (a template or export of replications only, say) are audited under
+the registry they name (see `parents`): its own properties are UNAVAILABLE with that reason.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from regwarden.collect.azure import children, related
-from regwarden.collect.azure.inventory import CHILD, REGISTRY, USAGES, Inventory
+from regwarden.collect.azure.inventory import CHILD, CHILD_KINDS, REGISTRY, USAGES, Inventory, Item
 from regwarden.collect.azure.keys import as_list, get, properties
-from regwarden.collect.azure.registry import registry_fields
+from regwarden.collect.azure.parents import ParentRef, unlisted_parents
+from regwarden.collect.azure.registry import registry_fields, unlisted_registry_fields
 from regwarden.collect.coerce import to_str
 from regwarden.model.arm_id import fold_id, scope_covers
 from regwarden.model.registry import AlertRule, DefenderPlan, PrivateEndpointConnection, Registry, Value
@@ -43,7 +47,11 @@ def registries_from_resources(
     """Every registry in `resources`, with the related resources that belong to it attached."""
     inventory = Inventory.of(resources, origin, unavailable or {})
     shared = _Shared.of(inventory)
-    return [_build(body, inventory, shared) for body in inventory.registries()]
+    listed = [_build_listed(body, inventory, shared) for body in inventory.registries()]
+    # Only once every listed registry has taken its children are the rest known to belong elsewhere.
+    orphans = inventory.unclaimed((*CHILD_KINDS, _PE_CONNECTIONS))
+    groups = unlisted_parents(orphans, {registry.name.casefold() for registry in listed})
+    return listed + [_build_unlisted(ref, children, inventory, shared) for ref, children in groups]
 
 
 @dataclass(frozen=True)
@@ -69,46 +77,68 @@ class _Shared:
         return cls(endpoints, alerts)
 
 
-def _build(body: Mapping[str, Any], inv: Inventory, shared: _Shared) -> Registry:
+def _build_listed(body: Mapping[str, Any], inv: Inventory, shared: _Shared) -> Registry:
     fields = registry_fields(body, inv.origin)
-    reg_id, name, origin = fields["id"], fields["name"], inv.origin
+    reg_id, name = fields["id"], fields["name"]
 
-    def mine(suffix: str) -> list[Mapping[str, Any]]:
-        return inv.children_of(CHILD + suffix.casefold(), reg_id, name)
+    def mine(kind: str) -> list[Mapping[str, Any]]:
+        return inv.children_of(kind, reg_id, name)
+
+    embedded = get(properties(body), "privateEndpointConnections")
+    return _build(fields, mine, embedded, "not present in the input", inv, shared)
+
+
+def _build_unlisted(ref: ParentRef, children_of_it: list[Item], inv: Inventory, shared: _Shared) -> Registry:
+    fields = unlisted_registry_fields(ref.name, ref.id, inv.origin, ref.reason)
+
+    def mine(kind: str) -> list[Mapping[str, Any]]:
+        return [child.body for child in children_of_it if child.kind == kind]
+
+    return _build(fields, mine, None, ref.reason, inv, shared)
+
+
+def _build(
+    fields: dict[str, Any],
+    mine: Callable[[str], list[Mapping[str, Any]]],
+    embedded_connections: Any,
+    absent: str,
+    inv: Inventory,
+    shared: _Shared,
+) -> Registry:
+    """`mine(kind)` gives the registry's children of a folded type; `absent` says why a connection list that is
+    neither embedded nor in the input is unknown."""
+    origin = inv.origin
 
     def child_path(suffix: str) -> tuple[str, str]:
         return CHILD + suffix.casefold(), f"registries/{suffix}"
 
-    fields["replications"] = inv.collected(
-        *child_path("replications"), (children.parse_replication(r, origin) for r in mine("replications"))
-    )
-    fields["scope_maps"] = inv.collected(
-        *child_path("scopeMaps"), (children.parse_scope_map(r, origin) for r in mine("scopeMaps"))
-    )
-    fields["tokens"] = inv.collected(*child_path("tokens"), (children.parse_token(r, origin) for r in mine("tokens")))
-    fields["webhooks"] = inv.collected(
-        *child_path("webhooks"), (children.parse_webhook(r, origin) for r in mine("webhooks"))
-    )
-    fields["tasks"] = inv.collected(*child_path("tasks"), (children.parse_task(r, origin) for r in mine("tasks")))
+    def parsed(suffix: str, parse: Callable[[Mapping[str, Any], str], Any]) -> Value[tuple[Any, ...]]:
+        kind, path = child_path(suffix)
+        return inv.collected(kind, path, (parse(r, origin) for r in mine(kind)))
+
+    fields["replications"] = parsed("replications", children.parse_replication)
+    fields["scope_maps"] = parsed("scopeMaps", children.parse_scope_map)
+    fields["tokens"] = parsed("tokens", children.parse_token)
+    fields["webhooks"] = parsed("webhooks", children.parse_webhook)
+    fields["tasks"] = parsed("tasks", children.parse_task)
     fields["usages"] = inv.collected(
-        USAGES, "registries/listUsages", (children.parse_usage(r, origin) for r in mine("usages"))
+        USAGES, "registries/listUsages", (children.parse_usage(r, origin) for r in mine(USAGES))
     )
-    fields["private_endpoint_connections"] = _private_endpoints(body, inv, shared, reg_id, name)
+    connections = _private_endpoints(embedded_connections, mine(_PE_CONNECTIONS), absent, inv, shared)
+    fields["private_endpoint_connections"] = connections
     _attach_monitoring(fields, inv, shared)
     _attach_governance(fields, inv)
     return Registry(**fields)
 
 
 def _private_endpoints(
-    body: Mapping[str, Any], inv: Inventory, shared: _Shared, reg_id: str, name: str
+    embedded: Any, separate: list[Mapping[str, Any]], absent: str, inv: Inventory, shared: _Shared
 ) -> Value[tuple[PrivateEndpointConnection, ...]]:
     path = "properties.privateEndpointConnections"
     if _PE_CONNECTIONS in inv.missing:
         return Value.unavailable(path, inv.missing[_PE_CONNECTIONS], inv.origin)
-    embedded = get(properties(body), "privateEndpointConnections")
-    separate = inv.children_of(_PE_CONNECTIONS, reg_id, name)
     if embedded is None and _PE_CONNECTIONS not in inv.present:
-        return Value.unavailable(path, "not present in the input", inv.origin)
+        return Value.unavailable(path, absent, inv.origin)
     # Joining the Microsoft.Network/privateEndpoints resources gives each connection its region and DNS names.
     connections = [*as_list(embedded), *separate]
     parsed = (children.parse_private_endpoint_connection(c, inv.origin, shared.endpoints) for c in connections)

@@ -5,8 +5,10 @@ simple expressions are evaluated (see expressions.py). What cannot be known stat
 value, `resourceGroup().location`) stays as the expression text and becomes UNRESOLVED: its rules say UNKNOWN.
 Top-level child resources are attached to their registry by `registry/child` names, or by a `dependsOn` that
 names exactly one registry when the name itself cannot be resolved (an unresolvable registry name such as
-`[parameters('acrName')]` is matched by its expression text). Nested deployments (Bicep modules) are read
-with the parameter values passed to them; a resource or module whose `condition` resolves to false is skipped.
+`[parameters('acrName')]` is matched by its expression text); children of a registry the template does not
+declare are audited under the registry their name or `dependsOn` names (template_parents). Nested deployments
+(Bicep modules) are read with the parameter values passed to them; a resource or module whose `condition`
+resolves to false is skipped.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from regwarden.collect.azure.expressions import Evaluator
 from regwarden.collect.azure.functions import loop_count
 from regwarden.collect.azure.keys import get
 from regwarden.collect.azure.resources import REGISTRY, registries_from_resources
+from regwarden.collect.azure.template_parents import existing_registries, name_parent
 from regwarden.collect.coerce import to_str
 from regwarden.model.arm_id import is_expression, last_segment
 from regwarden.model.errors import BadInputError
@@ -65,6 +68,7 @@ def _from_template(
     values.update(parameters)
     variables = get(document, "variables")
     evaluator = Evaluator(values, variables if isinstance(variables, Mapping) else {})
+    existing = existing_registries(get(document, "resources"), evaluator.resolve)
     resources: list[Any] = []
     modules: list[Mapping[str, Any]] = []
     unknowable: dict[str, str] = {}
@@ -83,7 +87,8 @@ def _from_template(
         if (why := _unknowable_related(resource)) is not None:
             unknowable.setdefault(_related_kind(resource), why)
     unknowable.pop(REGISTRY, None)  # registries themselves are always read; their unknown fields say so
-    found = registries_from_resources(_attach_by_depends_on(resources), origin, unavailable=unknowable)
+    resources = [name_parent(r, existing) for r in _attach_by_depends_on(resources)]
+    found = registries_from_resources(resources, origin, unavailable=unknowable)
     for module in modules:
         outer = (values, variables if isinstance(variables, Mapping) else {})
         found.extend(_module_registries(module, evaluator, outer, origin, depth))

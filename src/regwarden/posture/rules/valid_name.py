@@ -28,8 +28,8 @@ META = RuleMeta(
 
 
 def check(registry: Registry, context: RuleContext) -> Check:
-    if registry.name.startswith("["):  # an ARM expression the template adapter could not resolve
-        name = Value[str].unresolved("name", f"unresolved ARM expression: {registry.name}", registry.origin)
+    if registry.name.startswith("["):  # the adapters' mark for a name they could not know (an ARM expression, ...)
+        name = Value[str].unresolved("name", f"not known from the input: {registry.name}", registry.origin)
         return Check(Status.UNKNOWN, f"the registry name is not known: {registry.name}", evidence(name))
     name = Value.explicit(registry.name, "name", registry.origin)
     if _VALID.fullmatch(registry.name):

@@ -19,7 +19,9 @@ META = RuleMeta(
         "redundant regardless, but the property does not say so. Zone redundancy is set at creation "
         "only. Checkov's CKV_AZURE_233 judges the registry and each replication separately: a registry "
         "declared Enabled passes there even when its replicas are not in the input (UNKNOWN here), and a "
-        'value wrapped in a list (`["disabled"]`, not valid ARM) fails there and is UNKNOWN here.'
+        'value wrapped in a list (`["disabled"]`, not valid ARM) fails there and is UNKNOWN here. A template '
+        "of replications alone (the registry deployed elsewhere) fails on a replica that is not redundant and is "
+        "otherwise UNKNOWN: the registry's own setting is not in it."
     ),
     remediation=Remediation(
         az="az acr create --name <registry> --sku Premium --zone-redundancy enabled  # recreate",
