@@ -10,15 +10,8 @@ import pytest
 from regwarden.model.errors import BadInputError, NotFoundError
 from regwarden.model.image import Descriptor, HistoryEntry, ImageConfig, Layer, Platform
 from regwarden.oci import mediatypes as mt
-from regwarden.oci.manifest import (
-    Index,
-    Manifest,
-    UnsupportedMediaTypeError,
-    build_metadata,
-    parse_config,
-    parse_manifest_document,
-    select_platform,
-)
+from regwarden.oci.image_config import build_metadata, parse_config
+from regwarden.oci.manifest import Index, Manifest, UnsupportedMediaTypeError, parse_manifest_document, select_platform
 
 TESTDATA = Path(__file__).parent / "testdata"
 A, B, C, D, E, F = (f"sha256:{letter * 64}" for letter in "abcdef")

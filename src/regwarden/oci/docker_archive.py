@@ -24,15 +24,9 @@ from regwarden.oci.blobs import VerifyingReader, compute_digest, verify_bytes
 from regwarden.oci.compressed_archive import ArchiveTar
 from regwarden.oci.compression import ZSTD_MAGIC, sniff_compression
 from regwarden.oci.docker_saved_images import SavedImage, choose_image, read_saved_images
+from regwarden.oci.image_config import build_metadata, parse_config
 from regwarden.oci.layout import MAX_DOCUMENT_BYTES, blob_name, read_blob, read_index_json
-from regwarden.oci.manifest import (
-    MAX_INDEX_DEPTH,
-    Index,
-    Manifest,
-    build_metadata,
-    parse_config,
-    parse_manifest_document,
-)
+from regwarden.oci.manifest import MAX_INDEX_DEPTH, Index, Manifest, parse_manifest_document
 from regwarden.oci.tar_members import TarMembers
 
 _BLOB_PATH = re.compile(r"blobs/(sha256|sha512)/([a-f0-9]+)")

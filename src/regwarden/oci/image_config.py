@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from regwarden.model.errors import BadInputError
 from regwarden.model.image import HistoryEntry, ImageConfig, ImageMetadata, Layer, Platform
 from regwarden.oci.json_fields import load_json, optional_str, require_object, string_list, string_map
-
-if TYPE_CHECKING:  # oci.manifest imports this module at run time
-    from regwarden.oci.manifest import Manifest
+from regwarden.oci.manifest import Manifest
 
 
 def parse_config(data: bytes) -> ImageConfig:

@@ -17,15 +17,8 @@ from regwarden.model.errors import BadInputError, IntegrityError, NotFoundError
 from regwarden.model.image import Descriptor, ImageMetadata, Platform
 from regwarden.oci import mediatypes as mt
 from regwarden.oci.blobs import ReadableBytes, parse_digest, verify_bytes
-from regwarden.oci.manifest import (
-    MAX_INDEX_DEPTH,
-    Index,
-    Manifest,
-    build_metadata,
-    parse_config,
-    parse_manifest_document,
-    select_platform,
-)
+from regwarden.oci.image_config import build_metadata, parse_config
+from regwarden.oci.manifest import MAX_INDEX_DEPTH, Index, Manifest, parse_manifest_document, select_platform
 
 # Registries accept manifests of at least 4 MiB; configs with long histories and big index.json files are
 # larger, so JSON documents get a generous cap that still keeps a hostile file from exhausting memory.

@@ -1,7 +1,7 @@
 """Image manifests and indexes (OCI image-spec v1.1 and Docker manifest v2.2), parsed into frozen dataclasses.
 
-The config document and the step from (manifest, config) to `ImageMetadata` live in `oci.image_config`; they
-are re-exported here so callers import everything about a manifest from one place.
+The config document and the step from (manifest, config) to `ImageMetadata` live in `oci.image_config`, which
+imports this module (never the reverse).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from typing import Any
 from regwarden.model.errors import BadInputError, NotFoundError
 from regwarden.model.image import Descriptor, Platform
 from regwarden.oci import mediatypes as mt
-from regwarden.oci.image_config import build_metadata, parse_config
 from regwarden.oci.json_fields import (
     load_json,
     optional_str,
@@ -28,8 +27,6 @@ __all__ = [
     "Index",
     "Manifest",
     "UnsupportedMediaTypeError",
-    "build_metadata",
-    "parse_config",
     "parse_manifest_document",
     "select_platform",
 ]

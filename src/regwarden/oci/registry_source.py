@@ -28,15 +28,8 @@ from regwarden.oci.acr import auth_for_registry
 from regwarden.oci.blobs import VerifyingReader, parse_digest
 from regwarden.oci.client import FetchedManifest, RegistryClient
 from regwarden.oci.credentials import resolve_credentials
-from regwarden.oci.manifest import (
-    MAX_INDEX_DEPTH,
-    Index,
-    Manifest,
-    build_metadata,
-    parse_config,
-    parse_manifest_document,
-    select_platform,
-)
+from regwarden.oci.image_config import build_metadata, parse_config
+from regwarden.oci.manifest import MAX_INDEX_DEPTH, Index, Manifest, parse_manifest_document, select_platform
 from regwarden.oci.reference import Reference, parse_reference
 from regwarden.oci.retry import RetryPolicy
 
