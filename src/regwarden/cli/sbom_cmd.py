@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from regwarden.cli import options
+
+if TYPE_CHECKING:
+    from regwarden.model.sbom import Sbom
 
 
 class SbomFormat(StrEnum):
@@ -50,3 +54,12 @@ def sbom(
         image_options = service.ImageOptions.from_cli(platform, insecure, username, password, timeout)
         result = service.build_sbom(image, image_options, progress=stderr_progress())
     options.write_output(service.render_sbom(result, output.value), output_file)
+    warn_unknowns(result)
+
+
+def warn_unknowns(sbom: Sbom, where: str = "") -> None:
+    """One stderr line when paths could not be read, in every output format, so a CI log shows the gap."""
+    paths = {unknown.path for unknown in sbom.unknowns}
+    if paths:
+        noun = "path" if len(paths) == 1 else "paths"
+        typer.echo(f"regwarden: warning: {len(paths)} {noun} could not be read; see unknowns{where}", err=True)

@@ -57,6 +57,7 @@ def scan(
     timeout: float = options.TIMEOUT,
 ) -> None:
     """Find known vulnerabilities in an image or SBOM; with --fail-on, fail the pipeline on what matters."""
+    from regwarden.cli.sbom_cmd import warn_unknowns
     from regwarden.service import scan as service
     from regwarden.service.images import ImageOptions
 
@@ -73,6 +74,7 @@ def scan(
     report = service.scan(target, scan_options)
     for warning in report.warnings:
         typer.echo(f"regwarden: warning: {warning}", err=True)
+    warn_unknowns(report.sbom, " (in -o json, or from regwarden sbom); what they hold was not checked")
     options.write_output(service.render_scan(report, output.value), output_file)
     if report.gate_failed:
         assert report.fail_on is not None
