@@ -269,15 +269,21 @@ def test_nuget_ids_match_case_insensitively(index: AdvisoryIndex) -> None:
 
 def test_unparsable_versions_are_reported_with_the_reason(index: AdvisoryIndex) -> None:
     report = _scan(
-        index, None, _pkg(PackageType.PYPI, "requests", "2.31.0"), _pkg(PackageType.PYPI, "PyYAML", "garbage!")
+        index, None, _pkg(PackageType.NPM, "badly-versioned", "1.0.0"), _pkg(PackageType.NPM, "multi", "garbage!")
     )
     assert report.findings == ()
     reasons = {(u.package.name, u.advisory_id, u.reason.split(": ", 1)[1]) for u in report.unknowns}
     assert reasons == {
-        ("requests", "TEST-BAD-VERSION", "'not a version!' is not a valid pypi version"),
-        ("PyYAML", "GHSA-8q59-q68h-6hv4", "'garbage!' is not a valid pypi version"),
-        ("PyYAML", "PYSEC-2021-142", "'garbage!' is not a valid pypi version"),
+        ("badly-versioned", "TEST-BAD-VERSION", "'not a version!' is not a valid semver version"),
+        ("multi", "TEST-MULTI-RANGE", "'garbage!' is not a valid semver version"),
     }
+
+
+def test_pypi_versions_outside_pep_440_are_ordered_as_pip_ordered_them(index: AdvisoryIndex) -> None:
+    # pip's legacy scheme puts such a version before every PEP 440 release, so `introduced: 0` ranges include it.
+    report = _scan(index, None, _pkg(PackageType.PYPI, "PyYAML", "garbage!"))
+    assert _found(report) == {("PyYAML", "garbage!", "CVE-2020-14343")}  # both advisories, one vulnerability
+    assert report.unknowns == ()
 
 
 def test_go_modules_compare_without_the_v_prefix() -> None:

@@ -1,140 +1,105 @@
-"""Alpine (apk) version ordering, as apk-tools orders package versions.
+"""Alpine (apk) version ordering, as apk-tools compares package versions.
 
-univers orders apk versions with Gentoo's rules, which know only the suffixes `_alpha _beta _pre _rc _p`:
-the post-release snapshot suffixes `_cvs _svn _git _hg` that aports use (`0_git20230512-r0`) do not parse,
-and a first number with a leading zero (`006`) is refused. This module follows apk-tools' grammar instead:
+apk-tools reads a version as tokens in a fixed grammar:
 
     version  = number ('.' number)* letter? ('_' suffix number?)* ('~' commit)? ('-r' number)?
     suffixes = alpha < beta < pre < rc < (none) < cvs < svn < git < hg < p
 
-Numbers compare as numbers, except that a number after a `.` with a leading zero compares as text (`1.02` <
-`1.1`). When two versions agree up to where one has more tokens, the longer one is newer unless its next token
-is a pre-release suffix; otherwise the one whose next token comes later in the grammar is older (`1.0a` <
-`1.0.1`, `1.0` < `1.0-r0`). A string that does not follow the grammar raises `ApkVersionError`.
+and compares two versions token by token. Numbers compare as numbers, except that a number after a `.` with a
+leading zero compares as text (`1.02` < `1.1`); letters, suffixes, revisions as their rank; a commit id as text.
+At the first position where the two have different kinds of token, the one whose token is a pre-release suffix is
+older; otherwise the one whose token comes later in the grammar is older (`1.0a` < `1.0.1`, `1.0` < `1.0-r0`,
+`1.0-r0` < `1.0.1`), and the end of the string comes after every token.
+
+A string that leaves the grammar is still ordered, as apk-tools orders it: its tokens up to that point count, and
+the rest is one "invalid" token that is older than anything but a pre-release suffix (`1.0_blah` < `1.0`). One
+grammar departure is read the way apk-tools 2 (Alpine up to 3.22) read it: digits right after a letter are a
+number (`6.0.2p1-r3`, used by old aports), where apk-tools 3 stops ordering. A string that does not start with a
+number has no place in apk-tools' order (it holds every such string equal to every other), so it is refused.
+
+Each version becomes a key that sorts as apk-tools orders it, so comparing two parsed versions is one tuple
+comparison. Numbers compare exactly; apk-tools wraps those above 2**64.
 """
 
 from __future__ import annotations
 
 import re
-from enum import IntEnum
-from functools import total_ordering
+
+ApkKey = tuple[tuple[object, ...], ...]
 
 
 class ApkVersionError(ValueError):
-    """Not an apk version."""
+    """A string that does not start with a number."""
 
 
-class _Kind(IntEnum):
-    # Grammar order: a token may only follow tokens that sort before it (numbers may repeat, as may suffixes).
-    FIRST_NUMBER = 0
-    NUMBER = 1
-    LETTER = 2
-    SUFFIX = 3
-    SUFFIX_NUMBER = 4
-    COMMIT = 5
-    REVISION = 6
-    END = 7
-
-
-_SUFFIXES = {"alpha": -4, "beta": -3, "pre": -2, "rc": -1, "cvs": 1, "svn": 2, "git": 3, "hg": 4, "p": 5}
-"""Suffix rank: negative ones are pre-releases (older than no suffix at all), positive ones come after it."""
+# Token kinds in grammar order: a token may follow only tokens of a lower kind (numbers and suffixes may repeat).
+# Plain ints rather than an enum: they are compared for every character of every version parsed.
+_FIRST_NUMBER, _NUMBER, _LETTER, _SUFFIX, _SUFFIX_NUMBER, _COMMIT, _REVISION, _END, _INVALID = range(9)
+_SUFFIXES = {"alpha": 0, "beta": 1, "pre": 2, "rc": 3, "cvs": 10, "svn": 11, "git": 12, "hg": 13, "p": 14}
+"""Suffix order; below 10 are pre-releases, older than no suffix at all."""
+_POST_RELEASE = 10
 _DIGITS = re.compile(r"[0-9]+")
 _WORD = re.compile(r"[a-z]*")
 _HEX = re.compile(r"[0-9a-fA-F]+")
+# A token's rank is minus its kind, so that at the first difference in kind the later kind is older; a
+# pre-release suffix ranks below everything, even the end and an invalid rest.
+_PRE_RELEASE_RANK = -_INVALID - 1
+_END_KEY = (-_END,)
+_INVALID_KEY = (-_INVALID,)
 
-_Token = tuple[_Kind, int, str]
-"""Kind, numeric value (number, letter code or suffix rank), and the text (for leading zeros and commits)."""
-
-
-@total_ordering
-class ApkVersion:
-    """One apk version; raises ApkVersionError when `text` is not one."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.tokens = _tokens(text)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ApkVersion):
-            return NotImplemented
-        return _compare(self.tokens, other.tokens) == 0
-
-    def __lt__(self, other: object) -> bool:
-        if not isinstance(other, ApkVersion):
-            return NotImplemented
-        return _compare(self.tokens, other.tokens) < 0
-
-    def __hash__(self) -> int:
-        return hash(self.tokens)
-
-    def __repr__(self) -> str:
-        return f"ApkVersion({self.text!r})"
+_Token = tuple[int, tuple[object, ...], int]
+"""Kind, the token's part of the key (rank and value), and where the next token starts."""
 
 
-def _tokens(text: str) -> tuple[_Token, ...]:
+def apk_key(text: str) -> ApkKey:
+    """The sort key of an apk version: one (rank, value) pair per token, ending with the end or an invalid token."""
     first = _DIGITS.match(text)
     if first is None:
         raise ApkVersionError(f"{text!r} does not start with a number")
-    tokens: list[_Token] = [(_Kind.FIRST_NUMBER, int(first[0]), first[0])]
-    position = first.end()
-    while position < len(text):
-        token, position = _next_token(text, position, tokens[-1][0])
-        tokens.append(token)
-    tokens.append((_Kind.END, 0, ""))
-    return tuple(tokens)
+    key: list[tuple[object, ...]] = [(-_FIRST_NUMBER, int(first[0]))]
+    kind, position, length = _FIRST_NUMBER, first.end(), len(text)
+    while position < length:
+        token = _next_token(text, position, kind)
+        if token is None:
+            key.append(_INVALID_KEY)
+            return tuple(key)
+        kind, element, position = token
+        key.append(element)
+    key.append(_END_KEY)
+    return tuple(key)
 
 
-def _next_token(text: str, position: int, previous: _Kind) -> tuple[_Token, int]:
-    """The token at `position` (which must be allowed after `previous`) and where the next one starts."""
+def _next_token(text: str, position: int, previous: int) -> _Token | None:
+    """The token at `position` if the grammar allows it after `previous`, else None (the rest is invalid)."""
     char = text[position]
-    if "a" <= char <= "z" and previous <= _Kind.NUMBER:
-        return (_Kind.LETTER, ord(char), char), position + 1
-    if char == "." and previous <= _Kind.NUMBER:
-        return _number(text, position + 1, _Kind.NUMBER)
-    if char.isdigit() and previous is _Kind.SUFFIX:
-        return _number(text, position, _Kind.SUFFIX_NUMBER)
-    if char == "_" and previous <= _Kind.SUFFIX_NUMBER:
+    if char == "." and previous <= _NUMBER:
+        return _number(text, position + 1, _NUMBER)
+    if "a" <= char <= "z" and previous <= _NUMBER:
+        return _LETTER, (-_LETTER, char), position + 1
+    if "0" <= char <= "9" and previous in (_LETTER, _SUFFIX):
+        # After a letter: apk-tools 2's reading (see the module docstring); after a suffix: the suffix's number.
+        return _number(text, position, _NUMBER if previous == _LETTER else _SUFFIX_NUMBER)
+    if char == "_" and previous <= _SUFFIX_NUMBER:
         word = _WORD.match(text, position + 1)
         assert word is not None  # `[a-z]*` always matches, possibly empty
-        if word[0] not in _SUFFIXES:
-            raise ApkVersionError(f"{text!r}: unknown suffix {word[0]!r}")
-        return (_Kind.SUFFIX, _SUFFIXES[word[0]], word[0]), word.end()
-    if char == "~" and previous < _Kind.COMMIT:
+        order = _SUFFIXES.get(word[0])
+        if order is None:
+            return None
+        return _SUFFIX, (_PRE_RELEASE_RANK if order < _POST_RELEASE else -_SUFFIX, order), word.end()
+    if char == "~" and previous < _COMMIT:
         commit = _HEX.match(text, position + 1)
-        if commit is None:
-            raise ApkVersionError(f"{text!r}: `~` without a commit hash")
-        return (_Kind.COMMIT, 0, commit[0]), commit.end()
-    if text.startswith("-r", position) and previous < _Kind.REVISION:
-        return _number(text, position + 2, _Kind.REVISION)
-    raise ApkVersionError(f"{text!r} is not an apk version (unexpected {char!r} at {position})")
+        return None if commit is None else (_COMMIT, (-_COMMIT, commit[0]), commit.end())
+    if text.startswith("-r", position) and previous < _REVISION:
+        return _number(text, position + 2, _REVISION)
+    return None
 
 
-def _number(text: str, position: int, kind: _Kind) -> tuple[_Token, int]:
+def _number(text: str, position: int, kind: int) -> _Token | None:
     digits = _DIGITS.match(text, position)
     if digits is None:
-        raise ApkVersionError(f"{text!r}: expected a number at {position}")
-    return (kind, int(digits[0]), digits[0]), digits.end()
-
-
-def _compare(left: tuple[_Token, ...], right: tuple[_Token, ...]) -> int:
-    for (left_kind, left_value, left_text), (right_kind, right_value, right_text) in zip(left, right, strict=False):
-        if left_kind is not right_kind:
-            # Equal so far: the one going on is newer, unless it goes on with a pre-release suffix.
-            if left_kind is _Kind.SUFFIX and left_value < 0:
-                return -1
-            if right_kind is _Kind.SUFFIX and right_value < 0:
-                return 1
-            return -1 if left_kind > right_kind else 1
-        if left_kind is _Kind.END:
-            return 0
-        order = _compare_token(left_kind, (left_value, left_text), (right_value, right_text))
-        if order:
-            return order
-    return 0
-
-
-def _compare_token(kind: _Kind, left: tuple[int, str], right: tuple[int, str]) -> int:
-    if kind is _Kind.COMMIT or (kind is _Kind.NUMBER and "0" in (left[1][:1], right[1][:1])):
-        # A commit id, or a number after `.` with a leading zero (a fraction), compares as text.
-        return (left[1] > right[1]) - (left[1] < right[1])
-    return (left[0] > right[0]) - (left[0] < right[0])
+        return None
+    if kind == _NUMBER:
+        # A leading zero makes the number compare as text; such text always sorts below a number without one.
+        value = (0, digits[0]) if digits[0][0] == "0" else (1, int(digits[0]))
+        return kind, (-kind, value), digits.end()
+    return kind, (-kind, int(digits[0])), digits.end()

@@ -2,9 +2,10 @@
 
 `compare(scheme, a, b)` answers -1/0/1 or raises `VersionError` naming the version that did not parse; the
 matcher turns that into a reported unknown, never a silent "not affected". Parsed versions are cached: a scan
-compares the same installed and fixed versions many times. Alpine (`apk_versions`) and Packagist
-(`composer_versions`) use our own orderings; Maven's `release` qualifier and Go's `v` prefix are rewritten
-before univers sees them.
+compares the same installed and fixed versions many times. RPM (`rpm_versions`), Alpine (`apk_versions`), PyPI
+(`pypi_versions`) and Packagist (`composer_versions`) use our own orderings, so that a version is refused only
+when the ecosystem's own tool refuses it; Maven's `release` qualifier and Go's `v` prefix are rewritten before
+univers sees them. The first three parse a version into a plain sort key, which keeps comparisons cheap.
 """
 
 from __future__ import annotations
@@ -18,15 +19,15 @@ from univers.versions import (
     DebianVersion,
     MavenVersion,
     NugetVersion,
-    PypiVersion,
-    RpmVersion,
     RubygemsVersion,
     SemverVersion,
 )
 
 from regwarden.model.errors import BadInputError
-from regwarden.vuln.apk_versions import ApkVersion
+from regwarden.vuln.apk_versions import apk_key
 from regwarden.vuln.composer_versions import ComposerVersion
+from regwarden.vuln.pypi_versions import pypi_key
+from regwarden.vuln.rpm_versions import rpm_key
 
 
 class Ordered(Protocol):
@@ -37,9 +38,9 @@ class Ordered(Protocol):
 
 _SCHEMES: dict[str, Callable[[str], Ordered]] = {
     "deb": DebianVersion,
-    "apk": ApkVersion,  # ours: univers lacks apk-tools' `_git`-style suffixes (see apk_versions)
-    "rpm": RpmVersion,
-    "pypi": PypiVersion,
+    "apk": apk_key,  # ours: univers refuses what apk-tools orders (`_git` suffixes, `1.0_blah`; see apk_versions)
+    "rpm": rpm_key,  # ours: univers refuses a `:` that is no epoch (`a:1`, modular strings) and has `1` = `1-`
+    "pypi": pypi_key,  # ours: PEP 440 plus pip's legacy ordering of pre-PEP 440 releases (see pypi_versions)
     "semver": SemverVersion,
     "maven": MavenVersion,
     "gem": RubygemsVersion,
@@ -98,7 +99,7 @@ def scheme_for(base_ecosystem: str, range_type: str = "ECOSYSTEM") -> str | None
 
 @lru_cache(maxsize=200_000)
 def parse_version(scheme: str, text: str) -> Ordered:
-    """The version object for `text` (univers', or ours for Composer); raises VersionError when it does not parse."""
+    """The parsed version or sort key of `text`; raises VersionError when the ecosystem refuses it."""
     cls = _SCHEMES.get(scheme)
     if cls is None:
         raise VersionError(f"no version ordering for scheme {scheme!r}")
