@@ -5,8 +5,9 @@ numeric part (`6.3.0.1`) becomes build metadata and so takes no part in ordering
 (`2.4.5-p1`, Magento's security releases) becomes a pre-release that sorts *before* `2.4.5`.
 
 The rules kept here, from PHP's documented `version_compare` and Composer's normaliser:
-- a leading `v` is dropped; `-`, `_`, `+` and any other non-alphanumeric character separate parts, and so
-  does every change between digits and letters (`1.0rc1` is `1.0.rc.1`);
+- a leading `v` is dropped, and so is build metadata after a `+` (`1.0.0+bedrock-1.17.10` is `1.0.0`);
+- `-`, `_` and any other non-alphanumeric character separate parts, and so does every change between digits and
+  letters (`1.0rc1` is `1.0.rc.1`);
 - the leading numeric parts are padded to four, as Composer does, so `1.0` equals `1.0.0.0`;
 - numbers compare as numbers; words rank dev < alpha (a) < beta (b) < RC < a number < patch (pl, p), matched
   by prefix, case-insensitively; any other word ranks below dev;
@@ -61,6 +62,8 @@ def _parts(text: str) -> tuple[int | str, ...]:
     stripped = text.strip()
     if stripped[:1] in ("v", "V") and stripped[1:2].isdigit():
         stripped = stripped[1:]
+    if stripped.find("+") > 0:
+        stripped = stripped.split("+", 1)[0]
     runs: list[int | str] = []
     for chunk in _SEPARATOR.split(stripped):
         runs += [int(run) if run.isdigit() else run.lower() for run in _RUN.findall(chunk)]
