@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from regwarden.model.advisory_database import RejectedRecord
 from regwarden.store import Store, database_age, open_store
-from regwarden.store.records import RejectedRecord
 from tests.support.osv_server import OSV_TESTDATA, load_records
 
 RawRecords = list[tuple[str, bytes]]

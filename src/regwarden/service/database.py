@@ -10,16 +10,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
-from typing import Literal
 
 import httpx
 
+from regwarden.model.advisory_database import DatabaseStatus, EcosystemUpdate, ImportReport, RematchReport, UpdateReport
 from regwarden.model.errors import BadInputError, NoDataError, NotFoundError, RegwardenError
-from regwarden.service.rematch import RematchReport, rematch_advisories
-from regwarden.store import EcosystemStatus, Store, database_age, open_store
-from regwarden.store.records import RejectedRecord, utc_text
+from regwarden.service.rematch import rematch_advisories
+from regwarden.store import Store, database_age, open_store
+from regwarden.store.records import utc_text
 from regwarden.vuln.sources.interface import TransferProgress
 from regwarden.vuln.sources.osv_export import DEFAULT_BASE_URL, OsvExport
 from regwarden.vuln.sources.osv_files import open_path_source
@@ -42,49 +41,6 @@ DEFAULT_ECOSYSTEMS = (
 the ecosystems regwarden's catalogers produce packages for."""
 INCREMENTAL_LIMIT = 2000
 """Above this many changed records one `all.zip` is cheaper than one request per record."""
-
-UpdateMode = Literal["full", "incremental", "unchanged"]
-
-
-@dataclass(frozen=True)
-class EcosystemUpdate:
-    ecosystem: str
-    mode: UpdateMode
-    written: int
-    rejected: tuple[RejectedRecord, ...]
-    source: str
-    changed: tuple[str, ...] = ()
-    """Advisory ids that are new or changed in this update."""
-    removed: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class UpdateReport:
-    updated: tuple[EcosystemUpdate, ...]
-    failed: tuple[tuple[str, RegwardenError], ...]
-    rematch: RematchReport | None = None
-    """What the changed advisories did to the inventory (None when nothing changed)."""
-
-
-@dataclass(frozen=True)
-class ImportReport:
-    source: str
-    written: int
-    rejected: tuple[RejectedRecord, ...]
-    kept_newer: tuple[str, ...]
-    """Records left out because the database already holds a newer version of them."""
-    ecosystems: tuple[str, ...]
-    changed: tuple[str, ...] = ()
-    """Advisory ids that are new or changed."""
-    rematch: RematchReport | None = None
-
-
-@dataclass(frozen=True)
-class DatabaseStatus:
-    url: str
-    ecosystems: tuple[EcosystemStatus, ...]
-    age: timedelta | None
-    """Age of the stalest ecosystem (see store.database_age)."""
 
 
 @dataclass(frozen=True)

@@ -10,27 +10,13 @@ advisories is already written when this runs; a failure here leaves findings as 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from regwarden.model.advisory_database import RematchReport
+
 if TYPE_CHECKING:
     from regwarden.store import Store
-
-
-@dataclass(frozen=True)
-class RematchReport:
-    advisories: int
-    """Changed or removed advisories considered."""
-    packages: int
-    """Distinct stored packages re-matched."""
-    new_findings: int
-    resolved_findings: int
-    images: int
-    """Catalogued images holding a new or resolved finding."""
-    exposures_opened: int
-    exposures_closed: int
-    events: int
 
 
 def rematch_advisories(

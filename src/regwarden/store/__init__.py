@@ -3,7 +3,7 @@
 Entry point: `open_store(url)` → `Store` with `.advisories` (see store/advisories.py).
 """
 
-from regwarden.store.advisories import EcosystemStatus, WriteReport
+from regwarden.store.advisories import WriteReport
 from regwarden.store.database import Store, database_age, migrate, open_store
 
-__all__ = ["EcosystemStatus", "Store", "WriteReport", "database_age", "migrate", "open_store"]
+__all__ = ["Store", "WriteReport", "database_age", "migrate", "open_store"]

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from regwarden.model.advisory import Advisory
+from regwarden.model.advisory_database import EcosystemStatus, RejectedRecord
 from regwarden.store import batch_lookup, seen
 from regwarden.store import records as rec
 from regwarden.store.batch_lookup import EntryFilter
@@ -29,19 +30,9 @@ RawRecord = tuple[str, bytes]
 
 
 @dataclass(frozen=True)
-class EcosystemStatus:
-    ecosystem: str
-    advisories: int
-    last_updated: datetime | None
-    source: str | None
-    watermark: str | None = None
-    """Newest `modified` of the last complete export; None means the next update downloads everything."""
-
-
-@dataclass(frozen=True)
 class WriteReport:
     written: int
-    rejected: tuple[rec.RejectedRecord, ...]
+    rejected: tuple[RejectedRecord, ...]
     kept_newer: tuple[str, ...]
     """Ids skipped by a merge because the store already holds a newer `modified` of them."""
     collections: tuple[str, ...]
@@ -200,7 +191,7 @@ class AdvisoryRepository:
 @dataclass
 class _Outcome:
     written: int = 0
-    rejected: list[rec.RejectedRecord] = field(default_factory=list)
+    rejected: list[RejectedRecord] = field(default_factory=list)
     kept_newer: list[str] = field(default_factory=list)
     touched: set[str] = field(default_factory=set)
     newest: str | None = None
@@ -224,7 +215,7 @@ def _write(
         prepared: dict[str, rec.StoredRecord] = {}
         for record_id, data in batch:
             item = rec.prepare(record_id, data, source)
-            if isinstance(item, rec.RejectedRecord):
+            if isinstance(item, RejectedRecord):
                 outcome.rejected.append(item)
             else:
                 # A duplicate id within one write: the later record wins, as a re-import would.

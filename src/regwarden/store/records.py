@@ -14,19 +14,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from regwarden.model.advisory import Advisory
+from regwarden.model.advisory_database import RejectedRecord
 from regwarden.model.errors import BadInputError
 from regwarden.store.match_view import encode_views
 from regwarden.vuln.ecosystems import index_key
 from regwarden.vuln.osv import parse_osv
 
 UNKNOWN_COLLECTION = "unknown"
-
-
-@dataclass(frozen=True)
-class RejectedRecord:
-    id: str
-    """The record's id as its source named it (file or member name when the JSON itself was unreadable)."""
-    reason: str
 
 
 @dataclass(frozen=True)
