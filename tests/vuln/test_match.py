@@ -457,3 +457,21 @@ def test_busy_package_groups_keep_every_hit_in_order() -> None:
     for finding in report.findings:
         n = int(finding.id.rsplit("-", 1)[1])
         assert [e.advisory_id for e in finding.evidence] == [f"GHSA-{n:04d}-{part}" for part in ("a", "b", "c")]
+
+
+def test_a_version_named_by_the_versions_list_still_gets_the_fix_from_the_ranges() -> None:
+    # PyPA records list every affected version and also give ECOSYSTEM ranges: the list decides the match, the
+    # range says which upgrade fixes it (a "not fixed" here sent users looking for a fix that exists).
+    entry = AffectedPackage(
+        "PyPI",
+        "urllib3",
+        ranges=(
+            AffectedRange("GIT", (RangeEvent("introduced", "0"), RangeEvent("fixed", "abc123")), "https://x"),
+            AffectedRange("ECOSYSTEM", (RangeEvent("introduced", "0"), RangeEvent("fixed", "1.26.5"))),
+        ),
+        versions=("1.24", "1.24.1", "1.26.4"),
+    )
+    advisory = Advisory("PYSEC-2021-108", "2024-01-01T00:00:00Z", affected=(entry,))
+    report = match_sbom_report(Sbom("t", (_pkg(PackageType.PYPI, "urllib3", "1.24.1"),)), lambda e, n: [advisory])
+    [finding] = report.findings
+    assert (finding.evidence[0].matched_by, finding.fixed_versions) == ("versions", ("1.26.5",))

@@ -40,7 +40,7 @@ def evaluate_entry(entry: AffectedPackage, installed: str) -> EntryVerdict:
     ecosystem_scheme = scheme_for(base)
     for listed in entry.versions:
         if same_version(ecosystem_scheme, installed, listed):
-            return EntryVerdict("versions", f"versions list contains {listed}")
+            return EntryVerdict("versions", f"versions list contains {listed}", _fixed_above(entry, base, installed))
     for affected_range in entry.ranges:
         if affected_range.type == "GIT":
             continue
@@ -59,6 +59,26 @@ def evaluate_entry(entry: AffectedPackage, installed: str) -> EntryVerdict:
     if entry.ranges and not entry.versions and all(r.type == "GIT" for r in entry.ranges):
         problems.append(f"{entry.ecosystem}: only GIT (commit) ranges and no versions list")
     return EntryVerdict(None, problems=tuple(problems))
+
+
+def _fixed_above(entry: AffectedPackage, base: str, installed: str) -> tuple[str, ...]:
+    """The fix versions the entry's ranges give for a version its `versions` list names.
+
+    PyPA and GHSA records carry both a list and ECOSYSTEM ranges; the list says "affected", the ranges say what
+    fixes it. A range that cannot be ordered adds nothing here: the list already decided the match.
+    """
+    fixed: list[str] = []
+    for affected_range in entry.ranges:
+        scheme = scheme_for(base, affected_range.type)
+        if scheme is None:
+            continue
+        try:
+            inside, above = _includes(scheme, installed, affected_range.events)
+        except VersionError:
+            continue
+        if inside:
+            fixed += [version for version in above if version not in fixed]
+    return tuple(fixed)
 
 
 def describe(affected_range: AffectedRange) -> str:
