@@ -18,6 +18,18 @@ USERNAME = typer.Option(None, "--username", "-u", envvar="REGWARDEN_USERNAME", h
 PASSWORD = typer.Option(None, "--password", "-p", envvar="REGWARDEN_PASSWORD", help="Registry password or token.")
 TIMEOUT = typer.Option(30.0, "--timeout", help="Per-request registry timeout in seconds.")
 OUTPUT_FILE = typer.Option(None, "--output-file", help="Write the result to this file instead of stdout.")
+DB = typer.Option(
+    None,
+    "--db",
+    envvar="REGWARDEN_DB",
+    help="Database URL (sqlite:///FILE, postgresql://…) or a SQLite file path. Default: the user data dir.",
+)
+CONFIG = typer.Option(
+    None,
+    "--config",
+    envvar="REGWARDEN_CONFIG",
+    help="regwarden config file (environments, notifications, watch). Default: ~/.config/regwarden/config.yaml.",
+)
 
 
 def write_output(data: bytes, output_file: Path | None) -> None:

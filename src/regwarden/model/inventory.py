@@ -146,6 +146,24 @@ class AffectedReport:
 
 
 @dataclass(frozen=True)
+class InventoryImage:
+    """One catalogued (or failed) image: where it lives, what it holds, what it is exposed to, who runs it."""
+
+    digest: str
+    status: str
+    """`catalogued`, or `failed` (then `error` says why)."""
+    places: tuple[ImageName, ...]
+    created: str | None
+    platform: str | None
+    packages: int
+    findings: dict[str, int]
+    """Open findings by severity (untriaged and triaged alike: triage is shown where decisions are made)."""
+    running: tuple[RunningWorkload, ...]
+    catalogued_at: datetime
+    error: str | None = None
+
+
+@dataclass(frozen=True)
 class WhereReport:
     """`regwarden where PACKAGE[@RANGE]`: every image holding a package, and where each runs."""
 

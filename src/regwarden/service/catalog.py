@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING
 from regwarden.model.errors import BadInputError, RegwardenError
 from regwarden.model.image import ImageMetadata
 from regwarden.model.sbom import Sbom
+from regwarden.model.sync import CatalogOutcome, TagMove
 from regwarden.service.images import ImageOptions, read_image
 
 if TYPE_CHECKING:
     from regwarden.store import Store
-    from regwarden.store.locations import TagMove
 
 
 @dataclass(frozen=True)
@@ -31,18 +31,6 @@ class ImagePlace:
     registry: str
     repository: str
     tag: str | None = None
-
-
-@dataclass(frozen=True)
-class CatalogOutcome:
-    reference: str
-    digest: str | None
-    new: bool
-    """True when this call catalogued the digest (False: it already was, or it failed)."""
-    packages: int = 0
-    new_findings: int = 0
-    error: str | None = None
-    tag_move: TagMove | None = None
 
 
 def catalog_reference(

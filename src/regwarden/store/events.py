@@ -1,10 +1,11 @@
 """The event log and its outbox: events are written with one pending delivery per configured endpoint, in the
-transaction that caused them; delivery (service/notify.py) marks each row delivered, retried or failed."""
+transaction that caused them; delivery (service/notify.py) marks each row delivered, retried, failed or skipped
+(the endpoint's filter does not want the event)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,6 +21,7 @@ from regwarden.store.upsert import dialect_insert
 PENDING = "pending"
 DELIVERED = "delivered"
 FAILED = "failed"
+SKIPPED = "skipped"
 
 
 @dataclass(frozen=True)
@@ -77,8 +79,10 @@ class EventRepository:
                     states.setdefault(int(item.event_id), []).append((item.endpoint, item.status, item.attempts))
         return [_event(row._mapping, tuple(states.get(int(row.id), []))) for row in rows]
 
-    def due(self, now: datetime | None = None, limit: int = 100) -> list[DueDelivery]:
-        """Pending deliveries whose next attempt is due, oldest event first."""
+    def due(
+        self, now: datetime | None = None, limit: int = 100, endpoints: Collection[str] | None = None
+    ) -> list[DueDelivery]:
+        """Pending deliveries whose next attempt is due, oldest event first; only to `endpoints` when given."""
         query = (
             sa.select(deliveries.c.endpoint, deliveries.c.attempts, events)
             .join(events, events.c.id == deliveries.c.event_id)
@@ -86,6 +90,8 @@ class EventRepository:
             .order_by(events.c.id, deliveries.c.endpoint)
             .limit(limit)
         )
+        if endpoints is not None:
+            query = query.where(deliveries.c.endpoint.in_(sorted(endpoints)))
         with self._engine.connect() as conn:
             return [DueDelivery(_event(row._mapping), row.endpoint, row.attempts) for row in conn.execute(query)]
 
@@ -97,6 +103,20 @@ class EventRepository:
 
     def mark_failed(self, event_id: int, endpoint: str, attempts: int, error: str) -> None:
         self._update(event_id, endpoint, status=FAILED, attempts=attempts, last_error=error)
+
+    def mark_skipped(self, event_id: int, endpoint: str, reason: str) -> None:
+        """Settled without sending: the endpoint's filter does not want this event (`reason` says why)."""
+        self._update(event_id, endpoint, status=SKIPPED, last_error=reason)
+
+    def pending_by_endpoint(self) -> dict[str, int]:
+        """How many deliveries wait for each endpoint, due or not."""
+        query = (
+            sa.select(deliveries.c.endpoint, sa.func.count())
+            .where(deliveries.c.status == PENDING)
+            .group_by(deliveries.c.endpoint)
+        )
+        with self._engine.connect() as conn:
+            return {str(endpoint): int(count) for endpoint, count in conn.execute(query)}
 
     def _update(self, event_id: int, endpoint: str, **values: object) -> None:
         with self._engine.begin() as conn:

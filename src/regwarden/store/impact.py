@@ -7,18 +7,21 @@ pass over every stored SBOM: finding → package → components → images → w
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from regwarden.model.inventory import ComponentHit, ImageName, RunningWorkload
+from regwarden.model.inventory import ComponentHit, ImageName, InventoryImage, RunningWorkload
 from regwarden.store.catalog import chunks
 from regwarden.store.inventory_schema import (
     components,
     image_children,
     image_locations,
+    images,
     package_findings,
     packages,
     registries,
@@ -26,6 +29,7 @@ from regwarden.store.inventory_schema import (
     tag_history,
     workloads,
 )
+from regwarden.store.moments import aware
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,19 @@ class ImpactQueries:
         """digest → how to name it: its first place (by registry and repository) with its current tags."""
         with self._engine.connect() as conn:
             return _image_names(conn, set(digests))
+
+    def catalogued_images(self, repository_pattern: re.Pattern[str] | None = None) -> list[InventoryImage]:
+        """Every image row (catalogued and failed), newest catalogue first; only those with a place whose
+        `registry/repository` or repository matches `repository_pattern` when given."""
+        with self._engine.connect() as conn:
+            query = sa.select(images.c.digest).order_by(images.c.catalogued_at.desc(), images.c.digest)
+            digests = [str(digest) for digest in conn.execute(query).scalars()]
+            places = _places(conn, set(digests))
+            if repository_pattern is not None:
+                digests = [d for d in digests if any(_place_matches(p, repository_pattern) for p in places.get(d, []))]
+            rows = {str(row["digest"]): row for row in inventory_images(conn, digests)}
+            running = _running(conn, set(digests))
+        return [_inventory_image(rows[d], places.get(d, []), running.get(d, [])) for d in digests if d in rows]
 
     def open_finding_count(self, digest: str) -> int:
         """Open findings (package × vulnerability) of one image."""
@@ -233,3 +250,48 @@ def running_workload(mapping: sa.RowMapping) -> RunningWorkload:
         environment_rule=str(mapping["environment_rule"]),
         pods=int(str(mapping["pods"])),
     )
+
+
+def inventory_images(conn: Connection, digests: list[str]) -> list[dict[str, object]]:
+    """The image rows of `digests` with open findings counted by severity (a column per row: `findings`)."""
+    rows: list[dict[str, object]] = []
+    for chunk in chunks(digests):
+        counts: dict[str, dict[str, int]] = {}
+        query = (
+            sa.select(components.c.image_digest, package_findings.c.severity, sa.func.count())
+            .join(package_findings, package_findings.c.package_id == components.c.package_id)
+            .where(components.c.image_digest.in_(chunk), package_findings.c.resolved_at.is_(None))
+            .group_by(components.c.image_digest, package_findings.c.severity)
+        )
+        for digest, severity, count in conn.execute(query):
+            counts.setdefault(digest, {})[severity] = int(count)
+        for row in conn.execute(sa.select(images).where(images.c.digest.in_(chunk)).order_by(images.c.digest)):
+            rows.append({**row._mapping, "findings": counts.get(row.digest, {})})
+    return rows
+
+
+def _place_matches(place: ImageName, pattern: re.Pattern[str]) -> bool:
+    return bool(pattern.search(f"{place.registry}/{place.repository}") or pattern.search(place.repository))
+
+
+def _inventory_image(row: dict[str, object], places: list[ImageName], running: list[RunningWorkload]) -> InventoryImage:
+    catalogued_at = row["catalogued_at"]
+    assert isinstance(catalogued_at, datetime)
+    findings = row["findings"]
+    assert isinstance(findings, dict)
+    return InventoryImage(
+        digest=str(row["digest"]),
+        status=str(row["status"]),
+        places=tuple(places),
+        created=_text(row["created"]),
+        platform=_text(row["platform"]),
+        packages=int(str(row["package_count"])),
+        findings=findings,
+        running=tuple(running),
+        catalogued_at=aware(catalogued_at) or catalogued_at,
+        error=_text(row["error"]),
+    )
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)

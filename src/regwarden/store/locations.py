@@ -15,21 +15,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from regwarden.model.catalog import ManifestListing
+from regwarden.model.sync import TagMove
 from regwarden.store.catalog import chunks
 from regwarden.store.inventory_schema import image_locations, registries, repositories, tag_history
 from regwarden.store.moments import aware_now
 from regwarden.store.upsert import dialect_insert
-
-
-@dataclass(frozen=True)
-class TagMove:
-    repository: str
-    """`registry/repository`."""
-    tag: str
-    before: str | None
-    """The digest the tag pointed at; None for a new tag."""
-    after: str | None
-    """The digest it points at now; None when the tag was deleted."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +79,24 @@ class LocationRepository:
                 return None
             moves = _record_tags(conn, repository_id, _label(conn, repository_id), {tag: digest}, moment)
         return moves[0] if moves else None
+
+    def record_deletion(
+        self, repository_id: int, *, digest: str | None, tag: str | None, now: datetime | None = None
+    ) -> None:
+        """A delete the registry announced: a manifest (its location and every tag on it end) or one tag."""
+        moment = aware_now(now)
+        with self._engine.begin() as conn:
+            current = sa.update(tag_history).where(
+                tag_history.c.repository_id == repository_id, tag_history.c.moved_at.is_(None)
+            )
+            if digest is not None:
+                location = sa.update(image_locations).where(
+                    image_locations.c.repository_id == repository_id, image_locations.c.digest == digest
+                )
+                conn.execute(location.values(gone_at=moment))
+                conn.execute(current.where(tag_history.c.digest == digest).values(moved_at=moment))
+            elif tag is not None:
+                conn.execute(current.where(tag_history.c.tag == tag).values(moved_at=moment))
 
     def mark_synced(self, host: str, now: datetime | None = None) -> None:
         with self._engine.begin() as conn:

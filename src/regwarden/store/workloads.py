@@ -31,6 +31,8 @@ class WorkloadSyncResult:
     started: tuple[int, ...]
     """Ids of workloads running now that were not before (new, or back after being gone)."""
     stopped: tuple[int, ...]
+    running: tuple[int, ...] = ()
+    """Ids of every workload the sync saw running."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,9 @@ class WorkloadRepository:
                 conn.execute(sa.update(workloads).where(workloads.c.id.in_(chunk)).values(gone_at=moment))
             _record_sync(conn, snapshot, source, len(rows), moment)
         started = sorted(after[key] for key in rows if key not in before)
-        return WorkloadSyncResult(snapshot.cluster, len(rows), tuple(started), tuple(sorted(stopped)))
+        return WorkloadSyncResult(
+            snapshot.cluster, len(rows), tuple(started), tuple(sorted(stopped)), tuple(sorted(after.values()))
+        )
 
     def clusters(self) -> list[ClusterSync]:
         with self._engine.connect() as conn:
@@ -109,6 +113,8 @@ def _row(workload: Workload, decision: EnvironmentDecision, moment: datetime) ->
         "image": workload.image,
         "digest": workload.digest,
         "image_id": workload.image_id,
+        "digest_reason": workload.digest_reason,
+        "owner_inferred": workload.owner_inferred,
         "labels": json.dumps(dict(workload.labels), sort_keys=True),
         "pods": workload.pods,
         "environment": decision.environment.value,
@@ -130,7 +136,17 @@ def _upsert(conn: Connection, rows: list[dict[str, object]]) -> None:
     if not rows:
         return
     insert = dialect_insert(conn, workloads)
-    refreshed = ("image", "image_id", "labels", "pods", "environment", "environment_rule", "last_seen")
+    refreshed = (
+        "image",
+        "image_id",
+        "digest_reason",
+        "owner_inferred",
+        "labels",
+        "pods",
+        "environment",
+        "environment_rule",
+        "last_seen",
+    )
     values: dict[str, object] = {name: insert.excluded[name] for name in refreshed}
     values["gone_at"] = None
     conn.execute(insert.on_conflict_do_update(index_elements=[workloads.c.identity], set_=values), rows)

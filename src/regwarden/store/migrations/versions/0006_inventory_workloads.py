@@ -33,6 +33,8 @@ def upgrade() -> None:
         sa.Column("image", sa.Text(), nullable=False),
         sa.Column("digest", sa.String(100), nullable=True),
         sa.Column("image_id", sa.Text(), nullable=True),
+        sa.Column("digest_reason", sa.Text(), nullable=True),  # why digest is NULL
+        sa.Column("owner_inferred", sa.Text(), nullable=True),  # how kind/name were inferred, when they were
         sa.Column("labels", sa.Text(), nullable=False),
         sa.Column("pods", sa.Integer(), nullable=False),
         sa.Column("environment", sa.String(20), nullable=False),
