@@ -49,6 +49,7 @@ def test_weak_registry_fails_the_default_gate_with_its_real_failures() -> None:
         "RW-ACR-018",  # export enabled
         "RW-ACR-020",  # quarantine disabled
         "RW-ACR-021",  # retention disabled
+        "RW-ACR-040",  # Basic: no geo-replicas possible
         "RW-ACR-042",  # zone redundancy disabled
         "RW-ACR-050",  # webhook over http://
     }

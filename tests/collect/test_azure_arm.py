@@ -331,3 +331,27 @@ def test_defender_plan_is_the_containers_pricing_of_the_registrys_own_subscripti
         "away01": ("Standard", ValueSource.EXPLICIT),
         "bare01": ("Standard", ValueSource.EXPLICIT),
     }
+
+
+@pytest.mark.parametrize(
+    ("sku", "source", "reason"),
+    [
+        ({"name": "Premium"}, ValueSource.EXPLICIT, None),
+        (None, ValueSource.UNAVAILABLE, "sku.name not in the input"),
+        ([], ValueSource.UNRESOLVED, "malformed SKU: expected an object with a name, got []"),
+        (3, ValueSource.UNRESOLVED, "malformed SKU: expected an object with a name, got 3"),
+        ("Premium", ValueSource.UNRESOLVED, "malformed SKU: expected an object with a name, got 'Premium'"),
+        (
+            {"tier": "Premium"},
+            ValueSource.UNRESOLVED,
+            "malformed SKU: expected an object with a name, got {'tier': 'Premium'}",
+        ),
+        ({"name": []}, ValueSource.UNRESOLVED, "expected a SKU name, got []"),
+        ({"name": ""}, ValueSource.UNRESOLVED, "malformed SKU: the name is empty"),
+        ("[parameters('sku')]", ValueSource.UNRESOLVED, "unresolved ARM expression: [parameters('sku')]"),
+    ],
+)
+def test_a_sku_of_the_wrong_shape_is_unresolved_with_what_it_is(sku: Any, source: ValueSource, reason: str) -> None:
+    body = {"name": "shapes01", "type": "Microsoft.ContainerRegistry/registries", "location": "westeurope"}
+    registry = only(registries_from_resources([{**body, "sku": sku}], "sku.json"))
+    assert (registry.sku.source, registry.sku.reason) == (source, reason)

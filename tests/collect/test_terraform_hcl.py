@@ -64,7 +64,6 @@ def test_unresolvable_expressions_are_unresolved_with_the_reason(shop: Registry)
         for field, value in (
             ("quarantine_policy_status", shop.quarantine_policy_status),
             ("export_policy_status", shop.export_policy_status),
-            ("replications", shop.replications),
         )
     }
     assert unresolved == {
@@ -78,12 +77,12 @@ def test_unresolvable_expressions_are_unresolved_with_the_reason(shop: Registry)
             "expression not evaluated: length(var.replica_regions) > 0",
             f"{SHOP}.export_policy_enabled",
         ),
-        "replications": (
-            ValueSource.UNRESOLVED,
-            "dynamic block georeplications is not expanded",
-            f"{SHOP}.georeplications",
-        ),
     }
+
+
+def test_a_dynamic_block_over_a_variable_default_is_expanded(shop: Registry) -> None:
+    # `dynamic "georeplications" { for_each = var.replica_regions }`, whose default is []: no replica at all.
+    assert (shop.replications.value, shop.replications.source) == ((), ValueSource.EXPLICIT)
 
 
 def test_absent_attributes_take_the_provider_default(shop: Registry) -> None:
@@ -136,7 +135,7 @@ def test_rule_verdicts(shop: Registry) -> None:
         "RW-ACR-018": Status.UNKNOWN,
         "RW-ACR-020": Status.UNKNOWN,
         "RW-ACR-022": Status.PASS,
-        "RW-ACR-040": Status.UNKNOWN,
+        "RW-ACR-040": Status.FAIL,  # Standard, and the dynamic replica list is empty
         "RW-ACR-050": Status.PASS,
     }
     assert {rule: found[rule] for rule in expected} == expected

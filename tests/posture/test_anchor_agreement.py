@@ -166,6 +166,15 @@ TABLE: tuple[Row, ...] = (
         "fail",
         "absent children prove nothing unless the export collected that type",
     ),
+    # registry-B: a Standard registry exported with replica sub-resources.
+    Row(
+        PSRULE,
+        "Azure.ACR.GeoReplica",
+        "RW-ACR-040",
+        "fail-standard-with-replicas-psrule-export.arm.json",
+        "pass",
+        "a Standard registry cannot have geo-replicas, whatever the export lists",
+    ),
     Row(PSRULE, "Azure.ACR.Name", "RW-ACR-051", "fail-hyphenated-name-psrule-export.arm.json", "fail"),
     Row(PSRULE, "Azure.ACR.Usage", "RW-ACR-052", "fail-listusages-wrapper-psrule-export.arm.json", "fail"),
     Row(PSRULE, "Azure.ACR.Usage", "RW-ACR-052", "pass-listusages-wrapper-psrule-export.arm.json", "pass"),
@@ -209,15 +218,15 @@ TABLE: tuple[Row, ...] = (
         "RW-ACR-002",
         "fail-anonymous-without-sku-checkov-template.template.json",
         "pass",
-        "an explicit anonymousPullEnabled true fails unless the SKU is known to be Basic",
+        "an explicit anonymousPullEnabled true fails when the SKU is absent: the setting is the risk",
     ),
     Row(
         CHECKOV,
         "CKV_AZURE_138",
         "RW-ACR-002",
-        "fail-anonymous-sku-name-not-a-string-checkov-template.template.json",
+        "unknown-anonymous-sku-name-not-a-string-checkov-template.template.json",
         "pass",
-        "an explicit anonymousPullEnabled true fails unless the SKU is known to be Basic",
+        "a SKU that cannot be read decides nothing: UNKNOWN, not a pass",
     ),
     Row(
         CHECKOV,
@@ -295,6 +304,7 @@ TABLE: tuple[Row, ...] = (
     Row(
         CHECKOV, "CKV_AZURE_165", "RW-ACR-040", "fail-terraform-premium-no-georeplications-location-unknown.tf", "fail"
     ),
+    Row(CHECKOV, "CKV_AZURE_165", "RW-ACR-040", "fail-terraform-basic-dynamic-georeplications.tf", "fail"),
     Row(
         CHECKOV,
         "CKV_AZURE_165",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from regwarden.model.finding import Status
-from regwarden.model.registry import Value, ValueSource
+from regwarden.model.registry import Registry, Value, ValueSource
 from regwarden.posture.rule import Check, Evidence
 
 
@@ -32,6 +32,15 @@ def unknown_unless_known(*values: Value[Any]) -> Check | None:
             reason = value.reason or value.source.value
             return Check(Status.UNKNOWN, f"{value.path} is {value.source.value}: {reason}", evidence(*values))
     return None
+
+
+def sku_unreadable(registry: Registry) -> Check | None:
+    """UNKNOWN when the registry's SKU is in the input but cannot be read (malformed, or an expression without a
+    value): a rule that depends on the SKU neither passes nor fails on a SKU it cannot read."""
+    sku = registry.sku
+    if sku.source is not ValueSource.UNRESOLVED:
+        return None
+    return Check(Status.UNKNOWN, f"the SKU decides this rule and cannot be read: {sku.reason}", evidence(sku))
 
 
 def text(value: Value[Any]) -> str:

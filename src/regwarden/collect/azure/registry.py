@@ -139,7 +139,7 @@ def registry_fields(body: Mapping[str, Any], origin: str) -> dict[str, Any]:
         "resource_group": to_str(get(body, "resourceGroup")) or id_part(resource_id, "resourcegroups"),
         "subscription_id": id_part(resource_id, "subscriptions"),
         "location": _required(body, ("location",), "location", origin),
-        "sku": _required(body, ("sku", "name"), "sku.name", origin),
+        "sku": _sku(body, origin),
         "ip_rules": _ip_rules(props, origin),
     }
     for field, keys, path, default, convert, expected in _SCALARS:
@@ -162,6 +162,22 @@ def unlisted_registry_fields(name: str, resource_id: str | None, origin: str, re
     for field, path in (*own, *((spec[0], spec[2]) for spec in _SCALARS)):
         fields[field] = Value.unavailable(path, reason, origin)
     return fields
+
+
+def _sku(body: Mapping[str, Any], origin: str) -> Value[str]:
+    """`sku.name`. A SKU of the wrong shape (`[]`, a number, an object without a name) is UNRESOLVED with what it
+    is, never read as absent: the rules that depend on the SKU then say UNKNOWN rather than guess."""
+    path, raw = "sku.name", get(body, "sku")
+    if raw is None:
+        return Value.unavailable(path, f"{path} not in the input", origin)
+    if is_expression(raw):
+        return Value.unresolved(path, f"unresolved ARM expression: {raw}", origin)
+    if not isinstance(raw, Mapping) or get(raw, "name") is None:
+        return Value.unresolved(path, f"malformed SKU: expected an object with a name, got {raw!r}", origin)
+    name = read(raw, ("name",), path, origin, None, to_str, "a SKU name")
+    if name.value == "":
+        return Value.unresolved(path, "malformed SKU: the name is empty", origin)
+    return name
 
 
 def _required(body: Mapping[str, Any], keys: tuple[str, ...], path: str, origin: str) -> Value[str]:

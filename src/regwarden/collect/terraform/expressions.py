@@ -1,10 +1,11 @@
 """A deliberately small evaluator for HCL expressions as python-hcl2 (8.x) serialises them.
 
 python-hcl2 keeps string literals quoted (`"\\"text\\""`) and wraps other expressions in `${...}`. We resolve
-what is static: literals, string templates, `var.x` (defaults and tfvars), `local.x`, and a resource's literal
-`name`/`location`/`resource_group_name`. Everything else (function calls, conditionals, `for`, attributes
-known only after apply) becomes `Unknown` with the expression as the reason, and every resource an expression
-names is recorded so children can still be linked to their registry.
+what is static: literals, string templates, `var.x` (defaults and tfvars), `local.x`, a dynamic block's iterator
+(`georeplications.value["location"]`), and a resource's literal `name`/`location`/`resource_group_name`.
+Everything else (function calls, conditionals, `for`, attributes known only after apply) becomes `Unknown` with
+the expression as the reason, and every resource an expression names is recorded so children can still be linked
+to their registry.
 """
 
 from __future__ import annotations
@@ -50,7 +51,15 @@ class Evaluator:
         self.variables = variables
         self.locals = locals_
         self.resources = resources
+        self.iterators: Mapping[str, Mapping[str, Any]] = {}
+        """A dynamic block's iterator name → its `key` and `value` while that block's content is read."""
         self._resolving: set[str] = set()
+
+    def with_iterator(self, name: str, key: Any, value: Any) -> Evaluator:
+        """This evaluator with a dynamic block's iterator bound (`name.key`, `name.value`)."""
+        bound = Evaluator(self.variables, self.locals, self.resources)
+        bound.iterators = {**self.iterators, name: {"key": key, "value": value}}
+        return bound
 
     def resolve(self, raw: Any, refs: set[str]) -> Any:
         if isinstance(raw, str):
@@ -123,6 +132,8 @@ class Evaluator:
     def _traversal(self, text: str, refs: set[str]) -> Any:
         steps = re.findall(r'[A-Za-z_][\w-]*|\[\d+\]|\["[^"]*"\]', text)
         head = steps[0]
+        if head in self.iterators and len(steps) > 1:
+            return _index(self.iterators[head], steps[1:], text)
         if head == "var" and len(steps) > 1:
             if steps[1] not in self.variables:
                 return Unknown(f"var.{steps[1]} is not declared")

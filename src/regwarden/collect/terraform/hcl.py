@@ -3,8 +3,9 @@
 Variables take their value from `*.tfvars` / `*.tfvars.json` files in the directory (`terraform.tfvars` first,
 then the others in name order, later ones winning), else from their `default`; a variable with neither stays
 UNRESOLVED, as does anything the small evaluator (terraform/expressions.py) does not evaluate. `dynamic` blocks
-and resources inside modules are not expanded (a dynamic block's values are UNRESOLVED; module calls are
-ignored). A resource with a literal `count = 0` is not created and is left out.
+are expanded when their `for_each` is known (terraform/dynamic_blocks.py), else UNRESOLVED; resources inside
+modules are not read (module calls are ignored). A resource with a literal `count = 0` is not created and is
+left out.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from regwarden.collect.terraform import dynamic_blocks
 from regwarden.collect.terraform.common import TfResource, Unknown
 from regwarden.collect.terraform.expressions import BLOCK_MARKER, Evaluator
 from regwarden.collect.terraform.mapping import registries_from_tf_resources
@@ -139,20 +141,12 @@ def _resource(address: str, kind: str, body: Mapping[str, Any], file: str, evalu
     values: dict[str, Any] = {}
     references: dict[str, frozenset[str]] = {}
     for key, raw in body.items():
-        if key in _META_ARGUMENTS or key == BLOCK_MARKER:
-            continue
-        if key == "dynamic":
-            for name in _dynamic_names(raw):
-                values[name] = Unknown(f"dynamic block {name} is not expanded")
-            continue
-        refs: set[str] = set()
-        values[key] = evaluator.resolve(raw, refs)
-        references[key] = frozenset(refs)
+        if key not in _META_ARGUMENTS and key not in (BLOCK_MARKER, "dynamic"):
+            refs: set[str] = set()
+            values[key] = evaluator.resolve(raw, refs)
+            references[key] = frozenset(refs)
+    dynamic_refs: set[str] = set()
+    for name, blocks in dynamic_blocks.expand(body.get("dynamic"), evaluator, dynamic_refs).items():
+        values[name] = dynamic_blocks.merge(values.get(name), blocks)
+        references[name] = references.get(name, frozenset()) | dynamic_refs
     return TfResource(address, kind, values, references, frozenset(values), file)
-
-
-def _dynamic_names(raw: Any) -> list[str]:
-    entries = raw if isinstance(raw, list) else [raw]
-    return [
-        _unquote(label) for entry in entries if isinstance(entry, Mapping) for label in entry if label != BLOCK_MARKER
-    ]

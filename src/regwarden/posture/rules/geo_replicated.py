@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from regwarden.model.finding import Severity, Status
 from regwarden.model.registry import Registry
-from regwarden.posture.checks import evidence, failed, passed, region, unknown_unless_known
+from regwarden.posture.checks import evidence, failed, passed, region, sku_unreadable, text, unknown_unless_known
 from regwarden.posture.rule import (
     PROD_PROFILES,
     Check,
@@ -23,9 +23,12 @@ META = RuleMeta(
     category="resilience",
     rationale=(
         "A regional outage stops every deployment that pulls from a single-region registry. The home "
-        "region's own replication does not count. Geo-replication needs Premium. PSRule's "
-        "Azure.ACR.GeoReplica fails a registry exported without child resources; here replications must "
-        "be in the input (they are when any registry of the export carries them), otherwise UNKNOWN. "
+        "region's own replication does not count. Geo-replication needs Premium: a Basic or Standard registry "
+        "fails whatever replicas the input declares (ARM would refuse them; PSRule's Azure.ACR.GeoReplica "
+        "passes a Standard registry exported with replicas), and a SKU that is present but cannot be read is "
+        "UNKNOWN. PSRule's Azure.ACR.GeoReplica fails a registry exported without child resources; here "
+        "replications must be in the input (they are when any registry of the export carries them), otherwise "
+        "UNKNOWN. "
         "Checkov's ARM CKV_AZURE_165 inspects replication resources for a Terraform-style "
         "georeplications attribute that ARM does not have, so its ARM verdicts are not comparable. Its "
         "Terraform check passes a georeplications block whose region is not known; that is UNKNOWN here."
@@ -47,8 +50,16 @@ META = RuleMeta(
 )
 
 
+_NO_REPLICAS = frozenset({"basic", "standard", "classic"})
+"""SKUs that cannot have geo-replicas."""
+
+
 def check(registry: Registry, context: RuleContext) -> Check:
-    replicas, home = registry.replications, registry.location
+    replicas, home, sku = registry.replications, registry.location, registry.sku
+    if unknown := sku_unreadable(registry):
+        return unknown
+    if sku.known and text(sku) in _NO_REPLICAS:
+        return failed(f"a {sku.value} registry cannot have geo-replicas: geo-replication needs Premium", sku)
     if unknown := unknown_unless_known(replicas):
         return unknown
     regions = {region(r.location.value) for r in replicas.value or () if r.location.known and r.location.value}

@@ -24,7 +24,8 @@ META = RuleMeta(
     rationale=(
         "Private endpoints, firewall rules, geo-replication, retention and disabling export all need "
         "Premium. PSRule's Azure.ACR.MinSku accepts Standard; we require Premium in production because "
-        "the network controls in this baseline cannot be met without it."
+        "the network controls in this baseline cannot be met without it. A SKU that is absent or cannot be read "
+        "(malformed, or an expression without a value) is UNKNOWN."
     ),
     remediation=Remediation(
         az="az acr update --name <registry> --sku Premium",
