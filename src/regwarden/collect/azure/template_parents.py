@@ -16,10 +16,11 @@ from typing import Any
 
 from regwarden.collect.azure.inventory import CHILD_KINDS, REGISTRY
 from regwarden.collect.azure.keys import get
-from regwarden.model.arm_id import is_expression, last_segment
+from regwarden.model.arm_id import is_expression
 
 _CALL = re.compile(r"^\s*(\w+)\s*\((.*)\)\s*$", re.DOTALL)
 _PARENT_CHILD_FORMATS = ("'{0}/{1}'",)
+_CHILD_TYPES = frozenset((*CHILD_KINDS, f"{REGISTRY}/listusages", f"{REGISTRY}/privateendpointconnections"))
 
 
 def existing_registries(declared: Any, resolve: Callable[[Any], Any]) -> dict[str, str]:
@@ -36,20 +37,15 @@ def existing_registries(declared: Any, resolve: Callable[[Any], Any]) -> dict[st
 
 def name_parent(resource: Mapping[str, Any], existing: Mapping[str, str]) -> Mapping[str, Any]:
     """The child with its parent registry named in `parentResource`, when only the template's text names it."""
-    kind = str(get(resource, "type")).casefold()
-    if kind not in (*CHILD_KINDS, REGISTRY + "/listusages", REGISTRY + "/privateendpointconnections"):
-        return resource
     name = get(resource, "name")
-    if get(resource, "parentResource") is not None or (
-        isinstance(name, str) and "/" in name and not is_expression(name)
-    ):
-        return resource  # the parent is already named (`registry/child` names are read as they are)
+    named = isinstance(name, str) and "/" in name and not is_expression(name)  # `registry/child`: read as it is
+    if str(get(resource, "type")).casefold() not in _CHILD_TYPES or named or get(resource, "parentResource"):
+        return resource
     parts = _name_parts(name)
     parent = parts[0] if parts else _parent_in_depends_on(resource, existing)
     if parent is None:
         return resource
-    own = parts[1] if parts else (last_segment(name) if isinstance(name, str) and not is_expression(name) else name)
-    return {**resource, "name": own, "parentResource": f"registries/{parent}"}
+    return {**resource, "name": parts[1] if parts else name, "parentResource": f"registries/{parent}"}
 
 
 def _name_parts(name: Any) -> tuple[str, str] | None:
