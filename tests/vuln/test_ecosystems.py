@@ -3,7 +3,15 @@ from __future__ import annotations
 import pytest
 
 from regwarden.model.sbom import OperatingSystem, Package, PackageType
-from regwarden.vuln.ecosystems import Query, index_key, lookup_keys, package_os, queries, release_matches
+from regwarden.vuln.ecosystems import (
+    Query,
+    coverage_gap,
+    index_key,
+    lookup_keys,
+    package_os,
+    queries,
+    release_matches,
+)
 
 DEBIAN_12 = OperatingSystem("debian", "12")
 UBUNTU_2204 = OperatingSystem("ubuntu", "22.04")
@@ -169,3 +177,33 @@ def test_package_os_falls_back_to_the_purl_distro() -> None:
 )
 def test_release_matches(ecosystem: str, system: OperatingSystem | None, expected: bool | None) -> None:
     assert release_matches(ecosystem, system) is expected
+
+
+@pytest.mark.parametrize(
+    ("package", "gap"),
+    [
+        (
+            Package(
+                "Shop.Web", "1.0.0", PackageType.NUGET, "pkg:nuget/Shop.Web@1.0.0", "t", metadata={"role": "project"}
+            ),
+            "not looked up: a .NET project (the application's own code), not a NuGet package",
+        ),
+        (
+            Package("serde", "1.0.0", PackageType.CARGO, "pkg:cargo/serde@1.0.0", "t", metadata={"source": "local"}),
+            "not looked up: a crate from local sources, not from crates.io",
+        ),
+        (
+            Package(
+                "serde", "1.0.0", PackageType.CARGO, "pkg:cargo/serde@1.0.0", "t", metadata={"source": "crates.io"}
+            ),
+            None,
+        ),
+        (
+            Package("System.Text.Json", "8.0.0", PackageType.NUGET, "pkg:nuget/System.Text.Json@8.0.0", "t"),
+            None,
+        ),
+    ],
+)
+def test_the_applications_own_code_is_not_looked_up_as_a_public_package(package: Package, gap: str | None) -> None:
+    assert coverage_gap(package, None) == gap
+    assert bool(queries(package, None)) is (gap is None)

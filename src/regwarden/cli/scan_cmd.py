@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from regwarden.cli import options
 from regwarden.model.finding import Severity
+
+if TYPE_CHECKING:
+    from regwarden.model.sbom import Sbom
 
 
 class ScanFormat(StrEnum):
@@ -50,6 +54,15 @@ def scan(
     max_db_age: float = typer.Option(
         7.0, "--max-db-age", help="Warn when the advisory database is older than this many days."
     ),
+    record: bool = typer.Option(
+        False, "--record", help="Also catalog the image in the inventory (the same --db), as `inventory add` does."
+    ),
+    repo: str | None = typer.Option(
+        None,
+        "--repo",
+        help="With --record: where the image is pushed, REGISTRY/REPOSITORY (e.g. myreg.azurecr.io/web).",
+    ),
+    tag: str | None = typer.Option(None, "--tag", help="With --record: the tag it is pushed under."),
     platform: str = options.PLATFORM,
     insecure: bool = options.INSECURE,
     username: str | None = options.USERNAME,
@@ -71,7 +84,13 @@ def scan(
         vex_files=tuple(vex),
         max_db_age_days=max_db_age,
     )
+    if (repo or tag) and not record:
+        from regwarden.model.errors import BadInputError
+
+        raise BadInputError("--repo and --tag say where to record the image: use them with --record")
     report = service.scan(target, scan_options)
+    if record:
+        _record(report.sbom, target, db, repo, tag)
     for warning in report.warnings:
         typer.echo(f"regwarden: warning: {warning}", err=True)
     warn_unknowns(report.sbom, " (in -o json, or from regwarden sbom); what they hold was not checked")
@@ -96,3 +115,14 @@ def _severity(text: str, option: str) -> Severity:
         return Severity.parse(text)
     except ValueError as error:
         raise BadInputError(f"{option}: {error}") from None
+
+
+def _record(sbom: Sbom, target: str, db: str | None, repo: str | None, tag: str | None) -> None:
+    """Catalog the scanned SBOM in the inventory; its findings there come from the same advisory store."""
+    from regwarden.service.inventory import record_scanned_sbom
+    from regwarden.store import open_store
+
+    with open_store(db) as store:
+        outcome = record_scanned_sbom(store, sbom, target, repository=repo, tag=tag)
+    state = "catalogued" if outcome.new else "already catalogued; location recorded"
+    typer.echo(f"regwarden: recorded {outcome.digest} in the inventory ({state})", err=True)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from regwarden.model.errors import BadInputError
 from regwarden.model.inventory import InventoryImage
+from regwarden.model.sbom import Sbom
 from regwarden.model.sync import CatalogOutcome
 from regwarden.service.catalog import ImagePlace, catalog_reference, catalog_sbom
 from regwarden.service.images import DIR_PREFIX, ImageOptions, read_sbom
@@ -51,6 +52,21 @@ def add_to_inventory(
     if outcome.error is not None and outcome.digest is None:
         raise BadInputError(f"cannot catalog {target}: {outcome.error}")
     return outcome
+
+
+def record_scanned_sbom(
+    store: Store,
+    sbom: Sbom,
+    target: str,
+    *,
+    repository: str | None = None,
+    tag: str | None = None,
+    endpoints: Sequence[str] = (),
+    now: datetime | None = None,
+) -> CatalogOutcome:
+    """`scan --record`: catalog the SBOM a scan just built (or read), under the image digest it names."""
+    place = _place(repository, tag, target)
+    return catalog_sbom(store, sbom, None, target, place=place, origin="scan --record", endpoints=endpoints, now=now)
 
 
 def list_inventory(store: Store, repository_pattern: str | None = None) -> list[InventoryImage]:

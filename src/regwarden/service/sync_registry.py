@@ -129,6 +129,7 @@ class _SyncState:
     manifests: int = 0
     known: int = 0
     pending: list[tuple[str, str]] = field(default_factory=list)
+    queued: set[str] = field(default_factory=set)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     moves: list[TagMove] = field(default_factory=list)
     gone: list[str] = field(default_factory=list)
@@ -162,7 +163,8 @@ def _sync_repository(
     for digest in wanted:
         if statuses.get(digest) == "catalogued":
             state.known += 1
-        else:
+        elif digest not in state.queued:  # the same digest in two repositories is read once
+            state.queued.add(digest)
             state.pending.append((repository, digest))
 
 

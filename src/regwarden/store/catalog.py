@@ -17,11 +17,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from regwarden import __version__
-from regwarden.inventory.packages import package_identity, search_name, stored_os
 from regwarden.model.image import ImageMetadata
 from regwarden.model.sbom import OperatingSystem, Package, PackageType, Sbom
 from regwarden.store.inventory_schema import components, image_children, images, package_keys, packages, scan_records
 from regwarden.store.moments import aware_now
+from regwarden.store.package_identity import matching_metadata, package_identity, search_name, stored_os
 from regwarden.store.upsert import dialect_insert
 from regwarden.vuln.ecosystems import queries
 
@@ -92,7 +92,10 @@ class ImageCatalog:
                 )
             if status == FAILED:
                 conn.execute(sa.delete(images).where(images.c.digest == entry.digest))
-            conn.execute(sa.insert(images), [_image_row(entry, moment)])
+            insert = dialect_insert(conn, images).on_conflict_do_nothing(index_elements=["digest"])
+            if conn.execute(insert, [_image_row(entry, moment)]).rowcount == 0:
+                # Another writer catalogued it meanwhile (two tags, or an index and its child, in one sync).
+                return RecordedImage(entry.digest, False, frozenset(), frozenset())
             ids, new_ids = _store_packages(conn, entry.sbom)
             _insert_components(conn, entry.digest, entry.sbom, ids)
         return RecordedImage(entry.digest, True, frozenset(ids.values()), frozenset(new_ids))
@@ -273,6 +276,7 @@ def _package_row(identity: str, package: Package, system: OperatingSystem | None
         "arch": package.arch,
         "epoch": package.epoch,
         "owned_by": package.owned_by,
+        "metadata": json.dumps(matching_metadata(package), sort_keys=True),
         "os_id": kept.id if kept else None,
         "os_version_id": kept.version_id if kept else None,
         "os_codename": kept.version_codename if kept else None,
@@ -307,6 +311,7 @@ def _stored(mapping: sa.RowMapping) -> StoredPackage:
         arch=_text(mapping["arch"]),
         epoch=int(str(mapping["epoch"])) if mapping["epoch"] is not None else None,
         owned_by=_text(mapping["owned_by"]),
+        metadata=json.loads(str(mapping["metadata"])),
     )
     system = None
     if mapping["os_id"] is not None:

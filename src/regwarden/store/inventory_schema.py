@@ -109,6 +109,7 @@ packages = sa.Table(
     sa.Column("arch", sa.String(60), nullable=True),
     sa.Column("epoch", sa.Integer(), nullable=True),
     sa.Column("owned_by", sa.Text(), nullable=True),
+    sa.Column("metadata", sa.Text(), nullable=False),  # JSON: the metadata matching reads (a project's role)
     # The image's OS, for OS packages only: their advisories are scoped to a release. Language packages match
     # whatever the OS, so they are stored once for every image.
     sa.Column("os_id", sa.String(60), nullable=True),

@@ -116,7 +116,7 @@ def queries(package: Package, operating_system: OperatingSystem | None) -> list[
     """Every key to look up for a package, each with the version to compare; deduplicated, stable order."""
     if package.type in _OS_ECOSYSTEMS:
         found = _os_queries(package, operating_system)
-    elif package.owned_by:
+    elif package.owned_by or not_published(package):
         found = []  # False negative accepted over backport false positives: the OS package's advisories apply.
     else:
         found = _language_queries(package)
@@ -126,10 +126,35 @@ def queries(package: Package, operating_system: OperatingSystem | None) -> list[
     return list(unique.values())
 
 
+MATCHING_METADATA = ("role", "source")
+"""The `Package.metadata` keys matching reads (`not_published`): a store of packages must keep them."""
+_UNPUBLISHED_ROLES = frozenset({"project", "project reference"})
+_PUBLIC_CRATE_SOURCES = frozenset({"crates.io", "CratesIo"})
+
+
+def not_published(package: Package) -> str | None:
+    """Why a language package is the application's own code rather than a published package, if it is.
+
+    A .NET project (or project reference) and a Rust crate built from a local path or a git checkout share only a
+    name with the public package of that name: looking them up would report the public package's advisories
+    against private code. They are not looked up, and the reason is reported as a coverage gap.
+    """
+    role = package.metadata.get("role")
+    if package.type is PackageType.NUGET and role in _UNPUBLISHED_ROLES:
+        return f"a .NET {role} (the application's own code), not a NuGet package"
+    source = package.metadata.get("source")
+    if package.type is PackageType.CARGO and source is not None and source not in _PUBLIC_CRATE_SOURCES:
+        return f"a crate from {source} sources, not from crates.io"
+    return None
+
+
 def coverage_gap(package: Package, operating_system: OperatingSystem | None) -> str | None:
     """Why a package has no index keys, when that is a gap to report rather than a choice (`owned_by`)."""
     if queries(package, operating_system):
         return None
+    unpublished = not_published(package)
+    if unpublished is not None:
+        return f"not looked up: {unpublished}"
     if package.type in _OS_ECOSYSTEMS:
         system = package_os(package, operating_system)
         name = system.id if system is not None else "an unknown distribution"

@@ -103,6 +103,7 @@ def upgrade() -> None:
         sa.Column("arch", sa.String(60), nullable=True),
         sa.Column("epoch", sa.Integer(), nullable=True),
         sa.Column("owned_by", sa.Text(), nullable=True),
+        sa.Column("metadata", sa.Text(), nullable=False),  # JSON: the metadata matching reads (a project's role)
         sa.Column("os_id", sa.String(60), nullable=True),
         sa.Column("os_version_id", sa.String(60), nullable=True),
         sa.Column("os_codename", sa.String(60), nullable=True),

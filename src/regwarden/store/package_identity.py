@@ -1,8 +1,9 @@
 """How the inventory stores a package once for every image that holds it.
 
-A package's identity is everything vulnerability matching reads of it: its fields and, for OS packages only, the
-image's distribution and release (their advisories are scoped to a release). Two images holding the same identity
-share one stored package, so an advisory update evaluates each distinct package once.
+A package's identity is everything vulnerability matching reads of it: its fields, the metadata matching reads
+(vuln/ecosystems.MATCHING_METADATA) and, for OS packages only, the image's distribution and release (their
+advisories are scoped to a release). Two images holding the same identity share one stored package, so an advisory
+update evaluates each distinct package once.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import hashlib
 import json
 
 from regwarden.model.sbom import OperatingSystem, Package, PackageType
+from regwarden.vuln.ecosystems import MATCHING_METADATA
 
 OS_PACKAGE_TYPES = frozenset({PackageType.DEB, PackageType.APK, PackageType.RPM})
 
@@ -26,10 +28,16 @@ def stored_os(package: Package, operating_system: OperatingSystem | None) -> Ope
     )
 
 
+def matching_metadata(package: Package) -> dict[str, str]:
+    """The metadata matching reads (a .NET project's role, a crate's source): kept with the stored package."""
+    return {key: str(package.metadata[key]) for key in MATCHING_METADATA if key in package.metadata}
+
+
 def package_identity(package: Package, operating_system: OperatingSystem | None) -> str:
     """A stable hash of what matching reads of `package` on `operating_system` (see `stored_os`)."""
     system = stored_os(package, operating_system)
     fields = [
+        matching_metadata(package),
         package.type.value,
         package.name,
         package.version,
