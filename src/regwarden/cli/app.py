@@ -8,7 +8,20 @@ from __future__ import annotations
 import typer
 
 from regwarden import __version__
-from regwarden.cli import audit_cmd, db_cmd, diff_cmd, inspect_cmd, rules_cmd, sbom_cmd, scan_cmd
+from regwarden.cli import (
+    audit_cmd,
+    db_cmd,
+    diff_cmd,
+    impact_cmd,
+    ingest_cmd,
+    inspect_cmd,
+    inventory_cmd,
+    rules_cmd,
+    sbom_cmd,
+    scan_cmd,
+    sync_cmd,
+    watch_cmd,
+)
 from regwarden.cli.errors import GuardedGroup, run_guarded
 
 app = typer.Typer(
@@ -44,6 +57,12 @@ app.command("scan")(scan_cmd.scan)
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(rules_cmd.app, name="rules")
 app.add_typer(db_cmd.app, name="db")
+app.add_typer(sync_cmd.app, name="sync")
+app.add_typer(inventory_cmd.app, name="inventory")
+app.command("ingest-event")(ingest_cmd.ingest_event)
+app.command("affected")(impact_cmd.affected)
+app.command("where")(impact_cmd.where)
+app.command("watch")(watch_cmd.watch)
 
 
 def main() -> None:
