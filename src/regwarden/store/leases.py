@@ -25,8 +25,9 @@ class LeaseRepository:
         moment = aware_now(now)
         row = {"name": name, "owner": owner, "expires_at": moment + ttl}
         with self._engine.begin() as conn:
-            inserted = conn.execute(dialect_insert(conn, leases).on_conflict_do_nothing(), [row]).rowcount
-            if inserted:
+            # RETURNING, not rowcount: psycopg reports -1 for any INSERT … ON CONFLICT DO NOTHING, inserted or not.
+            insert = dialect_insert(conn, leases).on_conflict_do_nothing().returning(leases.c.name)
+            if conn.execute(insert, [row]).first() is not None:
                 return True
             taken = conn.execute(
                 sa.update(leases)
