@@ -15,10 +15,12 @@ from regwarden.store.engine import create_store_engine, resolve_url
 from regwarden.store.events import EventRepository
 from regwarden.store.exposures import ExposureRepository
 from regwarden.store.findings import FindingRepository
+from regwarden.store.history_queries import HistoryQueries
 from regwarden.store.impact import ImpactQueries
 from regwarden.store.leases import LeaseRepository
 from regwarden.store.locations import LocationRepository
 from regwarden.store.state import StateRepository
+from regwarden.store.stored_sboms import StoredSboms
 from regwarden.store.triage import TriageRepository
 from regwarden.store.workloads import WorkloadRepository
 
@@ -42,6 +44,8 @@ class Store:
         self.impact = ImpactQueries(engine)
         self.leases = LeaseRepository(engine)
         self.state = StateRepository(engine)
+        self.sboms = StoredSboms(engine)
+        self.history = HistoryQueries(engine)
 
     @property
     def url(self) -> str:
