@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 
 from regwarden.store.advisories import AdvisoryRepository
 from regwarden.store.catalog import ImageCatalog
+from regwarden.store.drift_queries import DriftQueries
 from regwarden.store.engine import create_store_engine, resolve_url
 from regwarden.store.events import EventRepository
 from regwarden.store.exposures import ExposureRepository
@@ -46,6 +47,7 @@ class Store:
         self.state = StateRepository(engine)
         self.sboms = StoredSboms(engine)
         self.history = HistoryQueries(engine)
+        self.drift = DriftQueries(engine)
 
     @property
     def url(self) -> str:
