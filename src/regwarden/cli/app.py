@@ -12,6 +12,7 @@ from regwarden.cli import (
     audit_cmd,
     db_cmd,
     diff_cmd,
+    events_cmd,
     impact_cmd,
     ingest_cmd,
     inspect_cmd,
@@ -63,6 +64,7 @@ app.command("ingest-event")(ingest_cmd.ingest_event)
 app.command("affected")(impact_cmd.affected)
 app.command("where")(impact_cmd.where)
 app.command("watch")(watch_cmd.watch)
+app.add_typer(events_cmd.app, name="events")
 
 
 def main() -> None:
