@@ -10,7 +10,7 @@ Pure functions; service/notify.py does the I/O. The rules:
 - Any other answer (3xx: redirects are never followed, a signed body must not be replayed elsewhere; 4xx: the
   endpoint refuses this request) gets PERMANENT_ATTEMPTS attempts in all, backoff between them, then fails. Not
   one: a receiver mid-deploy or a secret mid-rotation answers 401/404 for minutes, and an event is worth keeping.
-- A delivery has `max_attempts` attempts in all (8 by default: about two hours of trying); then it fails.
+- A delivery has `max_attempts` attempts in all (8 by default: one to two hours of trying); then it fails.
 """
 
 from __future__ import annotations
