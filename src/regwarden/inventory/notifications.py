@@ -151,8 +151,9 @@ def _url(entry: Mapping[str, object], path: str, webhook_format: WebhookFormat, 
         raise BadInputError(f"{path}: give exactly one of url and url_env")
     if "url_env" in entry:
         variable = _variable(entry["url_env"], f"{path}.url_env", environ)
-        _check_url(environ[variable], f"{path}.url_env (the URL in ${variable})")
-        return environ[variable]
+        url = environ[variable].strip()
+        _check_url(url, f"{path}.url_env (the URL in ${variable})")
+        return url
     if webhook_format is not WebhookFormat.JSON:
         raise BadInputError(
             f"{path}.url: a {webhook_format.value} webhook URL is a secret; name a variable with url_env"
@@ -160,14 +161,14 @@ def _url(entry: Mapping[str, object], path: str, webhook_format: WebhookFormat, 
     url = entry["url"]
     if not isinstance(url, str):
         raise BadInputError(f"{path}.url: must be a string")
-    _check_url(url, f"{path}.url")
-    return url
+    _check_url(url.strip(), f"{path}.url")
+    return url.strip()
 
 
 def _check_url(url: str, where: str) -> None:
     """https, or http to a loopback host; no credentials. The message never repeats the URL."""
     try:
-        parts = urlsplit(url.strip())
+        parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a malformed port
     except ValueError:
         raise BadInputError(f"{where}: not a valid URL") from None

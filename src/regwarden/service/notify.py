@@ -181,7 +181,8 @@ class _Sender:
 def request_headers(webhook: Webhook, event: Event, body: bytes, moment: datetime) -> dict[str, str]:
     """Content type, agent, event kind, the delivery id (stable across retries, for receivers to deduplicate),
     and for a signed webhook the timestamp and signature."""
-    delivery = uuid.uuid5(DELIVERY_NAMESPACE, f"{event.id}/{event.created_at.isoformat()}/{webhook.name}")
+    created = event.created_at.astimezone(UTC).isoformat()  # the same id whatever the session time zone
+    delivery = uuid.uuid5(DELIVERY_NAMESPACE, f"{event.id}/{created}/{webhook.name}")
     headers = {
         "Content-Type": "application/json",
         "User-Agent": f"regwarden/{__version__}",
