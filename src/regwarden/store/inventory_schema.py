@@ -261,7 +261,7 @@ deliveries = sa.Table(
     # The outbox: a row per event and endpoint, written with the event in one transaction, so none is lost.
     sa.Column("event_id", ROW_ID, sa.ForeignKey("events.id"), nullable=False),
     sa.Column("endpoint", sa.String(255), nullable=False),
-    sa.Column("status", sa.String(20), nullable=False),  # pending | delivered | failed
+    sa.Column("status", sa.String(20), nullable=False),  # pending | delivered | failed | skipped
     sa.Column("attempts", sa.Integer(), nullable=False),
     sa.Column("next_attempt_at", MOMENT, nullable=False),
     sa.Column("last_error", sa.Text(), nullable=True),
