@@ -18,7 +18,7 @@ from packageurl import PackageURL
 from regwarden.model.errors import BadInputError
 from regwarden.vuln.versions import VersionError, compare
 
-_OPERATOR = re.compile(r"^(>=|<=|!=|==|=|>|<)?\s*(\S.*)$")
+_OPERATOR = re.compile(r"^(>=|<=|!=|==|=|>|<)?\s*([^<>=!\s]\S*)$")
 _SCHEMES = {
     "deb": "deb",
     "apk": "apk",
@@ -81,7 +81,7 @@ def parse_package_query(text: str) -> PackageQuery:
     name, _, spec = text.partition("@")
     if text.startswith("@"):  # an npm scope: `@babel/core@7.0.0`
         scoped, _, spec = text[1:].partition("@")
-        name = "@" + scoped
+        name = "@" + scoped if scoped else ""
     if not name:
         raise BadInputError(f"{text!r} names no package")
     return _with_spec(PackageQuery(name=name), spec)
@@ -116,7 +116,7 @@ def _with_spec(query: PackageQuery, spec: str) -> PackageQuery:
 
 def _constraint(text: str) -> Constraint:
     found = _OPERATOR.match(text.strip())
-    if found is None or not found[2].strip():
+    if found is None:
         raise BadInputError(f"{text!r} is not a version constraint (e.g. 1.2.3, <2.17, >=1.0)")
     operator = {None: "=", "==": "="}.get(found[1], found[1])
     return Constraint(operator, found[2].strip())
