@@ -12,7 +12,9 @@ from regwarden.cli import (
     audit_cmd,
     db_cmd,
     diff_cmd,
+    drift_cmd,
     events_cmd,
+    history_cmd,
     impact_cmd,
     ingest_cmd,
     inspect_cmd,
@@ -21,6 +23,7 @@ from regwarden.cli import (
     sbom_cmd,
     scan_cmd,
     sync_cmd,
+    triage_cmd,
     watch_cmd,
 )
 from regwarden.cli.errors import GuardedGroup, run_guarded
@@ -65,6 +68,9 @@ app.command("affected")(impact_cmd.affected)
 app.command("where")(impact_cmd.where)
 app.command("watch")(watch_cmd.watch)
 app.add_typer(events_cmd.app, name="events")
+app.command("history")(history_cmd.history)
+app.command("drift")(drift_cmd.drift)
+app.add_typer(triage_cmd.app, name="triage")
 
 
 def main() -> None:
