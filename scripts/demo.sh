@@ -37,7 +37,7 @@ stale; for today's advisories use \`regwarden db update\` instead."
 SCAN=(scan "oci-archive:$SAMPLE" --db "$DB" --fail-on high)
 step "Scan the sample image and gate on high severity" "$RW ${SCAN[*]}"
 gated "${SCAN[@]}"
-note "The scan gate would have failed a CI run (exit $status): 15 findings, 6 of them counted at or above high.
+note "The scan gate would have failed a CI run (exit $status): 13 findings, 6 of them counted at or above high.
 CVE-2021-33503 is \"unrated\": the only record that matched urllib3 1.24.1 carries no severity, and regwarden
 counts an unrated vulnerability as critical rather than guessing it low. The snapshot has no Debian records, so
 the 2 Debian packages are reported as not checked, never as clean."
@@ -49,8 +49,7 @@ $RW "${DIFF[@]}"
 SCAN_NEXT=(scan "oci-archive:$SAMPLE_NEXT" --db "$DB" --fail-on high)
 step "Scan build 1.1: what the upgrade fixed" "$RW ${SCAN_NEXT[*]}"
 gated "${SCAN_NEXT[@]}"
-note "The upgrade fixed 14 of the 15 findings and the gate passes (exit $status). One medium finding is left:
-Jinja2 3.1.3 is affected by CVE-2024-34064, fixed in 3.1.4, which is below the high gate."
+note "The upgrade fixed all 13 findings and the gate passes (exit $status) — as far as the snapshot knows."
 
 AUDIT=(audit acr --config samples/acr/posture.yaml --from samples/acr/weak-registry.json
        --from samples/acr/hardened-registry.json --hide-passed)
@@ -58,7 +57,34 @@ step "Audit a weak and a hardened ACR export against the baseline" "$RW ${AUDIT[
 gated "${AUDIT[@]}"
 note "The audit gate would have failed a CI run (exit $status): shopacr has high and critical findings."
 
-# == Inventory ======================================================================================================
-# Next steps go here: sync both sample builds into "$DB" and ask which images a CVE affects (`regwarden sync`,
-# `regwarden affected CVE-2024-34064`), offline, with the same database and samples as above. "$WORK" is removed
-# when the script exits.
+# == Inventory and impact ==========================================================================================
+IMAGE_REPO=regwardendemo.azurecr.io/shop/web
+step "Record both builds in the inventory, as CI does right after a push" \
+  "$RW inventory add oci-archive:$SAMPLE --repo $IMAGE_REPO --tag 1.0 --db $DB"
+$RW inventory add "oci-archive:$SAMPLE" --repo "$IMAGE_REPO" --tag 1.0 --db "$DB"
+$RW inventory add "oci-archive:$SAMPLE_NEXT" --repo "$IMAGE_REPO" --tag 1.1 --db "$DB"
+
+step "What runs where: two sample AKS clusters, as \`kubectl get pods -A -o json\` prints them" \
+  "$RW sync k8s --from samples/cluster/aks-prod.json --cluster aks-prod-weu --no-catalog --db $DB"
+$RW sync k8s --from samples/cluster/aks-prod.json --cluster aks-prod-weu --no-catalog --db "$DB"
+$RW sync k8s --from samples/cluster/aks-dev.json --cluster aks-dev-weu --no-catalog --db "$DB"
+note "--no-catalog because the clusters' other workloads run images of a registry that does not exist; against a
+real one, regwarden fetches and catalogs every running digest it has not seen. Production is decided by the
+default rule (a namespace or cluster named dev, test, qa, staging or sandbox is not production) unless a config
+file says otherwise, and every report says which rule decided."
+
+step "The inventory: every image, its findings, and who runs it" "$RW inventory list --db $DB"
+$RW inventory list --db "$DB"
+
+step "Two advisories arrive (published after the snapshot)" "$RW db import samples/advisory-update --db $DB"
+$RW db import samples/advisory-update --db "$DB"
+note "Nothing was scanned again: regwarden re-matched only the packages these advisories name, and each production
+workload that became affected is an event (kept in an outbox for the configured webhooks: \`regwarden events\`)."
+
+step "Which production services are affected by CVE-2024-34064?" "$RW affected CVE-2024-34064 --db $DB"
+gated affected CVE-2024-34064 --db "$DB"
+note "Exit $status: production is affected, so a script or an on-call rota can act on it. Running workloads come
+first (production before the rest), then catalogued images that run nowhere."
+
+step "Where does a vulnerable urllib3 still run?" "$RW where 'urllib3@<1.26.19' --db $DB"
+$RW where 'urllib3@<1.26.19' --db "$DB"

@@ -7,6 +7,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "samples"
 ADVISORIES = SAMPLES / "advisories"
+ADVISORY_UPDATE = SAMPLES / "advisory-update"
 DEMO_1_0 = SAMPLES / "demo.oci.tar"
 DEMO_1_1 = SAMPLES / "demo-1.1.oci.tar"
 
@@ -30,7 +31,6 @@ PYPA_IDS = {
     "PYSEC-2024-60",
 }
 GHSA_IDS = {
-    "GHSA-34jh-p97f-mpxf",
     "GHSA-g4mx-q9vg-27p4",
     "GHSA-gwvm-45gx-3cf8",
     "GHSA-mh33-7rrq-662w",
@@ -41,9 +41,10 @@ GHSA_IDS = {
     "GHSA-462w-v97r-4m45",
     "GHSA-g3rq-g295-4j3m",
     "GHSA-h5c8-rqwp-cp95",
-    "GHSA-h75v-3vvj-5mfj",
     "GHSA-29mw-wpgm-hmr9",
     "GHSA-35jh-r3h4-6jhm",
     "GHSA-jf85-cpcp-j695",
     "GHSA-p6mc-m468-83gw",
 }
+UPDATE_IDS = {"GHSA-34jh-p97f-mpxf", "GHSA-h75v-3vvj-5mfj"}
+"""The newest two records, in samples/advisory-update: what the demo imports after cataloguing the images."""

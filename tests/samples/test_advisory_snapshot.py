@@ -11,7 +11,7 @@ import json
 from regwarden.model.advisory import Advisory
 from regwarden.vuln.osv import parse_osv
 from regwarden.vuln.sources.osv_files import RECORD_SUFFIXES, open_path_source
-from tests.samples.snapshot import ADVISORIES, GHSA_IDS, PYPA_IDS, SAMPLES
+from tests.samples.snapshot import ADVISORIES, ADVISORY_UPDATE, GHSA_IDS, PYPA_IDS, SAMPLES, UPDATE_IDS
 
 SOURCES = {
     "pypa": ("Python Packaging Advisory Database", "https://github.com/pypa/advisory-database"),
@@ -60,9 +60,26 @@ def test_notice_names_each_source_its_licence_and_that_records_are_unmodified() 
 
 def test_samples_readme_says_where_every_record_came_from() -> None:
     readme = (SAMPLES / "README.md").read_text(encoding="utf-8")
-    missing = {advisory_id for advisory_id in PYPA_IDS | GHSA_IDS if advisory_id not in readme}
+    missing = {advisory_id for advisory_id in PYPA_IDS | GHSA_IDS | UPDATE_IDS if advisory_id not in readme}
     assert missing == set()
     ghsa_rows = [line.split(" | ") for line in readme.splitlines() if line.startswith("| `ghsa/")]
     upstream = {row[0].rsplit("/", 1)[-1].removesuffix(".json`"): row[2] for row in ghsa_rows}
-    assert set(upstream) == GHSA_IDS
+    assert set(upstream) == GHSA_IDS | UPDATE_IDS
     assert all(path.startswith("`advisories/github-reviewed/") and ghsa in path for ghsa, path in upstream.items())
+
+
+def test_the_update_holds_advisories_newer_than_the_snapshots_for_the_same_packages() -> None:
+    update = {
+        name: parse_osv(json.loads(data), source=name) for name, data in open_path_source(ADVISORY_UPDATE).records()
+    }
+    assert set(update) == UPDATE_IDS
+    snapshot = parsed_snapshot()
+    for advisory in update.values():
+        name = advisory.affected[0].name.lower()
+        same_package = [a for a in snapshot.values() if any(e.name.lower() == name for e in a.affected)]
+        assert (advisory.published or "") > max(a.published or "" for a in same_package), advisory.id
+    assert not set(update) & set(snapshot)
+    files = {p.relative_to(ADVISORY_UPDATE).as_posix() for p in ADVISORY_UPDATE.rglob("*") if p.is_file()}
+    assert files == {"NOTICE", *(f"ghsa/{a.affected[0].name.lower()}/{i}.json" for i, a in update.items())}
+    notice = (ADVISORY_UPDATE / "NOTICE").read_text(encoding="utf-8")
+    assert "https://github.com/github/advisory-database" in notice and "CC-BY 4.0" in notice and "unmodified" in notice

@@ -23,11 +23,9 @@ FINDINGS_1_0 = {
     ("urllib3", "CVE-2021-33503"),
     ("urllib3", "CVE-2023-43804"),
     ("urllib3", "CVE-2023-45803"),
-    ("urllib3", "CVE-2024-37891"),
     ("Jinja2", "CVE-2019-10906"),
     ("Jinja2", "CVE-2020-28493"),
     ("Jinja2", "CVE-2024-22195"),
-    ("Jinja2", "CVE-2024-34064"),
     ("lodash", "CVE-2020-8203"),
     ("lodash", "CVE-2020-28500"),
     ("lodash", "CVE-2021-23337"),
@@ -43,7 +41,6 @@ MATCHED_1_0 = {
     "PYSEC-2023-212",
     "PYSEC-2019-217",
     "PYSEC-2021-66",
-    "GHSA-34jh-p97f-mpxf",
     "GHSA-g4mx-q9vg-27p4",
     "GHSA-gwvm-45gx-3cf8",
     "GHSA-mh33-7rrq-662w",
@@ -53,7 +50,6 @@ MATCHED_1_0 = {
     "GHSA-462w-v97r-4m45",
     "GHSA-g3rq-g295-4j3m",
     "GHSA-h5c8-rqwp-cp95",
-    "GHSA-h75v-3vvj-5mfj",
     "GHSA-29mw-wpgm-hmr9",
     "GHSA-35jh-r3h4-6jhm",
     "GHSA-p6mc-m468-83gw",
@@ -74,7 +70,7 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> str:
     db = str(tmp_path_factory.mktemp("demo-db") / "advisories.db")
     outcome = invoke(["db", "import", str(ADVISORIES), "--db", db])
     assert outcome.code == 0, outcome.stderr
-    assert outcome.stdout == f"imported 33 advisories from {ADVISORIES} (PyPI, npm); rejected 0\n"
+    assert outcome.stdout == f"imported 31 advisories from {ADVISORIES} (PyPI, npm); rejected 0\n"
     return db
 
 
@@ -110,13 +106,7 @@ def test_scan_of_1_0_says_the_debian_packages_were_not_checked(database: str) ->
 
 def test_scan_of_1_1_shows_what_the_upgrade_fixed(database: str) -> None:
     document = scan(DEMO_1_1, database, expected_code=0)
-    assert findings(document) == {("Jinja2", "CVE-2024-34064")}
-    (remaining,) = document["findings"]
-    assert (remaining["package"]["version"], remaining["severity"], remaining["fixed_versions"]) == (
-        "3.1.3",
-        "medium",
-        ["3.1.4"],
-    )
+    assert findings(document) == set()
     assert document["gate"] == {"fail_on": "high", "failed": False}
 
 

@@ -23,13 +23,21 @@ BUDGET_S = 30.0  # the demo's promise once the venv exists
 CLOSED_PORT = "http://127.0.0.1:9"
 KEY_LINES = (
     "== Load the bundled advisory snapshot into a demo database",
-    "imported 33 advisories from samples/advisories (PyPI, npm); rejected 0",
+    "imported 31 advisories from samples/advisories (PyPI, npm); rejected 0",
     "regwarden: gate failed: 6 finding(s) at or above high",
-    "The scan gate would have failed a CI run (exit 1): 15 findings, 6 of them counted at or above high.",
+    "The scan gate would have failed a CI run (exit 1): 13 findings, 6 of them counted at or above high.",
     "1 added, 0 removed, 3 changed",
     "gate passed: --fail-on high",
-    "The upgrade fixed 14 of the 15 findings and the gate passes (exit 0).",
+    "The upgrade fixed all 13 findings and the gate passes (exit 0)",
     "The audit gate would have failed a CI run (exit 1): shopacr has high and critical findings.",
+    "catalogued sha256:6543174edb1c5e91936b2112d18077e8c3a64c0daec5fafa9cdd9f09438176e3: 6 packages, 13 new findings",
+    "aks-prod-weu (samples/cluster/aks-prod.json): 11 workload containers, 10 production",
+    "imported 2 advisories from samples/advisory-update (PyPI); rejected 0",
+    "inventory: 2 new or changed advisories re-matched 4 stored packages: 3 new and 0 resolved findings in 2 images; "
+    "production workloads newly affected: 5 (no longer: 0); 5 events",
+    "CVE-2024-34064  affects 2 production workload(s), 3 other workload(s), 2 image(s)",
+    "Exit 1: production is affected",
+    "urllib3@<1.26.19: 1 image(s), 3 running workload(s)",
 )
 
 

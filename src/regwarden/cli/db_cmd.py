@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from regwarden.cli import options
+
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
@@ -51,14 +53,18 @@ def update(
     full: bool = typer.Option(False, "--full", help="Download every all.zip, even when an increment would do."),
     timeout: float = typer.Option(60.0, "--timeout", help="Per-request timeout in seconds."),
     db: str | None = DB_URL,
+    config: Path | None = options.CONFIG,
     output: DbFormat = OUTPUT,
 ) -> None:
-    """Fetch OSV exports (incrementally when possible); each ecosystem is swapped in atomically."""
+    """Fetch OSV exports (incrementally when possible); each ecosystem is swapped in atomically. The inventory is
+    then re-matched against the new and changed advisories only, and its events are queued."""
     from regwarden.report import db_report
     from regwarden.service.database import UpdateOptions, update_database
+    from regwarden.service.settings import load_settings
 
-    options = UpdateOptions(ecosystems=tuple(ecosystem), base_url=base_url, full=full, timeout=timeout)
-    report = update_database(options, db_url=db, progress=_progress())
+    endpoints = load_settings(config).endpoints
+    update_options = UpdateOptions(ecosystems=tuple(ecosystem), base_url=base_url, full=full, timeout=timeout)
+    report = update_database(update_options, db_url=db, progress=_progress(), endpoints=endpoints)
     render = db_report.render_update_json if output is DbFormat.JSON else db_report.render_update_table
     typer.echo(render(report), nl=False)
     typer.echo(db_report.render_rejected_warning([r for u in report.updated for r in u.rejected]), err=True, nl=False)
@@ -72,13 +78,16 @@ def update(
 def import_(
     path: Path = typer.Argument(..., help="An OSV export zip, a directory of OSV JSON/YAML files, or one file."),
     db: str | None = DB_URL,
+    config: Path | None = options.CONFIG,
     output: DbFormat = OUTPUT,
 ) -> None:
-    """Load OSV records from local files (air-gapped); records are merged by id."""
+    """Load OSV records from local files (air-gapped); records are merged by id. The inventory is then re-matched
+    against the new and changed advisories only, and its events are queued."""
     from regwarden.report import db_report
     from regwarden.service.database import import_advisories
+    from regwarden.service.settings import load_settings
 
-    report = import_advisories(path, db_url=db)
+    report = import_advisories(path, db_url=db, endpoints=load_settings(config).endpoints)
     render = db_report.render_import_json if output is DbFormat.JSON else db_report.render_import_text
     typer.echo(render(report), nl=False)
     typer.echo(db_report.render_rejected_warning(report.rejected), err=True, nl=False)

@@ -14,7 +14,13 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from regwarden.model.advisory_database import DatabaseStatus, ImportReport, RejectedRecord, UpdateReport
+from regwarden.model.advisory_database import (
+    DatabaseStatus,
+    ImportReport,
+    RejectedRecord,
+    RematchReport,
+    UpdateReport,
+)
 
 MAX_REJECTED_SHOWN = 10
 
@@ -22,7 +28,7 @@ MAX_REJECTED_SHOWN = 10
 def render_update_table(report: UpdateReport) -> str:
     rows: list[tuple[str, ...]] = [(u.ecosystem, u.mode, str(u.written), str(len(u.rejected))) for u in report.updated]
     rows += [(name, "failed", "-", "-") for name, _ in report.failed]
-    return _table(("Ecosystem", "Update", "Written", "Rejected"), rows)
+    return _table(("Ecosystem", "Update", "Written", "Rejected"), rows) + _rematch_text(report.rematch)
 
 
 def render_update_json(report: UpdateReport) -> str:
@@ -38,6 +44,7 @@ def render_update_json(report: UpdateReport) -> str:
             for u in report.updated
         ],
         "failed": [{"ecosystem": name, "error": str(error)} for name, error in report.failed],
+        "inventory": _rematch_json(report.rematch),
     }
     return json.dumps(document, indent=2) + "\n"
 
@@ -48,7 +55,7 @@ def render_import_text(report: ImportReport) -> str:
     return (
         f"imported {report.written} advisories from {report.source} ({ecosystems});"
         f" rejected {len(report.rejected)}{newer}\n"
-    )
+    ) + _rematch_text(report.rematch)
 
 
 def render_import_json(report: ImportReport) -> str:
@@ -58,8 +65,37 @@ def render_import_json(report: ImportReport) -> str:
         "ecosystems": list(report.ecosystems),
         "rejected": _rejected_json(report.rejected),
         "kept_newer": list(report.kept_newer),
+        "changed": list(report.changed),
+        "inventory": _rematch_json(report.rematch),
     }
     return json.dumps(document, indent=2) + "\n"
+
+
+def _rematch_text(rematch: RematchReport | None) -> str:
+    """What the changed advisories did to the inventory; nothing when none changed or nothing is catalogued."""
+    if rematch is None or rematch.packages == 0:
+        return ""
+    return (
+        f"inventory: {rematch.advisories} new or changed advisories re-matched {rematch.packages} stored packages: "
+        f"{rematch.new_findings} new and {rematch.resolved_findings} resolved findings in {rematch.images} images; "
+        f"production workloads newly affected: {rematch.exposures_opened} (no longer: {rematch.exposures_closed}); "
+        f"{rematch.events} events\n"
+    )
+
+
+def _rematch_json(rematch: RematchReport | None) -> dict[str, int] | None:
+    if rematch is None:
+        return None
+    return {
+        "advisories": rematch.advisories,
+        "packages": rematch.packages,
+        "new_findings": rematch.new_findings,
+        "resolved_findings": rematch.resolved_findings,
+        "images": rematch.images,
+        "exposures_opened": rematch.exposures_opened,
+        "exposures_closed": rematch.exposures_closed,
+        "events": rematch.events,
+    }
 
 
 def render_status_table(status: DatabaseStatus, now: datetime) -> str:
