@@ -151,9 +151,9 @@ def _url(entry: Mapping[str, object], path: str, webhook_format: WebhookFormat, 
         raise BadInputError(f"{path}: give exactly one of url and url_env")
     if "url_env" in entry:
         variable = _variable(entry["url_env"], f"{path}.url_env", environ)
-        url = environ[variable].strip()
-        _check_url(url, f"{path}.url_env (the URL in ${variable})")
-        return url
+        from_environment = environ[variable].strip()
+        _check_url(from_environment, f"{path}.url_env (the URL in ${variable})")
+        return from_environment
     if webhook_format is not WebhookFormat.JSON:
         raise BadInputError(
             f"{path}.url: a {webhook_format.value} webhook URL is a secret; name a variable with url_env"
