@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from regwarden.model.advisory_database import (
@@ -11,6 +12,7 @@ from regwarden.model.advisory_database import (
     EcosystemUpdate,
     ImportReport,
     RejectedRecord,
+    RematchReport,
     UpdateReport,
 )
 from regwarden.model.errors import UnreachableError
@@ -90,6 +92,7 @@ def test_update_json() -> None:
             }
         ],
         "failed": [{"ecosystem": "npm", "error": "https://osv/npm/all.zip: HTTP 503"}],
+        "inventory": None,
     }
 
 
@@ -103,7 +106,39 @@ def test_import_text_and_json() -> None:
         "ecosystems": ["PyPI", "npm"],
         "rejected": [{"id": "MISSING-MODIFIED", "reason": "no `modified` field"}],
         "kept_newer": ["GHSA-1"],
+        "changed": [],
+        "inventory": None,
     }
+
+
+def test_an_update_that_changed_the_inventory_says_what_it_did() -> None:
+    rematch = RematchReport(
+        advisories=2,
+        packages=4,
+        new_findings=3,
+        resolved_findings=1,
+        images=2,
+        exposures_opened=5,
+        exposures_closed=1,
+        events=6,
+    )
+    report = replace(IMPORT, changed=("GHSA-1", "GHSA-2"), rematch=rematch)
+    assert db_report.render_import_text(report).splitlines()[1] == (
+        "inventory: 2 new or changed advisories re-matched 4 stored packages: 3 new and 1 resolved findings in 2 "
+        "images; production workloads newly affected: 5 (no longer: 1); 6 events"
+    )
+    assert json.loads(db_report.render_import_json(report))["inventory"] == {
+        "advisories": 2,
+        "packages": 4,
+        "new_findings": 3,
+        "resolved_findings": 1,
+        "images": 2,
+        "exposures_opened": 5,
+        "exposures_closed": 1,
+        "events": 6,
+    }
+    no_inventory = replace(rematch, packages=0)
+    assert db_report.render_import_text(replace(IMPORT, rematch=no_inventory)).count("\n") == 1
 
 
 def test_rejected_warning_shows_ten_and_counts_the_rest() -> None:

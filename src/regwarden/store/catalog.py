@@ -92,8 +92,9 @@ class ImageCatalog:
                 )
             if status == FAILED:
                 conn.execute(sa.delete(images).where(images.c.digest == entry.digest))
+            # RETURNING, not rowcount: psycopg reports -1 rows for an INSERT … ON CONFLICT DO NOTHING.
             insert = dialect_insert(conn, images).on_conflict_do_nothing(index_elements=["digest"])
-            if conn.execute(insert, [_image_row(entry, moment)]).rowcount == 0:
+            if conn.execute(insert.returning(images.c.digest), [_image_row(entry, moment)]).first() is None:
                 # Another writer catalogued it meanwhile (two tags, or an index and its child, in one sync).
                 return RecordedImage(entry.digest, False, frozenset(), frozenset())
             ids, new_ids = _store_packages(conn, entry.sbom)
