@@ -128,6 +128,7 @@ def _snapshots(store: Store, builds: Sequence[Build], today: date) -> list[Build
     ids = {identifier for found in findings.values() for finding in found for identifier in finding.ids}
     decisions = store.triage.decisions(ids) if ids else []
     places = store.impact.places(readable) if decisions else {}
+    sboms = {digest: store.sboms.sbom(digest) for digest in readable}  # a tag often returns to a build
     snapshots = []
     for build in builds:
         digest = build.image_digest if build.status == CATALOGUED else None
@@ -137,7 +138,7 @@ def _snapshots(store: Store, builds: Sequence[Build], today: date) -> list[Build
         deltas = tuple(_delta(f, decisions, digest, places.get(digest, []), today) for f in findings[digest])
         counted = sum(1 for delta in deltas if delta.triage is None)
         stamped = replace(build, open_findings=counted)
-        snapshots.append(BuildSnapshot(stamped, store.sboms.sbom(digest), deltas))
+        snapshots.append(BuildSnapshot(stamped, sboms[digest], deltas))
     return snapshots
 
 
