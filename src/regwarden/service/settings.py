@@ -14,7 +14,7 @@ watch:
     - {registry: myreg.azurecr.io, repo: "shop/.*"}
   clusters:
     - {context: aks-prod}             # a kubeconfig context, or
-    - {from: /var/lib/exports/pods.json, cluster: edge-1}
+    - {from: /var/lib/exports/pods.json, cluster: edge-1, catalog: false}   # catalog: as sync k8s --no-catalog
 ```
 """
 
@@ -48,6 +48,8 @@ class WatchedCluster:
     context: str | None = None
     from_file: Path | None = None
     cluster: str | None = None
+    catalog: bool = True
+    """Fetch and catalog running digests the inventory lacks (`sync k8s --no-catalog` when False)."""
 
 
 @dataclass(frozen=True)
@@ -143,8 +145,12 @@ def _cluster(item: object, position: int) -> WatchedCluster:
     for key, value in (("context", context), ("from", from_file), ("cluster", cluster)):
         if value is not None and not isinstance(value, str):
             raise BadInputError(f"{where}.{key}: expected text")
+    catalog = item.get("catalog", True)
+    if not isinstance(catalog, bool):
+        raise BadInputError(f"{where}.catalog: expected true or false")
     return WatchedCluster(
         context=str(context) if context else None,
         from_file=Path(str(from_file)) if from_file else None,
         cluster=str(cluster) if cluster else None,
+        catalog=catalog,
     )

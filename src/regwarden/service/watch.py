@@ -154,7 +154,9 @@ def _sync_cluster(store: Store, settings: Settings, cluster: WatchedCluster) -> 
     else:
         snapshot = collect_cluster(cluster.context, cluster.cluster)
         source = f"context {cluster.context}"
-    report = sync_cluster(store, snapshot, source, settings.environments, endpoints=settings.endpoints)
+    report = sync_cluster(
+        store, snapshot, source, settings.environments, catalog_missing=cluster.catalog, endpoints=settings.endpoints
+    )
     return (
         f"{report.workloads} workloads, exposures {report.exposures_opened} opened / {report.exposures_closed} "
         f"closed, {len(report.gaps)} gaps"
