@@ -22,6 +22,7 @@ def inventory(tmp_path_factory: pytest.TempPathFactory) -> str:
     db = str(tmp_path_factory.mktemp("impact") / "inventory.db")
     steps = [
         ["db", "import", str(SAMPLES / "advisories")],
+        ["db", "import", str(SAMPLES / "advisory-update")],
         ["inventory", "add", f"oci-archive:{SAMPLES / 'demo.oci.tar'}", "--repo", REPOSITORY, "--tag", "1.0"],
         ["inventory", "add", f"oci-archive:{SAMPLES / 'demo-1.1.oci.tar'}", "--repo", REPOSITORY, "--tag", "1.1"],
         # --no-catalog: the other sample workloads run made-up digests of a registry that does not exist.

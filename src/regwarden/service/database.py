@@ -16,7 +16,7 @@ import httpx
 
 from regwarden.model.advisory_database import DatabaseStatus, EcosystemUpdate, ImportReport, RematchReport, UpdateReport
 from regwarden.model.errors import BadInputError, NoDataError, NotFoundError, RegwardenError
-from regwarden.service.rematch import rematch_advisories
+from regwarden.service.rematch import mark_matched_through, rematch_advisories
 from regwarden.store import Store, database_age, open_store
 from regwarden.store.records import utc_text
 from regwarden.vuln.sources.interface import TransferProgress
@@ -101,8 +101,10 @@ def import_advisories(path: Path, *, db_url: str | None = None, endpoints: Seque
 
 
 def _rematch(store: Store, changed: set[str], removed: set[str], endpoints: Sequence[str]) -> RematchReport | None:
-    """The inventory's side of an update; skipped when no advisory changed (an unchanged re-import is free)."""
+    """The inventory's side of an update; skipped when no advisory changed (an unchanged re-import is free), but
+    the inventory is then current with this update all the same (`matched_through`, which `drift` reads)."""
     if not changed and not removed:
+        mark_matched_through(store)
         return None
     return rematch_advisories(store, changed, removed, endpoints=endpoints)
 

@@ -30,7 +30,6 @@ def rematch_advisories(
     from regwarden.service.exposure import refresh_exposures
     from regwarden.service.package_matching import match_stored_packages
     from regwarden.store.exposures import ExposureScope
-    from regwarden.store.state import MATCHED_THROUGH
 
     moment = now or datetime.now(UTC)
     ids = set(changed) | set(removed)
@@ -40,9 +39,7 @@ def rematch_advisories(
     touched = {package_id for package_id, _ in changes.new | changes.resolved}
     images = {hit.digest for hit in store.impact.package_hits(touched)} if touched else set()
     exposures = refresh_exposures(store, ExposureScope(vuln_ids=changes.vulnerabilities), endpoints, moment)
-    newest = store.advisories.newest_update()
-    if newest is not None:
-        store.state.set(MATCHED_THROUGH, newest.isoformat())
+    mark_matched_through(store)
     return RematchReport(
         advisories=len(ids),
         packages=len(package_ids),
@@ -53,3 +50,12 @@ def rematch_advisories(
         exposures_closed=len(exposures.closed),
         events=exposures.events,
     )
+
+
+def mark_matched_through(store: Store) -> None:
+    """Record that every stored package is matched against the advisory data as of its newest update."""
+    from regwarden.store.state import MATCHED_THROUGH
+
+    newest = store.advisories.newest_update()
+    if newest is not None:
+        store.state.set(MATCHED_THROUGH, newest.isoformat())
