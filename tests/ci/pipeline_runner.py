@@ -3,6 +3,9 @@
 Only the expressions the files use are resolved: `${{ inputs.X }}` and `${{ steps.ID.outputs.Y }}` (GitHub),
 `${{ parameters.X }}` and `$(VAR)` (Azure, with variables set by `##vso[task.setvariable]`). Anything else left
 in a script's environment fails the test, so the files cannot drift into expressions these tests do not check.
+Conditions are evaluated in the same spirit, one form per platform: a step's `if: inputs.X == 'VALUE'` (GitHub,
+which compares strings ignoring case) and a `${{ if eq(parameters.X, true|false) }}:` block of steps (Azure);
+any other condition on a script step fails the test.
 `uses:` / `task:` steps (setup-python, upload-sarif, publish artifacts) belong to the platforms and are not run.
 """
 
@@ -27,16 +30,12 @@ _GITHUB_EXPR = re.compile(r"\$\{\{\s*(?:inputs\.([\w-]+)|steps\.([\w-]+)\.output
 _AZURE_PARAM = re.compile(r"\$\{\{\s*parameters\.(\w+)\s*\}\}")
 _AZURE_MACRO = re.compile(r"\$\(([\w.]+)\)")
 _SETVARIABLE = re.compile(r"^##vso\[task\.setvariable variable=(\w+)\](.*)$", re.MULTILINE)
-# Until cli/app.py registers `scan` and `db` (the lead wires them), this wrapper adds them to the real app.
+_GITHUB_IF = re.compile(r"^inputs\.([\w-]+) == '([^']*)'$")
+_AZURE_IF = re.compile(r"^\$\{\{ if eq\(parameters\.(\w+), (true|false)\) \}\}$")
+# The real command line of this interpreter's regwarden, whatever is installed elsewhere on PATH.
 _WRAPPER = """#!{python}
-from regwarden.cli import db_cmd, scan_cmd
-from regwarden.cli.app import app, main
+from regwarden.cli.app import main
 
-names = {{c.name for c in app.registered_commands}} | {{g.name for g in app.registered_groups}}
-if "scan" not in names:
-    app.command("scan")(scan_cmd.scan)
-if "db" not in names:
-    app.add_typer(db_cmd.app, name="db")
 main()
 """
 
@@ -108,7 +107,7 @@ def run_action(inputs: Mapping[str, str], workdir: Path, env: Mapping[str, str])
 
     runs: list[StepRun] = []
     for n, step in enumerate(action["runs"]["steps"]):
-        if "run" not in step:
+        if "run" not in step or not _github_condition(step.get("if"), values):
             continue
         assert step.get("shell") == "bash", step["name"]
         output_file, summary = workdir / f".github-output-{n}", workdir / "step-summary.md"
@@ -130,9 +129,47 @@ def run_action(inputs: Mapping[str, str], workdir: Path, env: Mapping[str, str])
     return runs
 
 
+def _github_condition(condition: str | None, values: Mapping[str, str]) -> bool:
+    """A script step's `if:`; with no status function in it, GitHub adds success(), which stopping at the first
+    failure already gives."""
+    if condition is None:
+        return True
+    match = _GITHUB_IF.match(condition.strip())
+    assert match, f"the runner evaluates only `inputs.X == 'VALUE'` conditions on script steps: {condition!r}"
+    return values[match.group(1)].casefold() == match.group(2).casefold()
+
+
 def azure_steps() -> list[dict[str, Any]]:
     template = yaml.safe_load(AZURE_TEMPLATE.read_text(encoding="utf-8"))
     return list(template["steps"])
+
+
+def azure_conditional_blocks() -> dict[tuple[str, bool], list[dict[str, Any]]]:
+    """The template's `${{ if eq(parameters.X, true|false) }}:` blocks, by (parameter, value)."""
+    blocks: dict[tuple[str, bool], list[dict[str, Any]]] = {}
+    for step in azure_steps():
+        for key, inner in step.items():
+            match = _AZURE_IF.match(key)
+            if match:
+                blocks[(match.group(1), match.group(2) == "true")] = list(inner)
+    return blocks
+
+
+def _expanded_azure_steps(steps: list[dict[str, Any]], values: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Steps as Azure renders the template: a conditional block becomes its steps, or nothing."""
+    expanded: list[dict[str, Any]] = []
+    for step in steps:
+        conditions = [key for key in step if key.startswith("${{")]
+        if not conditions:
+            expanded.append(step)
+            continue
+        match = _AZURE_IF.match(conditions[0])
+        assert match and len(step) == 1, f"the runner expands only `if eq(parameters.X, true|false)`: {step}"
+        value = values[match.group(1)]
+        assert isinstance(value, bool), f"{match.group(1)} is a boolean parameter, got {value!r}"
+        if value == (match.group(2) == "true"):
+            expanded.extend(step[conditions[0]])
+    return expanded
 
 
 def run_azure_template(
@@ -152,7 +189,7 @@ def run_azure_template(
         return _AZURE_MACRO.sub(lambda m: variables.get(m.group(1), m.group(0)), text)
 
     runs: list[StepRun] = []
-    for step in template["steps"]:
+    for step in _expanded_azure_steps(template["steps"], values):
         if "bash" not in step:
             continue
         step_env = {**env, **_resolved(step.get("env", {}), resolve)}

@@ -154,18 +154,3 @@ def test_azure_template_without_gate_passes(
     assert [run.code for run in runs] == [0, 0, 0, 0], runs
     assert runs[-1].stdout == "regwarden: gate passed\n"
     assert "##vso[task.setvariable variable=REGWARDEN_EXIT_CODE]0" in runs[2].stdout
-
-
-def test_azure_template_installs_python_only_when_asked() -> None:
-    conditional = [step for step in azure_steps() if "task" not in step and "bash" not in step]
-    assert conditional == [
-        {
-            "${{ if eq(parameters.install, true) }}": [
-                {
-                    "task": "UsePythonVersion@0",
-                    "displayName": "Use Python ${{ parameters.pythonVersion }}",
-                    "inputs": {"versionSpec": "${{ parameters.pythonVersion }}"},
-                }
-            ]
-        }
-    ]
