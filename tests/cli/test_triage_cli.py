@@ -82,3 +82,16 @@ def test_bad_commands_exit_with_their_code(inventory: str, args: list[str], code
     assert message in outcome.stderr
     with open_store(inventory) as store:
         assert store.triage.decisions() == []
+
+
+def test_triage_add_has_json_output(inventory: str) -> None:
+    recorded = run(
+        ["triage", "CVE-2020-8203", "--image", DEMO_DIGEST, "--state", "fixed", "--reason", "patched in place",
+         "--author", "cy", "--db", inventory, "-o", "json"]
+    )  # fmt: skip
+    assert recorded.code == 0, recorded.stderr
+    document = json.loads(recorded.stdout)
+    assert [(d["id"], d["scope"], d["target"], d["state"], d["author"]) for d in document["decisions"]] == [
+        ("CVE-2020-8203", "image", DEMO_DIGEST, "fixed", "cy")
+    ]
+    assert (document["covered"], document["images"], document["exposures_closed"]) == (1, 1, 0)

@@ -65,6 +65,7 @@ def add(
     package: str | None = typer.Option(None, "--package", help="Only this package (by name)."),
     expires: str | None = typer.Option(None, "--expires", help="YYYY-MM-DD: the last day the decision applies."),
     author: str | None = AUTHOR,
+    output: ListFormat = typer.Option(ListFormat.TABLE, "--output", "-o", help="Output format (table: one line)."),
     db: str | None = options.DB,
     config: Path | None = options.CONFIG,
 ) -> None:
@@ -80,6 +81,11 @@ def add(
     endpoints = load_settings(config).endpoints
     with open_store(db) as store:
         outcome = record_triage(store, request, endpoints)
+    if output is ListFormat.JSON:
+        from regwarden.report.triage_list import render_triage_outcome_json
+
+        options.write_output(render_triage_outcome_json(outcome), None)
+        return
     first = outcome.decisions[0]
     where = {"image": "image(s) " + ", ".join(d.target for d in outcome.decisions), "all": "every image"}
     typer.echo(

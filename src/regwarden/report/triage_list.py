@@ -12,7 +12,8 @@ import json
 from rich.console import Console
 from rich.table import Table
 
-from regwarden.model.triage_reports import TriageEntry, TriageListing
+from regwarden.model.inventory import TriageDecision
+from regwarden.model.triage_reports import TriageEntry, TriageListing, TriageOutcome
 
 
 def render_triage_list_table(listing: TriageListing, *, width: int = 160) -> bytes:
@@ -49,8 +50,24 @@ def render_triage_list_json(listing: TriageListing) -> bytes:
     return json.dumps(document, indent=2, ensure_ascii=False).encode() + b"\n"
 
 
+def render_triage_outcome_json(outcome: TriageOutcome) -> bytes:
+    """`triage ID … -o json`: the decisions written and what they changed."""
+    document = {
+        "decisions": [_decision(decision) for decision in outcome.decisions],
+        "covered": outcome.covered,
+        "images": outcome.images,
+        "exposures_closed": outcome.exposures_closed,
+        "exposures_opened": outcome.exposures_opened,
+        "events": outcome.events,
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False).encode() + b"\n"
+
+
 def _entry(entry: TriageEntry) -> dict[str, object]:
-    d = entry.decision
+    return {**_decision(entry.decision), "status": entry.status}
+
+
+def _decision(d: TriageDecision) -> dict[str, object]:
     return {
         "id": d.vuln_id,
         "scope": d.scope.value,
@@ -61,5 +78,4 @@ def _entry(entry: TriageEntry) -> dict[str, object]:
         "author": d.author,
         "created_at": d.created_at.isoformat(),
         "expires": d.expires.isoformat() if d.expires else None,
-        "status": entry.status,
     }
