@@ -17,6 +17,7 @@ from cyclonedx.output import make_outputter
 from cyclonedx.schema import OutputFormat, SchemaVersion
 from cyclonedx.validation.xml import XmlValidator
 
+from regwarden.model.errors import BadInputError
 from regwarden.model.sbom import Package, PackageType, Sbom
 from regwarden.report.cyclonedx import render_cyclonedx_json, render_cyclonedx_xml
 from regwarden.report.cyclonedx_licenses import spdx_license_ids
@@ -70,7 +71,7 @@ def test_text_is_written_as_utf8_and_undecodable_names_as_escapes() -> None:
     assert {"name": "regwarden:unknown:0:path", "value": UNDECODABLE_PATH} in properties
 
 
-# XML 1.0 cannot hold a name that was not UTF-8 in its layer; the library's XML writer fails on one.
+# XML 1.0 cannot hold a name that was not UTF-8 in its layer: refused with a clear error (see the test below).
 @pytest.mark.parametrize("sbom", [SBOM, MINIMAL, dataclasses.replace(EDGE_CASES, unknowns=())], ids=SHAPE_IDS)
 def test_xml_is_valid_cyclonedx_1_6(sbom: Sbom) -> None:
     error = XmlValidator(SchemaVersion.V1_6).validate_str(render_cyclonedx_xml(sbom).decode())
@@ -164,3 +165,12 @@ def test_spdx_ids_are_the_ones_the_library_checks_licences_against() -> None:
     assert len(ids) > 500
     assert ids == cyclonedx.spdx.__dict__["__IDS"]  # the module's private set, so the XML writer agrees
     assert all(cyclonedx.spdx.is_supported_id(text) for text in ids)
+
+
+@pytest.mark.parametrize("text", ["tab\x01", UNDECODABLE_PATH], ids=["control-character", "not-utf8"])
+def test_xml_refuses_text_it_cannot_represent_with_a_clear_error_and_json_keeps_it(text: str) -> None:
+    package = Package(f"name{text}", "1.0", PackageType.NPM, "pkg:npm/name@1.0", "npm-package")
+    sbom = dataclasses.replace(MINIMAL, packages=(package,))
+    with pytest.raises(BadInputError, match="CycloneDX XML cannot represent"):
+        render_cyclonedx_xml(sbom)
+    assert _component(_json(sbom), f"name{text}")["purl"] == "pkg:npm/name@1.0"

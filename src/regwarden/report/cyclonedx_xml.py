@@ -20,6 +20,7 @@ from cyclonedx.spdx import is_expression, is_supported_id
 from packageurl import PackageURL
 
 from regwarden import __version__
+from regwarden.model.errors import BadInputError
 from regwarden.model.sbom import Package, Sbom
 from regwarden.model.sbom_properties import PURL
 from regwarden.report.cyclonedx import (
@@ -34,8 +35,18 @@ from regwarden.report.sbom_properties import package_properties, subject_propert
 
 
 def render_xml(sbom: Sbom) -> bytes:
+    from xml.parsers.expat import ExpatError
+
     outputter = make_outputter(build_bom(sbom), OutputFormat.XML, SchemaVersion.V1_6)
-    return outputter.output_as_string(indent=2).encode() + b"\n"
+    try:
+        return outputter.output_as_string(indent=2).encode() + b"\n"
+    except (UnicodeEncodeError, ExpatError) as error:
+        # XML 1.0 has no way to write control characters or text that is not Unicode (a tar name that was not
+        # UTF-8 is kept with surrogate escapes); the JSON formats keep both.
+        raise BadInputError(
+            "this SBOM holds text CycloneDX XML cannot represent (a control character, or a file name that is "
+            f"not UTF-8 in its layer): {error}; write cyclonedx-json, spdx-json or json instead"
+        ) from error
 
 
 def build_bom(sbom: Sbom) -> Bom:
