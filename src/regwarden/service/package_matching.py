@@ -17,8 +17,8 @@ from regwarden.service.scan import match_with_store
 
 if TYPE_CHECKING:
     from regwarden.store import Store
-    from regwarden.store.catalog import StoredPackage
     from regwarden.store.findings import EvaluatedFinding, FindingChanges
+    from regwarden.store.packages import StoredPackage
 
 MATCH_BATCH = 2000
 """Packages matched per lookup batch: one SBOM-sized query set, a few MB of advisory views."""

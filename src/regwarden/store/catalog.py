@@ -7,27 +7,23 @@ A digest that could not be read is recorded as `failed` with its error, and cata
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import islice
-from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from regwarden import __version__
 from regwarden.model.image import ImageMetadata
-from regwarden.model.sbom import OperatingSystem, Package, PackageType, Sbom
+from regwarden.model.sbom import Sbom
+from regwarden.store.chunks import chunks
 from regwarden.store.inventory_schema import components, image_children, images, package_keys, packages, scan_records
 from regwarden.store.moments import aware_now
-from regwarden.store.package_identity import matching_metadata, package_identity, search_name, stored_os
+from regwarden.store.package_identity import package_identity
+from regwarden.store.packages import StoredPackage, store_packages, stored_package
 from regwarden.store.upsert import dialect_insert
-from regwarden.vuln.ecosystems import queries
 
-T = TypeVar("T")
-CHUNK = 500
-"""Ids or identities per `IN (…)`: far below every driver's bound-parameter limit."""
 CATALOGUED = "catalogued"
 FAILED = "failed"
 
@@ -51,13 +47,6 @@ class RecordedImage:
     """Every stored package the image holds."""
     new_package_ids: frozenset[int]
     """Packages no image held before: only these need matching (the others' findings are current)."""
-
-
-@dataclass(frozen=True)
-class StoredPackage:
-    id: int
-    package: Package
-    operating_system: OperatingSystem | None
 
 
 class ImageCatalog:
@@ -97,7 +86,7 @@ class ImageCatalog:
             if conn.execute(insert.returning(images.c.digest), [_image_row(entry, moment)]).first() is None:
                 # Another writer catalogued it meanwhile (two tags, or an index and its child, in one sync).
                 return RecordedImage(entry.digest, False, frozenset(), frozenset())
-            ids, new_ids = _store_packages(conn, entry.sbom)
+            ids, new_ids = store_packages(conn, entry.sbom)
             _insert_components(conn, entry.digest, entry.sbom, ids)
         return RecordedImage(entry.digest, True, frozenset(ids.values()), frozenset(new_ids))
 
@@ -153,7 +142,8 @@ class ImageCatalog:
         with self._engine.connect() as conn:
             for chunk in chunks(sorted(set(ids))):
                 found += (
-                    _stored(row._mapping) for row in conn.execute(sa.select(packages).where(packages.c.id.in_(chunk)))
+                    stored_package(row._mapping)
+                    for row in conn.execute(sa.select(packages).where(packages.c.id.in_(chunk)))
                 )
         return found
 
@@ -171,13 +161,6 @@ class ImageCatalog:
                 asked = set(chunk)
                 found |= {int(row.package_id) for row in conn.execute(query) if (row.ecosystem, row.name) in asked}
         return found
-
-
-def chunks(items: Iterable[T]) -> Iterator[list[T]]:
-    """`items` in lists of at most CHUNK, for `IN (…)` queries."""
-    iterator = iter(items)
-    while chunk := list(islice(iterator, CHUNK)):
-        yield chunk
 
 
 def _image_package_ids(conn: Connection, digest: str) -> set[int]:
@@ -234,56 +217,6 @@ def _layers(entry: CatalogEntry) -> list[dict[str, object]]:
     ]
 
 
-def _store_packages(conn: Connection, sbom: Sbom) -> tuple[dict[str, int], set[int]]:
-    """identity → package id for every package of `sbom`, inserting the unknown ones; and the inserted ids."""
-    system = sbom.operating_system
-    by_identity = {package_identity(p, system): p for p in sbom.packages}
-    existing = _ids_of(conn, list(by_identity))
-    missing = [identity for identity in by_identity if identity not in existing]
-    if missing:
-        rows = [_package_row(identity, by_identity[identity], system) for identity in missing]
-        conn.execute(dialect_insert(conn, packages).on_conflict_do_nothing(index_elements=["identity"]), rows)
-    inserted = _ids_of(conn, missing)
-    key_rows = [
-        {"ecosystem": query.ecosystem, "name": query.name, "package_id": inserted[identity]}
-        for identity in missing
-        for query in queries(by_identity[identity], system)
-    ]
-    if key_rows:
-        conn.execute(dialect_insert(conn, package_keys).on_conflict_do_nothing(), key_rows)
-    return existing | inserted, set(inserted.values())
-
-
-def _ids_of(conn: Connection, identities: list[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for chunk in chunks(identities):
-        query = sa.select(packages.c.identity, packages.c.id).where(packages.c.identity.in_(chunk))
-        found.update({row.identity: int(row.id) for row in conn.execute(query)})
-    return found
-
-
-def _package_row(identity: str, package: Package, system: OperatingSystem | None) -> dict[str, object]:
-    kept = stored_os(package, system)
-    return {
-        "identity": identity,
-        "type": package.type.value,
-        "name": package.name,
-        "search_name": search_name(package.name),
-        "version": package.version,
-        "purl": package.purl,
-        "cataloger": package.cataloger,
-        "source_name": package.source_name,
-        "source_version": package.source_version,
-        "arch": package.arch,
-        "epoch": package.epoch,
-        "owned_by": package.owned_by,
-        "metadata": json.dumps(matching_metadata(package), sort_keys=True),
-        "os_id": kept.id if kept else None,
-        "os_version_id": kept.version_id if kept else None,
-        "os_codename": kept.version_codename if kept else None,
-    }
-
-
 def _insert_components(conn: Connection, digest: str, sbom: Sbom, ids: dict[str, int]) -> None:
     system = sbom.operating_system
     rows = [
@@ -298,31 +231,3 @@ def _insert_components(conn: Connection, digest: str, sbom: Sbom, ids: dict[str,
     ]
     if rows:
         conn.execute(sa.insert(components), rows)
-
-
-def _stored(mapping: sa.RowMapping) -> StoredPackage:
-    package = Package(
-        name=str(mapping["name"]),
-        version=str(mapping["version"]),
-        type=PackageType(mapping["type"]),
-        purl=str(mapping["purl"]),
-        cataloger=str(mapping["cataloger"]),
-        source_name=_text(mapping["source_name"]),
-        source_version=_text(mapping["source_version"]),
-        arch=_text(mapping["arch"]),
-        epoch=int(str(mapping["epoch"])) if mapping["epoch"] is not None else None,
-        owned_by=_text(mapping["owned_by"]),
-        metadata=json.loads(str(mapping["metadata"])),
-    )
-    system = None
-    if mapping["os_id"] is not None:
-        system = OperatingSystem(
-            id=str(mapping["os_id"]),
-            version_id=_text(mapping["os_version_id"]),
-            version_codename=_text(mapping["os_codename"]),
-        )
-    return StoredPackage(int(str(mapping["id"])), package, system)
-
-
-def _text(value: object) -> str | None:
-    return None if value is None else str(value)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from regwarden.model.inventory import RunningWorkload
-from regwarden.store.catalog import chunks
+from regwarden.store.chunks import chunks
 from regwarden.store.history_queries import OpenFinding
 from regwarden.store.inventory_schema import (
     components,

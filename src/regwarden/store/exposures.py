@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from regwarden.inventory.events import NewEvent, exposure_event
 from regwarden.model.inventory import ComponentHit, Exposure
-from regwarden.store.catalog import chunks
+from regwarden.store.chunks import chunks
 from regwarden.store.events import insert_events
 from regwarden.store.impact import running_workload
 from regwarden.store.inventory_schema import (

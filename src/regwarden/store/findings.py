@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from regwarden.model.vulnerability import VulnerabilityFinding
-from regwarden.store.catalog import chunks
+from regwarden.store.chunks import chunks
 from regwarden.store.inventory_schema import finding_ids, package_findings
 from regwarden.store.moments import aware_now
 from regwarden.store.upsert import dialect_insert

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from regwarden.model.inventory import ComponentHit, ImageName, InventoryImage, RunningWorkload
-from regwarden.store.catalog import chunks
+from regwarden.store.chunks import chunks
 from regwarden.store.inventory_schema import (
     components,
     image_children,

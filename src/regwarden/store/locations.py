@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from regwarden.model.catalog import ManifestListing
 from regwarden.model.sync import TagMove
-from regwarden.store.catalog import chunks
+from regwarden.store.chunks import chunks
 from regwarden.store.inventory_schema import image_locations, registries, repositories, tag_history
 from regwarden.store.moments import aware_now
 from regwarden.store.upsert import dialect_insert

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from regwarden.model.inventory import TriageDecision, TriageScope, TriageState
-from regwarden.store.catalog import chunks
+from regwarden.store.chunks import chunks
 from regwarden.store.inventory_schema import triage
 from regwarden.store.moments import aware, aware_now
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from regwarden.model.workload import ClusterSnapshot, EnvironmentDecision, Workload
-from regwarden.store.catalog import chunks
+from regwarden.store.chunks import chunks
 from regwarden.store.inventory_schema import cluster_syncs, workloads
 from regwarden.store.moments import aware, aware_now
 from regwarden.store.upsert import dialect_insert
