@@ -45,21 +45,23 @@ def _running_table(report: AffectedReport) -> Table:
     table = Table(title="Running", header_style="bold", title_justify="left")
     for column in ("Cluster", "Namespace", "Workload", "Container", "Env", "Package", "Installed", "Fixed", "Image"):
         table.add_column(column, overflow="fold")
+    rules = list(dict.fromkeys(workload.environment_rule for workload, _ in report.running))
     for workload, row in report.running:
         component = row.component
+        note = rules.index(workload.environment_rule) + 1
         table.add_row(
             workload.cluster,
             workload.namespace,
             f"{workload.kind}/{workload.name}",
             workload.container,
-            Text(workload.environment, style="bold" if workload.environment == "production" else ""),
+            Text(f"{workload.environment} [{note}]", style="bold" if workload.environment == "production" else ""),
             component.package,
             component.version,
             ", ".join(component.fixed) or "not fixed",
             f"{workload.image}\n{component.digest}",
         )
-    rules = sorted({f"{w.namespace} ({w.cluster}): {w.environment_rule}" for w, _ in report.running})
-    table.caption = "Environment: " + "; ".join(rules)
+    table.caption = "\n".join(f"[{n}] {rule}" for n, rule in enumerate(rules, start=1))
+    table.caption_justify = "left"
     return table
 
 
