@@ -207,3 +207,11 @@ def test_release_matches(ecosystem: str, system: OperatingSystem | None, expecte
 def test_the_applications_own_code_is_not_looked_up_as_a_public_package(package: Package, gap: str | None) -> None:
     assert coverage_gap(package, None) == gap
     assert bool(queries(package, None)) is (gap is None)
+
+
+def test_a_package_without_a_version_is_a_reported_gap_not_a_match() -> None:
+    nameless = Package("Shop.Tools", "", PackageType.NUGET, "pkg:nuget/Shop.Tools", "t")
+    assert queries(nameless, None) == []
+    assert (
+        coverage_gap(nameless, None) == "the package has no version, so no advisory range can be evaluated against it"
+    )

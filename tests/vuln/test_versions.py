@@ -80,3 +80,10 @@ def test_same_version_uses_the_scheme_and_falls_back_to_exact_text() -> None:
     assert not same_version("pypi", "1.0", "1.0.1")
     assert same_version(None, "r2024", "r2024")
     assert not same_version(None, "1.0", "1.0.0")
+
+
+def test_versions_univers_cannot_order_are_an_error_not_a_crash() -> None:
+    from regwarden.vuln.versions import VersionError, compare
+
+    with pytest.raises(VersionError):
+        compare("nuget", "", "1.0")

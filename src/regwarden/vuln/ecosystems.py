@@ -122,7 +122,8 @@ def queries(package: Package, operating_system: OperatingSystem | None) -> list[
         found = _language_queries(package)
     unique: dict[tuple[str, str], Query] = {}
     for query in found:
-        unique.setdefault(query.key, query)
+        if query.version.strip():  # nothing to compare without a version: reported by coverage_gap
+            unique.setdefault(query.key, query)
     return list(unique.values())
 
 
@@ -155,6 +156,8 @@ def coverage_gap(package: Package, operating_system: OperatingSystem | None) -> 
     unpublished = not_published(package)
     if unpublished is not None:
         return f"not looked up: {unpublished}"
+    if not (package.source_version or package.version).strip():
+        return "the package has no version, so no advisory range can be evaluated against it"
     if package.type in _OS_ECOSYSTEMS:
         system = package_os(package, operating_system)
         name = system.id if system is not None else "an unknown distribution"

@@ -127,10 +127,13 @@ def compare(scheme: str, left: str, right: str) -> int:
     """-1, 0 or 1 as `left` sorts before, with or after `right`; raises VersionError."""
     a, b = parse_version(scheme, left), parse_version(scheme, right)
     # Equality by "neither is lower", not `==`: semver build metadata differs textually but not in order.
-    if a < b:
-        return -1
-    if b < a:
-        return 1
+    try:
+        if a < b:
+            return -1
+        if b < a:
+            return 1
+    except TypeError:  # univers parses some spellings (an empty NuGet version) into objects it cannot order
+        raise VersionError(f"{left!r} and {right!r} cannot be ordered as {scheme} versions") from None
     return 0
 
 
