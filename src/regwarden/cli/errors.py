@@ -24,6 +24,32 @@ class GuardedGroup(TyperGroup):
         except RegwardenError as error:
             print(f"regwarden: error: {error}", file=sys.stderr)
             raise typer.Exit(int(error.exit_code)) from None
+        except Exception as error:
+            database = database_failure(error)
+            if database is None:
+                raise
+            message, code = database
+            print(f"regwarden: error: {message}", file=sys.stderr)
+            raise typer.Exit(int(code)) from None
+
+
+def database_failure(error: Exception) -> tuple[str, ExitCode] | None:
+    """A database error the store let through (a lost connection, a missing permission), as a message and exit code.
+
+    Checked only when SQLAlchemy is loaded: commands that never open the store do not pay for importing it.
+    """
+    if "sqlalchemy" not in sys.modules:
+        return None
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(error, DBAPIError):
+        return None
+    original = error.orig
+    detail = (str(original).strip().splitlines() or [type(original).__name__])[0]
+    state = getattr(original, "sqlstate", None) or getattr(getattr(original, "diag", None), "sqlstate", None)
+    if state == "42501" or "permission denied" in detail.lower():  # PostgreSQL insufficient_privilege
+        return f"the database refused the operation: {detail}", ExitCode.AUTH
+    return f"database error: {detail}", ExitCode.UNREACHABLE
 
 
 def run_guarded(app: typer.Typer) -> None:

@@ -43,8 +43,13 @@ def catalog_reference(
     origin: str = "inventory add",
     endpoints: Sequence[str] = (),
     now: datetime | None = None,
+    strict: bool = False,
 ) -> CatalogOutcome:
-    """Catalog the image `reference` names (any IMAGE form). `known_digest` skips the read when already known."""
+    """Catalog the image `reference` names (any IMAGE form). `known_digest` skips the read when already known.
+
+    An image that cannot be read is recorded as failed (under `known_digest`) and comes back as the outcome's
+    `error`; with `strict` (one image a user asked for) its error is raised instead, with its own exit code.
+    """
     moment = now or datetime.now(UTC)
     move = _record_place(store, place, known_digest, moment) if known_digest else None
     if known_digest is not None and store.catalog.statuses([known_digest]).get(known_digest) == "catalogued":
@@ -54,6 +59,8 @@ def catalog_reference(
     except RegwardenError as error:
         if known_digest is not None:
             store.catalog.record_failure(known_digest, reference, str(error), moment)
+        if strict:
+            raise
         return CatalogOutcome(reference, known_digest, False, error=str(error), tag_move=move)
     if metadata.index_digest is not None:
         store.catalog.record_children(metadata.index_digest, [(metadata.digest, _platform(metadata))])

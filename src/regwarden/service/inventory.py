@@ -46,12 +46,23 @@ def add_to_inventory(
         return catalog_sbom(store, sbom, digest, str(path), place=place, endpoints=endpoints, now=moment)
     if target.startswith(DIR_PREFIX):
         raise BadInputError("a directory is not an image: catalog the image, or an SBOM of it with --digest")
-    outcome = catalog_reference(
-        store, target, options, place=place, known_digest=digest, endpoints=endpoints, now=moment
+    if digest is None and not is_local_spec(target):
+        digest = _manifest_digest(store, target, options)  # a digest already catalogued is not read again
+    return catalog_reference(
+        store, target, options, place=place, known_digest=digest, endpoints=endpoints, now=moment, strict=True
     )
-    if outcome.error is not None and outcome.digest is None:
-        raise BadInputError(f"cannot catalog {target}: {outcome.error}")
-    return outcome
+
+
+def _manifest_digest(store: Store, target: str, options: ImageOptions) -> str:
+    """The digest of the manifest `target` resolves to (its manifest and config only, no layer), with the index it
+    was selected from recorded, so that a catalogued image is recognised by either digest."""
+    from regwarden.service.images import inspect_image
+
+    metadata = inspect_image(target, options)
+    if metadata.index_digest is not None:
+        platform = str(metadata.platform) if metadata.platform else None
+        store.catalog.record_children(metadata.index_digest, [(metadata.digest, platform)])
+    return metadata.digest
 
 
 def record_scanned_sbom(

@@ -157,9 +157,11 @@ def _sync_cluster(store: Store, settings: Settings, cluster: WatchedCluster) -> 
     report = sync_cluster(
         store, snapshot, source, settings.environments, catalog_missing=cluster.catalog, endpoints=settings.endpoints
     )
+    unreadable = sum(1 for outcome in report.catalogued if outcome.error)
     return (
         f"{report.workloads} workloads, exposures {report.exposures_opened} opened / {report.exposures_closed} "
-        f"closed, {len(report.gaps)} gaps"
+        f"closed, {len(report.gaps)} gaps, {len(report.catalogued) - unreadable} running digests catalogued"
+        + (f", {unreadable} could not be read (see `inventory list`)" if unreadable else "")
     )
 
 
