@@ -149,15 +149,18 @@ class RealmTokenFetcher:
 
     def _request(self, http: httpx.Client, realm: str, service: str | None, scope: str | None) -> httpx.Response:
         creds = self._credentials
+        # A challenge may name several scopes separated by spaces (a cross-repository mount needs push on one
+        # repository and pull on another): the token spec sends each as its own `scope` parameter.
+        scopes = (scope or "").split()
         if creds is not None and creds.identity_token:
-            form = {
+            form: dict[str, str | list[str]] = {
                 "grant_type": "refresh_token",
                 "refresh_token": creds.identity_token,
                 "client_id": "regwarden",
             }
-            form |= {k: v for k, v in (("service", service), ("scope", scope)) if v}
+            form |= {k: v for k, v in (("service", service), ("scope", scopes)) if v}
             return http.post(realm, data=form)
-        params = {k: v for k, v in (("service", service), ("scope", scope)) if v}
+        params: dict[str, str | list[str]] = {k: v for k, v in (("service", service), ("scope", scopes)) if v}
         auth = (creds.username or "", creds.password or "") if creds is not None and creds.has_basic else None
         return http.get(realm, params=params, auth=auth)
 

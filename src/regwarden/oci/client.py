@@ -11,7 +11,7 @@ import contextlib
 import io
 import ssl
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
@@ -67,6 +67,18 @@ class BlobNotFoundError(NotFoundError):
 
 class DeleteNotAllowedError(ForbiddenError):
     """The registry refuses deletes (405 / UNSUPPORTED: deletion disabled in its configuration)."""
+
+
+@dataclass(frozen=True)
+class _Body:
+    """What a request sends besides its method, path and scope: bytes (so a retry can send them again)."""
+
+    content: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    retry: RetryPolicy | None = None
+
+
+_NO_BODY = _Body()
 
 
 class FetchedManifest(NamedTuple):
@@ -282,6 +294,26 @@ class RegistryClient:
 
     # -- transport -----------------------------------------------------------------------------------------
 
+    def send(
+        self,
+        method: str,
+        path: str,
+        scope: str,
+        *,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, str] | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> contextlib.AbstractContextManager[httpx.Response]:
+        """A request with a body (uploads, ACR's PATCH) through the same auth, retries and 401 refresh; the
+        response is closed on leaving the `with`. The caller maps its status (`raise_for_status`).
+
+        `path` may be an absolute URL (an upload `Location`); the caller checks it names this registry.
+        `retry` overrides the policy, e.g. `NO_RETRY` for a request that must not be repeated.
+        """
+        body = _Body(content, dict(headers or {}), retry)
+        return self._request(method, path, scope, params=params, body=body)
+
     @contextlib.contextmanager
     def _request(
         self,
@@ -292,9 +324,10 @@ class RegistryClient:
         accept: str | None = None,
         params: Mapping[str, str] | None = None,
         stream: bool = False,
+        body: _Body | None = None,
     ) -> Iterator[httpx.Response]:
         """`_open` as a context manager that closes the response afterwards."""
-        response = self._open(method, path, scope, accept=accept, params=params, stream=stream)
+        response = self._open(method, path, scope, accept=accept, params=params, stream=stream, body=body)
         try:
             yield response
         finally:
@@ -309,12 +342,14 @@ class RegistryClient:
         accept: str | None = None,
         params: Mapping[str, str] | None = None,
         stream: bool = False,
+        body: _Body | None = None,
     ) -> httpx.Response:
         """Send with auth and retries; on 401 get fresh authorization and try once more. The caller closes."""
+        sent = body or _NO_BODY
         for attempt in (1, 2):
             response = send_with_retry(
-                lambda: self._send_once(method, path, scope, accept, params, stream),
-                self.retry,
+                lambda: self._send_once(method, path, scope, accept, params, stream, sent),
+                sent.retry or self.retry,
                 self._url(path),
             )
             if response.status_code != 401 or attempt == 2:
@@ -337,8 +372,10 @@ class RegistryClient:
         accept: str | None,
         params: Mapping[str, str] | None,
         stream: bool,
+        body: _Body,
     ) -> httpx.Response:
         headers = {"Accept": accept} if accept else {}
+        headers.update(body.headers)
         if stream:
             # Digests are over the stored bytes: ask for them unencoded, and read them raw (a store that
             # labels gzip layers `Content-Encoding: gzip` must not have them decompressed on the way).
@@ -346,7 +383,7 @@ class RegistryClient:
         authorization = self.auth.authorization(scope)
         if authorization:
             headers["Authorization"] = authorization
-        request = self._http.build_request(method, self._url(path), headers=headers, params=params)
+        request = self._build(method, path, headers, params, body.content)
         try:
             return self._http.send(request, stream=stream)
         except httpx.ConnectError:
@@ -354,8 +391,12 @@ class RegistryClient:
                 raise
         # --insecure against a plain-HTTP registry: the TLS handshake failed, so speak HTTP from now on.
         self._scheme = "http"
-        request = self._http.build_request(method, self._url(path), headers=headers, params=params)
-        return self._http.send(request, stream=stream)
+        return self._http.send(self._build(method, path, headers, params, body.content), stream=stream)
+
+    def _build(
+        self, method: str, path: str, headers: dict[str, str], params: Mapping[str, str] | None, content: bytes | None
+    ) -> httpx.Request:
+        return self._http.build_request(method, self._url(path), headers=headers, params=params, content=content)
 
     def _url(self, path: str) -> str:
         return path if path.startswith(("http://", "https://")) else f"{self.base_url}{path}"
