@@ -1,0 +1,88 @@
+"""Audit-log events: what one record of a registry's login, repository or activity log says, whatever its format.
+
+Readers (collect/azurelogs) turn Log Analytics exports, storage-account archives, Activity Log exports and live
+workspace queries into `AuditEvent`s; detections (detect/) see only these. Text fields the record did not carry are
+"" (never None), so a detection compares without guarding; `time` is always timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class AuditTable(StrEnum):
+    """The Azure Monitor table a record belongs to (the names of the table references)."""
+
+    LOGIN = "ContainerRegistryLoginEvents"
+    REPOSITORY = "ContainerRegistryRepositoryEvents"
+    ACTIVITY = "AzureActivity"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    table: AuditTable
+    time: datetime
+    operation: str
+    """`OperationName` (login and repository events: `Login`, `Pull`, `Push`, `Delete`, `Untag`, ...), or the
+    Activity Log's operation identifier (`OperationNameValue`: `Microsoft.ContainerRegistry/registries/write`)."""
+    identity: str = ""
+    """`Identity` (login and repository events), or the Activity Log's `Caller`."""
+    caller_ip: str = ""
+    """`CallerIpAddress` as logged: IPv4, IPv6, or "" when the record has none."""
+    result_type: str = ""
+    result_description: str = ""
+    resource_id: str = ""
+    """The resource the record is about: `_ResourceId` of a registry log, `ResourceId` of an activity."""
+    login_server: str = ""
+    repository: str = ""
+    tag: str = ""
+    digest: str = ""
+    media_type: str = ""
+    user_agent: str = ""
+    status: str = ""
+    """Activity Log only: `ActivityStatusValue` (Started, Succeeded, Failed, ...)."""
+    properties: Mapping[str, object] = field(default_factory=dict)
+    """Activity Log only: `Properties_d` (with `requestbody` parsed from its JSON text when it was text)."""
+    origin: str = ""
+    """Where the record was read: `FILE:LINE` (JSON lines, CSV), `FILE:records[N]`, or `workspace ID`."""
+
+    @property
+    def registry(self) -> str:
+        """The registry's short name: from the login server (`myreg.azurecr.io` → `myreg`), else the resource id."""
+        if self.login_server:
+            return self.login_server.split(".", 1)[0].casefold()
+        marker = "/providers/microsoft.containerregistry/registries/"
+        lowered = self.resource_id.casefold()
+        at = lowered.find(marker)
+        return lowered[at + len(marker) :].split("/", 1)[0] if at >= 0 else ""
+
+
+@dataclass(frozen=True)
+class SkippedRecords:
+    """Records of one kind of problem that were counted and left out, with the first few places they occurred."""
+
+    reason: str
+    count: int
+    examples: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReadSummary:
+    """What the readers got through: records per table, and what they could not use and why."""
+
+    sources: tuple[str, ...]
+    records: Mapping[AuditTable, int]
+    skipped: tuple[SkippedRecords, ...] = ()
+    ignored: int = 0
+    """Records of other tables or categories (an Activity Log export holds every resource), counted only."""
+
+    @property
+    def total(self) -> int:
+        return sum(self.records.values())
+
+    @property
+    def skipped_count(self) -> int:
+        return sum(item.count for item in self.skipped)
