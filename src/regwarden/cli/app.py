@@ -19,6 +19,7 @@ from regwarden.cli import (
     ingest_cmd,
     inspect_cmd,
     inventory_cmd,
+    quarantine_cmd,
     rules_cmd,
     sbom_cmd,
     scan_cmd,
@@ -71,6 +72,7 @@ app.add_typer(events_cmd.app, name="events")
 app.command("history")(history_cmd.history)
 app.command("drift")(drift_cmd.drift)
 app.add_typer(triage_cmd.app, name="triage")
+app.command("promote")(quarantine_cmd.promote)
 
 
 def main() -> None:

@@ -88,6 +88,7 @@ def upload_blob(
     location = location or start_upload(client, repo)
     if descriptor.size <= chunk_size:
         data = _read_exactly(source, descriptor.size, what)
+        _expect_end(source, descriptor.size, what)
         _finish(client, repo, location, descriptor.digest, data, what)
         return "monolithic"
     sent = 0
@@ -95,8 +96,7 @@ def upload_blob(
         chunk = _read_exactly(source, min(chunk_size, descriptor.size - sent), what)
         location = _patch(client, repo, location, chunk, sent, what)
         sent += len(chunk)
-    if source.read(1):
-        raise IntegrityError(f"{what}: the source holds more than the {descriptor.size} bytes its descriptor says")
+    _expect_end(source, descriptor.size, what)
     _finish(client, repo, location, descriptor.digest, None, what)
     return "chunked"
 
@@ -162,6 +162,12 @@ def _location(response: httpx.Response, what: str) -> str:
     if url.netloc != response.request.url.netloc:
         raise BadInputError(f"{what}: the registry sent the upload to another host ({url.host}); refused")
     return str(url)
+
+
+def _expect_end(source: BinaryIO, size: int, what: str) -> None:
+    """Read past the end: a longer source is refused, and a verifying source checks its digest here."""
+    if source.read(1):
+        raise IntegrityError(f"{what}: the source holds more than the {size} bytes its descriptor says")
 
 
 def _read_exactly(source: BinaryIO, size: int, what: str) -> bytes:
