@@ -33,9 +33,10 @@ INVENTORY_TABLES = {
     "deliveries",
     "exposures",
     "leases",
+    "quarantine_checks",
 }
 TABLES = ADVISORY_TABLES | INVENTORY_TABLES | {"alembic_version"}
-HEAD = "0007"
+HEAD = "0008"
 
 
 def test_migrations_create_the_schema(db_url: str) -> None:

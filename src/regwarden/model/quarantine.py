@@ -80,12 +80,13 @@ class GateResult:
 class QuarantineCheck:
     """One pushed manifest held by ACR's quarantine, and what the worker did with it (the durable record)."""
 
+    id: int
     registry: str
     repository: str
     digest: str
     tag: str | None
     status: str
-    """`pending` (received), `running`, `decided` (state known, not yet reported), `reported`."""
+    """`pending` (received, not yet decided), `decided` (state known, not yet set in ACR), `reported` (set)."""
     received_at: datetime
     state: str | None = None
     """Passed or Failed, once decided."""
@@ -96,6 +97,9 @@ class QuarantineCheck:
     last_error: str | None = None
     decided_at: datetime | None = None
     reported_at: datetime | None = None
+    next_attempt_at: datetime | None = None
+    running: bool = False
+    """A worker holds it right now (its claim has not expired)."""
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from regwarden.store.history_queries import HistoryQueries
 from regwarden.store.impact import ImpactQueries
 from regwarden.store.leases import LeaseRepository
 from regwarden.store.locations import LocationRepository
+from regwarden.store.quarantine import QuarantineRepository
 from regwarden.store.state import StateRepository
 from regwarden.store.stored_sboms import StoredSboms
 from regwarden.store.triage import TriageRepository
@@ -48,6 +49,7 @@ class Store:
         self.sboms = StoredSboms(engine)
         self.history = HistoryQueries(engine)
         self.drift = DriftQueries(engine)
+        self.quarantine = QuarantineRepository(engine)
 
     @property
     def url(self) -> str:
