@@ -42,6 +42,8 @@ class AuditEvent:
     digest: str = ""
     media_type: str = ""
     user_agent: str = ""
+    correlation_id: str = ""
+    """`CorrelationId`: the Activity Log writes a record per state of an operation (Started, Succeeded), one id."""
     status: str = ""
     """Activity Log only: `ActivityStatusValue` (Started, Succeeded, Failed, ...)."""
     properties: Mapping[str, object] = field(default_factory=dict)

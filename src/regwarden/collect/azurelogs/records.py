@@ -65,6 +65,7 @@ def _from_row(row: Mapping[str, Any], origin: str, hint: AuditTable | None) -> A
             identity=text(row.get("Caller")),
             caller_ip=text(row.get("CallerIpAddress")),
             resource_id=text(row.get("_ResourceId")) or text(row.get("ResourceId")),
+            correlation_id=text(row.get("CorrelationId")),
             status=text(row.get("ActivityStatusValue")) or text(row.get("ActivityStatus")),
             properties=_dynamic(row.get("Properties_d")) or _dynamic(row.get("Properties")),
             origin=origin,
@@ -84,6 +85,7 @@ def _from_row(row: Mapping[str, Any], origin: str, hint: AuditTable | None) -> A
         digest=text(row.get("Digest")),
         media_type=text(row.get("MediaType")),
         user_agent=text(row.get("UserAgent")),
+        correlation_id=text(row.get("CorrelationId")),
         origin=origin,
     )
 
@@ -141,6 +143,7 @@ def _from_archive(record: Mapping[str, Any], origin: str, hint: AuditTable | Non
         digest=text(fields.get("digest")),
         media_type=text(fields.get("mediatype")),
         user_agent=text(fields.get("useragent")),
+        correlation_id=text(fields.get("correlationid")),
         origin=origin,
     )
 
@@ -155,6 +158,7 @@ def _from_activity_archive(record: Mapping[str, Any], origin: str) -> AuditEvent
         caller_ip=text(record.get("callerIpAddress")),
         result_type=result,
         resource_id=text(record.get("resourceId")),
+        correlation_id=text(record.get("correlationId")),
         status=_ARCHIVE_STATUS.get(result.casefold(), result),
         properties=_dynamic(record.get("properties")),
         origin=origin,
@@ -170,6 +174,7 @@ def _from_event_data(record: Mapping[str, Any], origin: str) -> AuditEvent:
         identity=text(record.get("caller")),
         caller_ip=text(request.get("clientIpAddress")) if isinstance(request, Mapping) else "",
         resource_id=text(record.get("resourceId")),
+        correlation_id=text(record.get("correlationId")),
         status=_value(record.get("status")),
         properties=_dynamic(record.get("properties")),
         origin=origin,
