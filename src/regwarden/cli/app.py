@@ -25,6 +25,7 @@ from regwarden.cli import (
     scan_cmd,
     sync_cmd,
     triage_cmd,
+    trust_cmd,
     watch_cmd,
 )
 from regwarden.cli.errors import GuardedGroup, run_guarded
@@ -72,6 +73,9 @@ app.add_typer(events_cmd.app, name="events")
 app.command("history")(history_cmd.history)
 app.command("drift")(drift_cmd.drift)
 app.add_typer(triage_cmd.app, name="triage")
+app.command("referrers")(trust_cmd.referrers)
+app.command("verify")(trust_cmd.verify)
+app.command("sign")(trust_cmd.sign)
 app.command("promote")(quarantine_cmd.promote)
 
 

@@ -80,8 +80,11 @@ class SignatureVerdict:
 
     @property
     def reason(self) -> FailureReason | None:
-        """The first enforced failure, or None when the signature passed."""
-        return next((c.reason for c in self.checks if c.outcome is CheckOutcome.FAILED), None)
+        """The first enforced failure; for a signature no policy judged, why; None when the signature passed."""
+        if self.passed:
+            return None
+        failed = (c.reason for c in self.checks if c.outcome is CheckOutcome.FAILED)
+        return next(failed, None) or next((c.reason for c in self.checks if c.reason is not None), None)
 
 
 @dataclass(frozen=True)
