@@ -7,3 +7,4 @@ echo "## Pull (regwarden vs skopeo)"; $PY benchmarks/bench_pull.py --runs 5
 echo "## SBOM (regwarden vs Syft vs Trivy)"; bash benchmarks/peers.sh && $PY benchmarks/bench_sbom.py
 echo "## Posture (regwarden vs Checkov)"; $PY benchmarks/bench_posture.py
 echo "## Layer filesystem"; $PY benchmarks/bench_filesystem.py
+echo "## Signature verification"; $PY benchmarks/bench_verify.py
