@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 
+from regwarden.model.image import Descriptor
 from regwarden.model.trust import FailureReason
 from tests.signing.notation_support import (
     MOCK_TARGET,
@@ -218,3 +219,16 @@ def test_the_verification_time_decides_certificate_validity(store: Path) -> None
         now=later,
     )
     assert verdict.reason is FailureReason.CERTIFICATE_EXPIRED
+
+
+@pytest.mark.parametrize(("name", "media_type"), [("jws_signature.sig", JWS), ("cose_signature.sig", COSE)])
+def test_notation_gos_oci_layout_signatures_verify(tmp_path: Path, name: str, media_type: str) -> None:
+    """The signatures of notation-go's sample OCI layout (an OCI image manifest of 481 bytes)."""
+    target = Descriptor(
+        "application/vnd.oci.image.manifest.v1+json",
+        "sha256:19dbd2e48e921426ee8ace4dc892edfb2ecdc1d1a72d5416c83670c30acecef0",
+        481,
+    )
+    store = write_store(tmp_path, {"ca:own": [_own_root(name)]})
+    verdict = verify(_vector(name), media_type, target, store, statement(["ca:own"]))
+    assert outcomes(verdict) == {**PASSED_WITH_TIMESTAMP, "revocation": "passed"}

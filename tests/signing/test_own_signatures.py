@@ -220,3 +220,34 @@ def test_signing_material_that_could_never_verify_is_refused(ca: tuple[pki.Issue
     with pytest.raises(BadInputError, match="RSA 1024-bit"):
         weak = pki.new_key("rsa1024")
         check_signing_material(weak, [pki.leaf(middle, key=weak).cert, middle.cert, root.cert], pki.NOW)
+
+
+def test_a_signing_authority_signature_is_judged_at_its_authentic_signing_time(
+    tmp_path: Path, ca: tuple[pki.Issued, pki.Issued]
+) -> None:
+    """`notary.x509.signingAuthority`: the `signingAuthority:` store, and validity at the authentic signing time."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from regwarden.signing.jws import build_jws, rfc3339
+
+    root, middle = ca
+    signer = pki.leaf(middle, not_after=pki.NOW + dt.timedelta(hours=1))
+    protected = {
+        "alg": "ES256",
+        "crit": ["io.cncf.notary.signingScheme", "io.cncf.notary.authenticSigningTime"],
+        "cty": "application/vnd.cncf.notary.payload.v1+json",
+        "io.cncf.notary.signingScheme": "notary.x509.signingAuthority",
+        "io.cncf.notary.authenticSigningTime": rfc3339(pki.NOW),
+    }
+    payload = json.dumps(
+        {"targetArtifact": {"mediaType": IMAGE.media_type, "digest": IMAGE.digest, "size": IMAGE.size}}
+    )
+    chain = [c.cert.public_bytes(Encoding.DER) for c in (signer, middle, root)]
+    envelope = build_jws(protected, payload.encode(), lambda data: sign_raw(signer.key, data)[1], chain)
+    store = write_store(tmp_path / "store", {"signingAuthority:sa": [root.cert], "ca:test": [root.cert]})
+    sa_policy = statement(["signingAuthority:sa"])
+    assert outcomes(verify(envelope, JWS, IMAGE, store, sa_policy)) == ALL_PASSED
+    later = verify(envelope, JWS, IMAGE, store, sa_policy, now=pki.NOW + dt.timedelta(hours=2))
+    assert later.passed, "the certificate was valid at the authentic signing time"
+    ca_only = verify(envelope, JWS, IMAGE, store, statement(["ca:test"]))
+    assert ca_only.reason is FailureReason.UNTRUSTED_CERTIFICATE

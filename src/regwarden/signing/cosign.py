@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -26,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
 from regwarden.model.trust import Check, CheckOutcome, FailureReason, SignatureVerdict
 from regwarden.signing.identity import IdentityRule, fulcio_identity
+from regwarden.signing.rekor import RekorError, rekor_integrated_time
 
 SIGNATURE_ANNOTATION = "dev.cosignproject.cosign/signature"
 CERTIFICATE_ANNOTATION = "dev.sigstore.cosign/certificate"
@@ -130,7 +129,11 @@ def _verify_with_certificate(
         raise _Failed(
             FailureReason.IDENTITY_MISMATCH, f"signer {identity.subject} ({identity.issuer}) is not a trusted identity"
         )
-    moment = _signing_time(annotations, signature, payload, rule) or now
+    try:
+        logged = rekor_integrated_time(annotations.get(BUNDLE_ANNOTATION), signature, payload, rule.rekor_keys)
+    except RekorError as error:
+        raise _Failed(FailureReason.TRANSPARENCY_LOG_INVALID, str(error)) from None
+    moment = logged or now
     if moment > leaf.not_valid_after_utc:
         raise _Failed(
             FailureReason.CERTIFICATE_EXPIRED,
@@ -182,42 +185,6 @@ def _issued(child: x509.Certificate, issuer: x509.Certificate) -> bool:
     except Exception:  # another key, another name, an unsupported algorithm: not the issuer
         return False
     return True
-
-
-def _signing_time(
-    annotations: Mapping[str, str], signature: bytes, payload: bytes, rule: CosignRule
-) -> datetime | None:
-    """The Rekor entry's integrated time, when its signed entry timestamp verifies with a trusted Rekor key and
-    the entry records this very signature and payload; otherwise None (no proof of when it was signed)."""
-    text = annotations.get(BUNDLE_ANNOTATION)
-    if not text or not rule.rekor_keys:
-        return None
-    try:
-        bundle = json.loads(text)
-        entry, set_signature = bundle["Payload"], base64.b64decode(bundle["SignedEntryTimestamp"])
-        canonical = json.dumps(
-            {k: entry[k] for k in ("body", "integratedTime", "logID", "logIndex")},
-            sort_keys=True,
-            separators=(",", ":"),
-        ).encode()
-        body = json.loads(base64.b64decode(entry["body"]))
-    except (ValueError, KeyError, TypeError):
-        raise _Failed(FailureReason.TRANSPARENCY_LOG_INVALID, "the Rekor bundle annotation cannot be read") from None
-    if not any(verify_payload_signature(key, canonical, set_signature) for key in rule.rekor_keys):
-        raise _Failed(FailureReason.TRANSPARENCY_LOG_INVALID, "the Rekor signed entry timestamp does not verify")
-    if not _entry_records(body, signature, payload):
-        raise _Failed(FailureReason.TRANSPARENCY_LOG_INVALID, "the Rekor entry records another signature or payload")
-    return datetime.fromtimestamp(int(entry["integratedTime"]), UTC)
-
-
-def _entry_records(body: Any, signature: bytes, payload: bytes) -> bool:
-    try:
-        spec = body["spec"]
-        recorded_signature = base64.b64decode(spec["signature"]["content"])
-        recorded_hash = spec["data"]["hash"]["value"]
-    except (KeyError, TypeError, ValueError):
-        return False
-    return recorded_signature == signature and recorded_hash == hashlib.sha256(payload).hexdigest()
 
 
 def _check_claims(payload: bytes, subject_digest: str) -> None:
