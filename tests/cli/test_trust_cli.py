@@ -228,3 +228,16 @@ def test_bad_input_is_a_clean_error_with_exit_3(material: Path, tmp_path: Path) 
         ]
     )
     assert_clean_failure(expiry, 3, "--expiry: 'soon' is not an RFC 3339 time")
+
+
+def test_a_listed_signature_that_cannot_be_read_is_an_error_not_a_missing_signature(
+    registry: RunningRegistry, material: Path
+) -> None:
+    image = _image(registry, "trust/vanished")
+    signed = invoke_json(
+        ["sign", image, "--key", str(material / "signer.key"), "--cert", str(material / "chain.pem"), "--insecure"]
+    )
+    with RegistryClient(registry.host, insecure=True) as client:
+        client.delete_manifest("trust/vanished", signed["signature"])
+    outcome = invoke(["verify", image, "--policy", str(material / "trustpolicy.json"), "--insecure"])
+    assert_clean_failure(outcome, 7, signed["signature"])

@@ -20,7 +20,7 @@ from regwarden.model.image import Descriptor
 from regwarden.oci import mediatypes
 from regwarden.oci.blobs import compute_digest
 from regwarden.oci.client import ManifestNotFoundError, RegistryClient
-from regwarden.oci.reference import Reference, parse_reference
+from regwarden.oci.reference import Reference, parse_reference, validate_digest, validate_repository
 from regwarden.oci.upload import blob_exists, put_manifest, upload_blob
 from regwarden.service.trust import resolve_subject
 from regwarden.signing import envelope as env
@@ -98,7 +98,8 @@ def _has_referrers_api(client: RegistryClient, repo: str, digest: str) -> bool:
     """The distribution spec's test: the referrers endpoint answers 404 on a registry without the API."""
     from regwarden.oci.upload import push_scope
 
-    with client.send("GET", f"/v2/{repo}/referrers/{digest}", push_scope(repo)) as response:
+    path = f"/v2/{validate_repository(repo)}/referrers/{validate_digest(digest)}"
+    with client.send("GET", path, push_scope(repo)) as response:
         return response.status_code == 200
 
 

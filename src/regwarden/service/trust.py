@@ -71,9 +71,11 @@ def fetch_signatures(client: RegistryClient, reference: Reference, subject: Imag
     repo, digest = reference.repository, subject.descriptor.digest
     artifacts: list[SignatureArtifact] = []
     for ref in client.referrers(repo, digest):
-        found = _manifest_or_none(client, repo, ref.descriptor.digest)
-        if found is not None:
-            artifacts += _signatures_in(client, repo, found[0], found[2])
+        # A listed referrer must be readable: a 404 here is an error, never a signature quietly left out.
+        fetched = client.get_manifest(repo, ref.descriptor.digest, accept=_MANIFEST_ACCEPT)
+        document = parse_manifest_document(fetched.data, fetched.media_type or None)
+        if isinstance(document, Manifest):
+            artifacts += _signatures_in(client, repo, fetched.digest, document)
     sig_tag = _manifest_or_none(client, repo, cosign_tags(digest)[0])
     if sig_tag is not None:
         artifacts += _signatures_in(client, repo, sig_tag[0], sig_tag[2])
