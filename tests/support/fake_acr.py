@@ -9,6 +9,11 @@ every issued token stale on the server side while the client still believes in i
 
 Its content is a readable JSON file: `{"repositories": {REPO: {"manifests": [...], "tags": [...]}}}` with the
 entries in ACR's documented shape.
+
+`PATCH /acr/v1/{repo}/_manifests/{digest}` sets a manifest's changeable attributes (scope `metadata_write`), the
+quarantine ones included (`quarantineState`, `quarantineDetails`), answering the manifest's attributes; each
+accepted body is kept in `patches`. With `upstream` (a real registry), `/v2/` requests are authorized with ACR's
+tokens (scope `repository:{repo}:pull`) and served by it, so images can be read "from the ACR".
 """
 
 from __future__ import annotations
@@ -26,11 +31,20 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from azure.core.credentials import AccessToken
 
-from tests.support.registry import LocalServer, Reply, Request, SelfSignedCert, json_reply
+from tests.support.registry import LocalServer, Reply, Request, RunningRegistry, SelfSignedCert, json_reply, proxy_to
 
 SERVICE = "fake.azurecr.io"
 AAD_TOKEN = "aad-access-token-for-fake-acr"
 DEFAULT_PAGE_SIZE = 100
+# ACR's manifest changeable attributes and their JSON types (data-plane API `ManifestChangeableAttributes`).
+CHANGEABLE_ATTRIBUTES = {
+    "deleteEnabled": bool,
+    "writeEnabled": bool,
+    "listEnabled": bool,
+    "readEnabled": bool,
+    "quarantineState": str,
+    "quarantineDetails": str,
+}
 
 
 class FakeAadCredential:
@@ -69,6 +83,10 @@ class FakeAcr:
     """After serving this many metadata pages, every access token goes stale once (a mid-listing expiry)."""
     calls: list[str] = field(default_factory=list)
     """`METHOD path?query` of every request, in order."""
+    upstream: RunningRegistry | None = None
+    """A real registry serving `/v2/` behind the fake's token flow."""
+    patches: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    """(repository, digest, body) of every accepted PATCH of manifest attributes."""
     _ids: Iterator[int] = field(default_factory=itertools.count)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -93,6 +111,10 @@ class FakeAcr:
                 return self._exchange(_form(request))
             if url.path == "/oauth2/token":
                 return self._token(_form(request))
+            if url.path.startswith("/v2/") and self.upstream is not None:
+                return self._registry(request, url.path)
+            if request.method == "PATCH":
+                return self._patch_manifest(request, url.path)
             return self._metadata(request, url.path, {k: v[0] for k, v in parse_qs(url.query).items()})
 
     # -- token flow ----------------------------------------------------------------------------------------
@@ -118,10 +140,9 @@ class FakeAcr:
         if route is None:
             return _error(404, "NAME_UNKNOWN", f"no such endpoint {path}")
         scope, repo, endpoint = route
-        authorization = request.headers.get("Authorization", "").removeprefix("Bearer ")
-        if self.access_tokens.get(authorization) != scope:
-            challenge = f'Bearer realm="https://{self.host}/oauth2/token",service="{SERVICE}",scope="{scope}"'
-            return _error(401, "UNAUTHORIZED", "authentication required", {"WWW-Authenticate": challenge})
+        denied = self._denied(request, scope)
+        if denied is not None:
+            return denied
         if self.fail_next:
             return _error(self.fail_next.pop(0), "UNAVAILABLE", "the service is busy")
         if repo is not None and repo not in self.content:
@@ -132,6 +153,43 @@ class FakeAcr:
                 self.expire_tokens_after = None
                 self.expire_access_tokens()
         return self._page(path, repo, endpoint, query)
+
+    def _denied(self, request: Request, scope: str) -> Reply | None:
+        """The 401 challenge for `scope`, unless the request carries an access token issued for it."""
+        authorization = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if self.access_tokens.get(authorization) == scope:
+            return None
+        challenge = f'Bearer realm="https://{self.host}/oauth2/token",service="{SERVICE}",scope="{scope}"'
+        return _error(401, "UNAUTHORIZED", "authentication required", {"WWW-Authenticate": challenge})
+
+    def _patch_manifest(self, request: Request, path: str) -> Reply:
+        repo, _, digest = path.removeprefix("/acr/v1/").partition("/_manifests/")
+        if not path.startswith("/acr/v1/") or not repo or not digest:
+            return _error(404, "NAME_UNKNOWN", f"no such endpoint {path}")
+        denied = self._denied(request, f"repository:{repo}:metadata_write")
+        if denied is not None:
+            return denied
+        if self.fail_next:
+            return _error(self.fail_next.pop(0), "UNAVAILABLE", "the service is busy")
+        entry = next((m for m in self.content.get(repo, {}).get("manifests", []) if m["digest"] == digest), None)
+        if entry is None:
+            return _error(404, "MANIFEST_UNKNOWN", f"manifest {digest} is not known to registry")
+        body = json.loads(request.body or b"null")
+        problem = _attributes_problem(body)
+        if problem is not None:
+            return _error(400, "INVALID_REQUEST", problem)
+        entry.setdefault("changeableAttributes", {}).update(body)
+        self.patches.append((repo, digest, body))
+        return json_reply(200, {"registry": SERVICE, "imageName": repo, "manifest": entry})
+
+    def _registry(self, request: Request, path: str) -> Reply:
+        repo = _v2_repository(path)
+        if repo is not None:
+            denied = self._denied(request, f"repository:{repo}:pull")
+            if denied is not None:
+                return denied
+        assert self.upstream is not None
+        return proxy_to(self.upstream, request)
 
     def _page(self, path: str, repo: str | None, endpoint: str, query: dict[str, str]) -> Reply:
         size = int(query.get("n", DEFAULT_PAGE_SIZE))
@@ -169,6 +227,28 @@ def _route(path: str) -> tuple[str, str | None, str] | None:
     if not path.startswith("/acr/v1/") or not repo or endpoint not in ("_tags", "_manifests"):
         return None
     return f"repository:{repo}:metadata_read", repo, endpoint
+
+
+def _attributes_problem(body: object) -> str | None:
+    if not isinstance(body, dict) or not body:
+        return "the body must be a JSON object of changeable attributes"
+    for key, value in body.items():
+        expected = CHANGEABLE_ATTRIBUTES.get(key)
+        if expected is None:
+            return f"{key!r} is not a changeable attribute"
+        if not isinstance(value, expected):
+            return f"{key} must be a {expected.__name__}"
+    if body.get("quarantineState", "Passed") not in ("Passed", "Failed"):
+        return "quarantineState must be Passed or Failed"
+    return None
+
+
+def _v2_repository(path: str) -> str | None:
+    """The repository a `/v2/{repo}/manifests|blobs|tags/…` path names; None for `/v2/` itself."""
+    for marker in ("/manifests/", "/blobs/", "/tags/"):
+        if marker in path:
+            return path.removeprefix("/v2/").split(marker, 1)[0]
+    return None
 
 
 def _item_key(item: Any) -> str:

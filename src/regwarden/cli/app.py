@@ -77,6 +77,7 @@ app.command("referrers")(trust_cmd.referrers)
 app.command("verify")(trust_cmd.verify)
 app.command("sign")(trust_cmd.sign)
 app.command("promote")(quarantine_cmd.promote)
+app.add_typer(quarantine_cmd.app, name="quarantine")
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ from regwarden.cli import options
 if TYPE_CHECKING:
     from regwarden.model.finding import Severity
     from regwarden.service.images import ImageOptions
+    from regwarden.service.quarantine_gate import GateOptions
     from regwarden.service.scan import ScanOptions
 
 app = typer.Typer(help="ACR's quarantine: a worker that scans each pushed image and sets Passed or Failed.")
@@ -36,6 +37,7 @@ POSTURE_FROM = typer.Option(
     "--posture-from",
     help="Registry export (az acr show, ARM) the registry must also pass `audit acr` with (repeatable).",
 )
+POSTURE_CONFIG = typer.Option(None, "--posture-config", help="The audit's config file, as `audit acr --config`.")
 
 
 def promote(
@@ -50,6 +52,7 @@ def promote(
     ignore_file: Path | None = IGNORE_FILE,
     vex: list[Path] = VEX,
     posture_from: list[Path] = POSTURE_FROM,
+    posture_config: Path | None = POSTURE_CONFIG,
     output: ResultFormat = typer.Option(ResultFormat.TABLE, "--output", "-o", help="Output format."),
     output_file: Path | None = options.OUTPUT_FILE,
     db: str | None = options.DB,
@@ -62,10 +65,9 @@ def promote(
     from regwarden.service.images import ImageOptions
     from regwarden.service.promote import PromoteOptions
     from regwarden.service.promote import promote as run_promote
-    from regwarden.service.quarantine_gate import GateOptions
 
     image = ImageOptions(insecure=insecure, username=username, password=password, timeout=timeout)
-    gate = GateOptions(_scan_options(fail_on, db, ignore_file, vex, image), tuple(posture_from))
+    gate = _gate(fail_on, db, ignore_file, vex, (posture_from, posture_config), image)
     report = run_promote(source, destination, PromoteOptions(require_pass, gate, image))
     if output is ResultFormat.JSON:
         from regwarden.report.quarantine_json import render_promote_json
@@ -98,3 +100,158 @@ def parse_severity(text: str) -> Severity:
         return Severity.parse(text)
     except ValueError as error:
         raise BadInputError(f"--fail-on: {error}") from None
+
+
+SECRET_ENV = "REGWARDEN_QUARANTINE_SECRET"
+
+
+@app.command("serve")
+def serve(
+    registry: list[str] = typer.Option(
+        ..., "--registry", help="An ACR login server whose quarantine webhook this worker takes (repeatable)."
+    ),
+    listen: str = typer.Option("127.0.0.1:8088", "--listen", help="HOST:PORT to listen on."),
+    secret_env: str = typer.Option(
+        SECRET_ENV, "--secret-env", help="Environment variable holding the webhook's shared secret (16+ characters)."
+    ),
+    secret_header: str = typer.Option(
+        "Authorization",
+        "--secret-header",
+        help="Header ACR sends the secret in: `Authorization: Bearer SECRET`, or any custom header with the bare "
+        "secret (az acr webhook create --headers).",
+    ),
+    fail_on: str = FAIL_ON,
+    ignore_file: Path | None = IGNORE_FILE,
+    vex: list[Path] = VEX,
+    posture_from: list[Path] = POSTURE_FROM,
+    posture_config: Path | None = POSTURE_CONFIG,
+    require_signature: bool = typer.Option(
+        False, "--require-signature", help="Not available yet: signature verification is not part of this version."
+    ),
+    catalog: bool = typer.Option(True, "--catalog/--no-catalog", help="Record each checked image in the inventory."),
+    tls_cert: Path | None = typer.Option(None, "--tls-cert", help="Serve HTTPS with this certificate (PEM)."),
+    tls_key: Path | None = typer.Option(None, "--tls-key", help="The certificate's private key (PEM)."),
+    poll: float = typer.Option(10.0, "--poll", help="Seconds between looks for due checks (retries, missed ones)."),
+    db: str | None = options.DB,
+    insecure: bool = options.INSECURE,
+    username: str | None = options.USERNAME,
+    password: str | None = options.PASSWORD,
+    timeout: float = options.TIMEOUT,
+) -> None:
+    """Take ACR's quarantine webhook: scan each pushed image, set its quarantineState Passed or Failed."""
+    import os
+
+    from regwarden.lifecycle.quarantine import check_secret
+    from regwarden.model.errors import BadInputError
+    from regwarden.service.images import ImageOptions
+
+    if require_signature:
+        raise BadInputError(
+            "--require-signature: signature verification is not available in this version of regwarden; "
+            "a gate that cannot check signatures would hold every image, so the worker does not start"
+        )
+    host, port = _listen_address(listen)
+    secret = check_secret(os.environ.get(secret_env, ""))
+    image = ImageOptions(insecure=insecure, username=username, password=password, timeout=timeout)
+    gate = _gate(fail_on, db, ignore_file, vex, (posture_from, posture_config), image)
+    _serve(registry, gate, image, catalog, db, poll, (host, port), (secret, secret_header), (tls_cert, tls_key))
+
+
+@app.command("list")
+def list_checks(
+    limit: int = typer.Option(100, "--limit", help="How many of the newest checks to show."),
+    output: ResultFormat = typer.Option(ResultFormat.TABLE, "--output", "-o", help="Output format."),
+    output_file: Path | None = options.OUTPUT_FILE,
+    db: str | None = options.DB,
+) -> None:
+    """The quarantine worker's records: each pushed manifest, its state, and why."""
+    from regwarden.store import open_store
+
+    with open_store(db) as store:
+        checks = store.quarantine.recent(limit)
+    if output is ResultFormat.JSON:
+        from regwarden.report.quarantine_json import render_checks_json
+
+        options.write_output(render_checks_json(checks), output_file)
+    else:
+        from regwarden.report.quarantine_table import render_checks_table
+
+        options.write_output(render_checks_table(checks), output_file)
+
+
+def _gate(
+    fail_on: str,
+    db: str | None,
+    ignore_file: Path | None,
+    vex: list[Path],
+    posture: tuple[list[Path], Path | None],
+    image: ImageOptions,
+) -> GateOptions:
+    from regwarden.service.quarantine_gate import GateOptions, check_gate_options
+
+    scan = _scan_options(fail_on, db, ignore_file, vex, image)
+    gate = GateOptions(scan, tuple(posture[0]), posture_config=posture[1])
+    check_gate_options(gate)
+    return gate
+
+
+def _serve(
+    registries: list[str],
+    gate: GateOptions,
+    image: ImageOptions,
+    catalog: bool,
+    db: str | None,
+    poll: float,
+    address: tuple[str, int],
+    auth: tuple[str, str],
+    tls: tuple[Path | None, Path | None],
+) -> None:
+    import signal
+
+    import uvicorn
+
+    from regwarden.service.quarantine import WorkerSettings
+    from regwarden.service.quarantine_gate import registry_clients
+    from regwarden.service.quarantine_worker import QuarantineWorker
+    from regwarden.store import open_store
+    from regwarden.web.quarantine import WebhookAuth, create_quarantine_app
+
+    settings = WorkerSettings(frozenset(r.strip().lower() for r in registries), gate, catalog=catalog)
+    with open_store(db) as store:
+        if store.advisories.is_empty():
+            typer.echo("regwarden: warning: the advisory database is empty: checks wait, then fail", err=True)
+        worker = QuarantineWorker(store, settings, registry_clients(image), poll_seconds=poll, log=_log)
+        app = create_quarantine_app(worker, WebhookAuth(*auth))
+        typer.echo(f"regwarden: quarantine worker on {address[0]}:{address[1]} for {', '.join(registries)}", err=True)
+        # uvicorn shuts down gracefully on SIGTERM, then raises it again under the handler it found: SIGTERM is
+        # how this worker is meant to stop, so that handler only lets the command end with exit 0.
+        previous = signal.signal(signal.SIGTERM, _stopped)
+        try:
+            uvicorn.run(
+                app,
+                host=address[0],
+                port=address[1],
+                log_level="warning",
+                ssl_certfile=str(tls[0]) if tls[0] else None,
+                ssl_keyfile=str(tls[1]) if tls[1] else None,
+            )
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+    typer.echo("regwarden: quarantine worker stopped", err=True)
+
+
+def _stopped(_signal: int, _frame: object) -> None:
+    pass
+
+
+def _log(line: str) -> None:
+    typer.echo(f"regwarden: {line}", err=True)
+
+
+def _listen_address(text: str) -> tuple[str, int]:
+    from regwarden.model.errors import BadInputError
+
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise BadInputError(f"--listen: expected HOST:PORT (e.g. 127.0.0.1:8088), got {text!r}")
+    return host.strip("[]"), int(port)

@@ -11,7 +11,6 @@ promoted by digest. Referrers of SRC (signatures, SBOMs) are not copied.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from regwarden.model.errors import BadInputError, IntegrityError
@@ -21,10 +20,7 @@ from regwarden.oci.copy import ImageTree, Repository, copy_tree, read_tree
 from regwarden.oci.reference import Reference, parse_reference
 from regwarden.oci.upload import DEFAULT_CHUNK_SIZE
 from regwarden.service.images import ImageOptions
-from regwarden.service.quarantine_gate import GateOptions, run_gate
-
-ClientFactory = Callable[[str], RegistryClient]
-"""Registry host → a client for it (tests pass their own TLS settings or credentials)."""
+from regwarden.service.quarantine_gate import ClientFactory, GateOptions, registry_clients, run_gate
 
 
 @dataclass(frozen=True)
@@ -40,7 +36,7 @@ def promote(
     source_text: str, destination_text: str, options: PromoteOptions, *, clients: ClientFactory | None = None
 ) -> PromoteReport:
     source, destination = _references(source_text, destination_text)
-    connect = clients or _connector(options.image)
+    connect = clients or registry_clients(options.image)
     source_client = connect(source.registry)
     try:
         target_client = source_client if destination.registry == source.registry else connect(destination.registry)
@@ -119,18 +115,3 @@ def _destination_identifier(source: Reference, destination: Reference, tree: Ima
 def _name(destination: Reference, identifier: str) -> str:
     separator = "@" if ":" in identifier else ":"
     return f"{destination.registry}/{destination.repository}{separator}{identifier}"
-
-
-def _connector(image: ImageOptions) -> ClientFactory:
-    from regwarden.oci.registry_source import connect
-
-    def client_for(registry: str) -> RegistryClient:
-        return connect(
-            registry,
-            username=image.username,
-            password=image.password,
-            insecure=image.insecure,
-            timeout=image.timeout,
-        )
-
-    return client_for

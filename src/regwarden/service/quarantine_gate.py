@@ -11,6 +11,7 @@ are the caller's to retry or report.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,8 +23,11 @@ from regwarden.model.sbom import Sbom
 from regwarden.oci.client import RegistryClient
 from regwarden.oci.copy import ImageTree
 from regwarden.oci.mediatypes import CONFIG_MEDIA_TYPES
-from regwarden.service.images import DEFAULT_PLATFORM
+from regwarden.service.images import DEFAULT_PLATFORM, ImageOptions
 from regwarden.service.scan import ScanOptions, scan_sbom
+
+ClientFactory = Callable[[str], RegistryClient]
+"""Registry host → a client for it (tests pass their own TLS settings or credentials)."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,8 @@ class GateOptions:
     posture_files: tuple[Path, ...] = ()
     """Registry exports (`az acr show`, ARM): the registry must pass its audit too. Empty: no posture condition."""
     posture_fail_on: Severity = Severity.HIGH
+    posture_config: Path | None = None
+    """The audit's config file (profile, CI identities, suppressions), as `audit acr --config`."""
 
 
 @dataclass(frozen=True)
@@ -116,7 +122,7 @@ def _posture_condition(options: GateOptions) -> Condition:
     from regwarden.model.finding import Status
     from regwarden.service.posture import AuditRequest, audit_acr
 
-    results = audit_acr(AuditRequest(paths=options.posture_files))
+    results = audit_acr(AuditRequest(paths=options.posture_files, config_file=options.posture_config))
     threshold = options.posture_fail_on
     failing = sorted(
         {
@@ -129,3 +135,25 @@ def _posture_condition(options: GateOptions) -> Condition:
     if failing:
         return Condition(name, False, f"{len(failing)} rule(s) fail: {', '.join(failing)}")
     return Condition(name, True, f"{len(results)} rule result(s), none failing at or above {threshold.value}")
+
+
+def check_gate_options(options: GateOptions) -> None:
+    """Fail before serving when the posture condition cannot be evaluated (a missing or unreadable export)."""
+    if options.posture_files:
+        _posture_condition(options)
+
+
+def registry_clients(image: ImageOptions) -> ClientFactory:
+    """Clients as every registry command makes them: flags, environment, docker config, or Azure AD for an ACR."""
+    from regwarden.oci.registry_source import connect
+
+    def client_for(registry: str) -> RegistryClient:
+        return connect(
+            registry,
+            username=image.username,
+            password=image.password,
+            insecure=image.insecure,
+            timeout=image.timeout,
+        )
+
+    return client_for

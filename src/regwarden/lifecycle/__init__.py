@@ -1,0 +1,1 @@
+"""Lifecycle: purge and retention plans that never delete what runs, their journaled apply, and image locks."""
