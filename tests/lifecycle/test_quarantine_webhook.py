@@ -78,6 +78,17 @@ def test_the_webhook_is_answered_at_once_and_the_state_set_in_the_background(
 WEBHOOK = "/acr/quarantine"
 
 
+def test_checks_recorded_while_the_worker_was_down_are_taken_up_when_it_starts(
+    acr: FakeAcr, advisory_db: str, acr_clients: Clients
+) -> None:
+    with worker_app(acr, advisory_db, acr_clients) as (app, worker):
+        worker.receive(quarantine_event(acr.host, "quarantine/demo", DEMO_1_1, "1.1"))  # the thread is not running
+        assert [check.status for check in worker.checks()] == ["pending"] and acr.patches == []
+        with TestClient(app):  # the app starts: its lifespan starts the worker thread
+            assert worker.wait_idle(60)
+    assert states(acr) == {DEMO_1_1: "Passed"}
+
+
 @pytest.mark.parametrize(
     "headers",
     [{}, {"Authorization": "Bearer wrong-secret-0123456789"}, {"Authorization": SECRET}, {"X-Other": SECRET}],

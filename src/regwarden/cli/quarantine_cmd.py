@@ -69,6 +69,9 @@ def promote(
     image = ImageOptions(insecure=insecure, username=username, password=password, timeout=timeout)
     gate = _gate(fail_on, db, ignore_file, vex, (posture_from, posture_config), image)
     report = run_promote(source, destination, PromoteOptions(require_pass, gate, image))
+    warnings = dict.fromkeys(w for i in (report.gate.images if report.gate else ()) for w in i.warnings)
+    for warning in warnings:
+        typer.echo(f"regwarden: warning: {warning}", err=True)
     if output is ResultFormat.JSON:
         from regwarden.report.quarantine_json import render_promote_json
 
