@@ -8,6 +8,7 @@ owns it; this one only reads the file and says where a mistake is.
 ```yaml
 environments: {rules: [...]}          # inventory/environment.py
 notifications: {webhooks: [...]}      # inventory/notifications.py
+logs: {allowed_cidrs: [...], ...}     # detect/config.py (the audit-log detections)
 watch:
   interval: 5m
   registries:
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from regwarden.detect.config import LogsConfig, load_logs_config
 from regwarden.durations import parse_duration
 from regwarden.inventory.environment import EnvironmentRules, load_environment_rules
 from regwarden.inventory.notifications import Webhook, load_webhooks
@@ -33,7 +35,7 @@ from regwarden.model.errors import BadInputError
 
 CONFIG_ENV = "REGWARDEN_CONFIG"
 DEFAULT_INTERVAL = timedelta(minutes=5)
-_SECTIONS = frozenset({"environments", "notifications", "watch"})
+_SECTIONS = frozenset({"environments", "notifications", "watch", "logs"})
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class Settings:
     interval: timedelta = DEFAULT_INTERVAL
     registries: tuple[WatchedRegistry, ...] = ()
     clusters: tuple[WatchedCluster, ...] = ()
+    logs: LogsConfig = field(default_factory=LogsConfig)
     source: Path | None = None
     """The file these came from; None when no config file exists."""
 
@@ -89,6 +92,7 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
             interval=parse_duration(str(watch.get("interval", "5m"))),
             registries=tuple(_registry(item, n) for n, item in enumerate(_list(watch, "registries"))),
             clusters=tuple(_cluster(item, n) for n, item in enumerate(_list(watch, "clusters"))),
+            logs=load_logs_config(document.get("logs")),
             source=found,
         )
     except BadInputError as error:
