@@ -24,6 +24,7 @@ verification_document(result)` is their JSON form, fit for a decision log.
 Modules: `envelope` (format-neutral envelope) with `jws` and `cose` (pycose); `algorithms`; `certificates`
 (chain requirements); `truststore` and `trust_policy` (Notary Project documents); `identity` (x509 subjects,
 Fulcio identities); `timestamp` (RFC 3161); `revocation` (CRLs); `notation` (one Notary Project signature);
-`cosign` (simple signing, keys and certificates) with `rekor` (the logged time); `sigstore_bundle` (sigstore-python, offline); `policy`
-(regwarden's policy file); `verify` (the decision over all signatures); `sign` (create a Notation JWS signature).
+`cosign` (simple signing, keys and certificates) with `rekor` (the logged time); `sigstore_bundle`
+(sigstore-python, offline); `policy` (regwarden's policy file); `verify` (the decision over all signatures);
+`sign` (create a Notation JWS signature).
 """
