@@ -14,6 +14,12 @@ entries in ACR's documented shape.
 quarantine ones included (`quarantineState`, `quarantineDetails`), answering the manifest's attributes; each
 accepted body is kept in `patches`. With `upstream` (a real registry), `/v2/` requests are authorized with ACR's
 tokens (scope `repository:{repo}:pull`) and served by it, so images can be read "from the ACR".
+
+Deletes and tag attributes, as ACR does them: `DELETE /v2/{repo}/manifests/{digest}` (scope `delete`) is refused
+with 405 `REGISTRY_DISALLOWED_OPERATION` while the manifest is delete- or write-locked, else forwarded to `upstream`
+and, when it deleted, the manifest and its tags leave the listings. `PATCH /acr/v1/{repo}/_tags/{tag}` sets a tag's
+changeable attributes (`metadata_write`); `DELETE /acr/v1/{repo}/_tags/{tag}` removes one tag (`delete`, 202), also
+refused while the tag is locked. `deletes` records each accepted delete.
 """
 
 from __future__ import annotations
@@ -86,7 +92,9 @@ class FakeAcr:
     upstream: RunningRegistry | None = None
     """A real registry serving `/v2/` behind the fake's token flow."""
     patches: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
-    """(repository, digest, body) of every accepted PATCH of manifest attributes."""
+    """(repository, digest or tag, body) of every accepted PATCH of manifest or tag attributes."""
+    deletes: list[tuple[str, str]] = field(default_factory=list)
+    """(repository, digest or tag) of every accepted delete of a manifest or a tag."""
     _ids: Iterator[int] = field(default_factory=itertools.count)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -113,6 +121,8 @@ class FakeAcr:
                 return self._token(_form(request))
             if url.path.startswith("/v2/") and self.upstream is not None:
                 return self._registry(request, url.path)
+            if request.method in ("PATCH", "DELETE") and "/_tags/" in url.path:
+                return self._change_tag(request, url.path)
             if request.method == "PATCH":
                 return self._patch_manifest(request, url.path)
             return self._metadata(request, url.path, {k: v[0] for k, v in parse_qs(url.query).items()})
@@ -185,11 +195,54 @@ class FakeAcr:
     def _registry(self, request: Request, path: str) -> Reply:
         repo = _v2_repository(path)
         if repo is not None:
-            denied = self._denied(request, f"repository:{repo}:pull")
+            action = "delete" if request.method == "DELETE" else "pull"
+            denied = self._denied(request, f"repository:{repo}:{action}")
             if denied is not None:
                 return denied
         assert self.upstream is not None
+        if repo is not None and request.method == "DELETE" and "/manifests/" in path:
+            return self._delete_manifest(request, repo, path.rsplit("/", 1)[1])
         return proxy_to(self.upstream, request)
+
+    def _delete_manifest(self, request: Request, repo: str, digest: str) -> Reply:
+        entries = self.content.get(repo, {}).get("manifests", [])
+        entry = next((m for m in entries if m["digest"] == digest), None)
+        if entry is not None and _locked(entry):
+            return _error(405, "REGISTRY_DISALLOWED_OPERATION", "The operation is disallowed on this image.")
+        assert self.upstream is not None
+        reply = proxy_to(self.upstream, request)
+        if reply.status == 202:
+            self.deletes.append((repo, digest))
+            self.content[repo]["manifests"] = [m for m in entries if m["digest"] != digest]
+            tags = self.content[repo].get("tags", [])
+            self.content[repo]["tags"] = [t for t in tags if t["digest"] != digest]
+        return reply
+
+    def _change_tag(self, request: Request, path: str) -> Reply:
+        repo, _, tag = path.removeprefix("/acr/v1/").partition("/_tags/")
+        action = "metadata_write" if request.method == "PATCH" else "delete"
+        denied = self._denied(request, f"repository:{repo}:{action}")
+        if denied is not None:
+            return denied
+        tags = self.content.get(repo, {}).get("tags", [])
+        entry = next((t for t in tags if t["name"] == tag), None)
+        if entry is None:
+            return _error(404, "TAG_UNKNOWN", f"tag {tag} is not known to registry")
+        if request.method == "PATCH":
+            body = json.loads(request.body or b"null")
+            problem = _attributes_problem(body)
+            if problem is not None:
+                return _error(400, "INVALID_REQUEST", problem)
+            entry.setdefault("changeableAttributes", {}).update(body)
+            self.patches.append((repo, tag, body))
+            return json_reply(200, {"registry": SERVICE, "imageName": repo, "tag": entry})
+        if _locked(entry):
+            return _error(405, "REGISTRY_DISALLOWED_OPERATION", "The operation is disallowed on this image.")
+        self.deletes.append((repo, tag))
+        self.content[repo]["tags"] = [t for t in tags if t["name"] != tag]
+        for manifest in self.content[repo].get("manifests", []):
+            manifest["tags"] = [name for name in manifest.get("tags") or [] if name != tag]
+        return Reply(202)
 
     def _page(self, path: str, repo: str | None, endpoint: str, query: dict[str, str]) -> Reply:
         size = int(query.get("n", DEFAULT_PAGE_SIZE))
@@ -241,6 +294,11 @@ def _attributes_problem(body: object) -> str | None:
     if body.get("quarantineState", "Passed") not in ("Passed", "Failed"):
         return "quarantineState must be Passed or Failed"
     return None
+
+
+def _locked(entry: dict[str, Any]) -> bool:
+    attributes = entry.get("changeableAttributes") or {}
+    return attributes.get("deleteEnabled") is False or attributes.get("writeEnabled") is False
 
 
 def _v2_repository(path: str) -> str | None:

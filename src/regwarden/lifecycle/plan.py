@@ -100,7 +100,7 @@ class _PlanBuilder:
         self.repositories.append(graph.repository)
         waves = _Waves(graph, selection.delete)
         for digest, reasons in selection.delete.items():
-            self.actions.append(_deletion(graph, selection, digest, reasons, goes_with.get(digest), waves.of(digest)))
+            self.actions.append(_deletion(graph, selection, digest, reasons, goes_with.get(digest), waves))
         for digest, tags in selection.untag.items():
             if digest not in selection.delete:
                 self.actions.append(_untagging(graph, selection, digest, tags))
@@ -122,7 +122,12 @@ class _PlanBuilder:
 
 
 def _deletion(
-    graph: RepositoryGraph, selection: Selection, digest: str, reasons: list[str], subject: str | None, wave: int
+    graph: RepositoryGraph,
+    selection: Selection,
+    digest: str,
+    reasons: list[str],
+    subject: str | None,
+    waves: _Waves,
 ) -> PurgeAction:
     tags = tuple(sorted(graph.tags_of.get(digest, ())))
     unlock = graph.nodes[digest].locked or any(graph.tags[tag].locked for tag in tags)
@@ -135,7 +140,8 @@ def _deletion(
         media_type=graph.nodes[digest].listing.media_type,
         unlock=unlock,
         goes_with=subject,
-        wave=wave,
+        wave=waves.of(digest),
+        after=waves.after(digest) if digest in graph.referrers or digest in graph.parents else (),
     )
 
 
@@ -169,9 +175,9 @@ def _kept(graph: RepositoryGraph, selection: Selection, digest: str) -> KeptMani
 
 
 class _Waves:
-    """Apply order within a plan: a referrer before what it refers to (deeper chains first), then an index before
-    the manifests it lists, so an interrupted apply never leaves a referrer without its subject or an index
-    pointing at deleted manifests."""
+    """Apply order within a plan: a manifest after its referrers (so an interrupted apply never leaves a referrer
+    without its subject) and after the indexes that list it (so an index never points at deleted manifests). The
+    wave is the length of the longest such chain before it."""
 
     def __init__(self, graph: RepositoryGraph, deleted: Mapping[str, object]) -> None:
         self.graph = graph
@@ -181,15 +187,16 @@ class _Waves:
     def of(self, digest: str, depth: int = 0) -> int:
         if digest in self.memo:
             return self.memo[digest]
-        if digest not in self.graph.subject_of and digest not in self.graph.parents:
+        if digest not in self.graph.referrers and digest not in self.graph.parents:
             return 0
         if depth > len(self.deleted):
             return 0  # a cycle (a hostile graph): any order will do
-        subject = self.graph.subject_of.get(digest)
-        if subject is not None:
-            wave = min(self.of(subject, depth + 1), 0) - 1
-        else:
-            parents = [p for p in self.graph.parents.get(digest, ()) if p in self.deleted]
-            wave = max((self.of(p, depth + 1) + 1 for p in parents), default=0)
+        wave = max((self.of(before, depth + 1) + 1 for before in self.after(digest)), default=0)
         self.memo[digest] = wave
         return wave
+
+    def after(self, digest: str) -> tuple[str, ...]:
+        """The deletions that must succeed before this one: its referrers, and the indexes that list it."""
+        referrers = [r for r in self.graph.referrers.get(digest, ()) if r in self.deleted]
+        parents = [p for p in self.graph.parents.get(digest, ()) if p in self.deleted]
+        return tuple(sorted({*referrers, *parents}))

@@ -1,8 +1,8 @@
 """The safety pass: what the rules selected, minus everything that must stay. This is the product's promise.
 
 Whatever rules made the selection (`acr purge`'s flags or a retention policy), a manifest is never deleted when:
-- it runs in a synced cluster, or was pulled within --pulled-within (nor is an index whose manifests do; nor are the
-  tags of either removed);
+- it runs in a synced cluster, or was pulled within --pulled-within, or what it links to could not be read (nor is
+  an index whose manifests do; nor are the tags of either removed);
 - it, or one of its tags, is locked (deleteEnabled or writeEnabled false), unless --include-locked;
 - an index that stays lists it (directly or through nested indexes), whatever keeps that index;
 - it is a referrer (signature, SBOM, attestation) whose subject stays; or a subject one of whose referrers must stay.
@@ -114,3 +114,6 @@ class _Checker:
             pulled = self.protections.pulled.get(found)
             if pulled is not None:
                 yield KeepReason(KeepKind.PULLED, f"{via}was pulled at {moment(pulled)}, within --pulled-within")
+            unreadable = self.protections.unreadable.get(found)
+            if unreadable is not None:
+                yield KeepReason(KeepKind.UNREADABLE, f"{via}could not be read: {unreadable}")

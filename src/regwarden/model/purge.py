@@ -64,6 +64,8 @@ class Protections:
     """digest → the workloads running it (`cluster/namespace/Kind/name`)."""
     pulled: Mapping[str, datetime] = field(default_factory=dict)
     """digest → its last pull within --pulled-within."""
+    unreadable: Mapping[str, str] = field(default_factory=dict)
+    """digest → why what it links to (subject, referrers) could not be read: kept rather than guessed about."""
 
 
 class ActionKind(StrEnum):
@@ -88,6 +90,7 @@ class KeepKind(StrEnum):
     MEDIA_TYPE = "media-type"
     RETAINED = "retained"
     SUBJECT_MISSING = "subject-missing"
+    UNREADABLE = "unreadable"
 
 
 SAFETY_KINDS = frozenset(
@@ -98,7 +101,7 @@ SAFETY_KINDS = frozenset(
         KeepKind.INDEX_CHILD,
         KeepKind.SUBJECT_KEPT,
         KeepKind.REFERRER_PROTECTED,
-        KeepKind.NO_TIME,
+        KeepKind.UNREADABLE,
     }
 )
 """Reasons that hold back what the rules alone would delete: what `acr purge` would not have checked."""
@@ -125,6 +128,9 @@ class PurgeAction:
     """For a referrer: the subject digest it is deleted with."""
     wave: int = 0
     """Apply order: lower waves first (referrers before their subject, an index before its children)."""
+    after: tuple[str, ...] = ()
+    """Digests this plan deletes that must be gone first (its referrers, the indexes listing it): when one of them
+    could not be deleted, this action is skipped."""
 
 
 @dataclass(frozen=True)
@@ -163,8 +169,10 @@ class Outcome(StrEnum):
     DELETED = "deleted"
     UNTAGGED = "untagged"
     ALREADY_GONE = "already-gone"
+    """The registry no longer had it (an interrupted run deleted it, or someone else did)."""
     FAILED = "failed"
     SKIPPED = "skipped"
+    """Not attempted: something it must follow could not be deleted."""
 
 
 @dataclass(frozen=True)
@@ -188,3 +196,7 @@ class ApplyReport:
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for result in self.results if result.outcome is outcome)
+
+    def count_failed(self) -> int:
+        """Actions not done: failed, or skipped because something they follow failed."""
+        return self.count(Outcome.FAILED) + self.count(Outcome.SKIPPED)
