@@ -107,6 +107,7 @@ def _leaf_commands(group: Any, prefix: tuple[str, ...] = ()) -> dict[str, Any]:
 NO_RESULT_TO_PRINT = {
     "watch": "a long-running loop that logs each round; it has no result to render",
     "triage export": "its only output is an OpenVEX document, which is JSON",
+    "serve": "a long-running server (the dashboard and the JSON API); it has no result to render",
     "quarantine serve": "a long-running webhook server that logs each check; it has no result to render",
 }
 

@@ -34,9 +34,15 @@ INVENTORY_TABLES = {
     "exposures",
     "leases",
     "quarantine_checks",
+    "users",
+    "sessions",
+    "api_tokens",
+    "audit_log",
+    "posture_runs",
+    "posture_results",
 }
 TABLES = ADVISORY_TABLES | INVENTORY_TABLES | {"alembic_version"}
-HEAD = "0008"
+HEAD = "0010"
 
 
 def test_migrations_create_the_schema(db_url: str) -> None:

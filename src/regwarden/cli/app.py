@@ -23,9 +23,11 @@ from regwarden.cli import (
     rules_cmd,
     sbom_cmd,
     scan_cmd,
+    serve_cmd,
     sync_cmd,
     triage_cmd,
     trust_cmd,
+    users_cmd,
     watch_cmd,
 )
 from regwarden.cli.errors import GuardedGroup, run_guarded
@@ -77,6 +79,8 @@ app.command("referrers")(trust_cmd.referrers)
 app.command("verify")(trust_cmd.verify)
 app.command("sign")(trust_cmd.sign)
 app.command("promote")(quarantine_cmd.promote)
+app.command("serve")(serve_cmd.serve)
+app.add_typer(users_cmd.app, name="users")
 app.add_typer(quarantine_cmd.app, name="quarantine")
 
 

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from regwarden.cli import options
+
+if TYPE_CHECKING:
+    from regwarden.posture.engine import RuleResult
+    from regwarden.service.posture import AuditRequest
 
 app = typer.Typer(help="Audit registry configuration against the hardening baseline.", no_args_is_help=True)
 
@@ -56,6 +61,10 @@ def audit_acr(
         None, "--fix-script", help="Also write a reviewable az script remediating the FAIL findings."
     ),
     hide_passed: bool = typer.Option(False, "--hide-passed", help="Table output: leave PASS rows out."),
+    record: bool = typer.Option(
+        False, "--record", help="Also store the results in the database (--db): the server shows them over time."
+    ),
+    db: str | None = options.DB,
 ) -> None:
     """Audit Azure Container Registries: every rule gives PASS, FAIL, UNKNOWN or SKIPPED with its evidence."""
     from regwarden.service import posture as service
@@ -71,8 +80,24 @@ def audit_acr(
         skip_rules=tuple(skip_rules),
     )
     results = service.audit_acr(request, progress=stderr_progress())
+    if record:
+        _record(results, request, db)
     options.write_output(service.render_audit(results, output.value, show_passed=not hide_passed), output_file)
     if fix_script is not None:
         options.write_output(service.render_audit(results, "fix-script"), fix_script)
     if service.audit_gate_failed(results, fail_on):
         raise typer.Exit(1)
+
+
+def _record(results: list[RuleResult], request: AuditRequest, db: str | None) -> None:
+    from regwarden.posture.config import load_config
+    from regwarden.service.posture_history import record_audit
+    from regwarden.store import open_store
+
+    profile = request.profile or (
+        load_config(request.config_file).profile.value if request.config_file else "production"
+    )
+    source = f"azure:{request.subscription}" if request.subscription else " ".join(str(p) for p in request.paths)
+    with open_store(db) as store:
+        run_id = record_audit(store, results, source, profile)
+    typer.echo(f"regwarden: recorded {len(results)} results as posture run {run_id}", err=True)

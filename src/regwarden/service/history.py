@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from regwarden.inventory.build_history import BuildSnapshot, history_steps
 from regwarden.inventory.triage import applicable_triage
 from regwarden.model.errors import BadInputError, NotFoundError
-from regwarden.model.history import CATALOGUED, NOT_CATALOGUED, Build, FindingDelta, HistoryReport
+from regwarden.model.history import CATALOGUED, NOT_CATALOGUED, Build, BuildStep, FindingDelta, HistoryReport
 from regwarden.model.inventory import ImageName, TriageDecision
 
 if TYPE_CHECKING:
@@ -44,6 +44,23 @@ def history(store: Store, target: str, registry: str | None = None, now: datetim
     today = (now or datetime.now(UTC)).date()
     snapshots = _snapshots(store, builds, today)
     return HistoryReport(repository.registry, repository.name, tag, history_steps(snapshots))
+
+
+def build_step(
+    store: Store, repository: RepositoryRef, tag: str, digest: str, now: datetime | None = None
+) -> BuildStep:
+    """The step of one build in a tag's history: `digest` compared with the build the tag held just before it
+    (only those two builds are read). NotFoundError when the tag never pointed at `digest`."""
+    held = store.history.tag_digests(repository.id, tag)
+    builds = _builds(store, held)
+    position = next((i for i, b in enumerate(builds) if digest in (b.digest, b.image_digest)), None)
+    if position is None:
+        raise NotFoundError(f"tag {tag!r} of {repository.registry}/{repository.name} never pointed at {digest}")
+    earlier = [
+        b for b in builds[:position] if b.status == CATALOGUED and b.image_digest != builds[position].image_digest
+    ]
+    pair = [*earlier[-1:], builds[position]]
+    return history_steps(_snapshots(store, pair, (now or datetime.now(UTC)).date()))[-1]
 
 
 def parse_history_target(target: str) -> tuple[str, str | None]:

@@ -10,7 +10,10 @@ from types import TracebackType
 from sqlalchemy.engine import Engine
 
 from regwarden.store.advisories import AdvisoryRepository
+from regwarden.store.api_tokens import TokenRepository
+from regwarden.store.audit_log import AuditLogRepository
 from regwarden.store.catalog import ImageCatalog
+from regwarden.store.dashboard_queries import DashboardQueries, WorkloadQueries
 from regwarden.store.drift_queries import DriftQueries
 from regwarden.store.engine import create_store_engine, resolve_url
 from regwarden.store.events import EventRepository
@@ -20,10 +23,13 @@ from regwarden.store.history_queries import HistoryQueries
 from regwarden.store.impact import ImpactQueries
 from regwarden.store.leases import LeaseRepository
 from regwarden.store.locations import LocationRepository
+from regwarden.store.posture_runs import PostureRunRepository
 from regwarden.store.quarantine import QuarantineRepository
+from regwarden.store.sessions import SessionRepository
 from regwarden.store.state import StateRepository
 from regwarden.store.stored_sboms import StoredSboms
 from regwarden.store.triage import TriageRepository
+from regwarden.store.users import UserRepository
 from regwarden.store.workloads import WorkloadRepository
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -50,6 +56,13 @@ class Store:
         self.history = HistoryQueries(engine)
         self.drift = DriftQueries(engine)
         self.quarantine = QuarantineRepository(engine)
+        self.users = UserRepository(engine)
+        self.sessions = SessionRepository(engine)
+        self.tokens = TokenRepository(engine)
+        self.audit_log = AuditLogRepository(engine)
+        self.posture_runs = PostureRunRepository(engine)
+        self.dashboard = DashboardQueries(engine)
+        self.workload_pages = WorkloadQueries(engine)
 
     @property
     def url(self) -> str:

@@ -1,0 +1,108 @@
+"""What the dashboard and the API lists show: each image's and each vulnerability's risk, computed together.
+
+Result types only; service/risk_summary.py fills them from the store in one pass, and the server keeps the last
+snapshot, so a list sorted by risk over ten thousand images is a sort in memory, not a join per request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from regwarden.model.history import BuildStep, FindingDelta
+from regwarden.model.inventory import ImageName, RunningWorkload
+from regwarden.model.sbom import Package
+
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+RISK_WEIGHTS = {"critical": 100, "high": 20, "medium": 5, "low": 1, "info": 0}
+"""Risk = Σ weight × open untriaged-or-not findings; running in production doubles it (sorting only)."""
+
+
+@dataclass(frozen=True)
+class ImageRisk:
+    digest: str
+    name: str
+    """How to name it: `registry/repository:tag` when it has a place, else the digest."""
+    registry: str | None
+    repository: str | None
+    tags: tuple[str, ...]
+    status: str
+    created: str | None
+    catalogued_at: datetime
+    packages: int
+    findings: dict[str, int] = field(default_factory=dict)
+    fixable: int = 0
+    running: int = 0
+    production: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.findings.values())
+
+    @property
+    def risk(self) -> int:
+        base = sum(RISK_WEIGHTS.get(severity, 1) * count for severity, count in self.findings.items())
+        return base * 2 if self.production else base
+
+
+@dataclass(frozen=True)
+class VulnerabilityRisk:
+    id: str
+    severity: str
+    summary: str | None
+    cvss_score: float | None
+    packages: tuple[str, ...] = ()
+    images: int = 0
+    fixable: bool = False
+    first_seen: datetime | None = None
+    running: int = 0
+    production: int = 0
+
+
+@dataclass(frozen=True)
+class RiskSnapshot:
+    computed_at: datetime
+    seconds: float
+    """How long computing it took."""
+    images: tuple[ImageRisk, ...]
+    vulnerabilities: tuple[VulnerabilityRisk, ...]
+    by_digest: dict[str, ImageRisk]
+    by_vulnerability: dict[str, VulnerabilityRisk]
+    trend: tuple[tuple[date, dict[str, int]], ...] = ()
+    """Open package findings by severity at the end of each of the last days, oldest first."""
+
+    @property
+    def severity_totals(self) -> dict[str, int]:
+        """Open findings (image × package × vulnerability) by severity, across the inventory."""
+        totals = dict.fromkeys(SEVERITIES, 0)
+        for image in self.images:
+            for severity, count in image.findings.items():
+                totals[severity] = totals.get(severity, 0) + count
+        return totals
+
+
+@dataclass(frozen=True)
+class ImageDetail:
+    """One image as its page shows it: catalog facts, layers, packages (each with the layer that added it),
+    open findings with fix versions and triage, where it lives, who runs it, and the step from its tag's
+    previous build."""
+
+    digest: str
+    status: str
+    source: str
+    catalogued_at: datetime
+    error: str | None = None
+    media_type: str | None = None
+    platform: str | None = None
+    created: str | None = None
+    os: str | None = None
+    config: dict[str, object] = field(default_factory=dict)
+    layers: tuple[dict[str, object], ...] = ()
+    unknowns: int = 0
+    places: tuple[ImageName, ...] = ()
+    running: tuple[RunningWorkload, ...] = ()
+    packages: tuple[Package, ...] = ()
+    findings: tuple[FindingDelta, ...] = ()
+    previous: BuildStep | None = None
+    """The step from the previous build of its first tag (None without a tag)."""
+    previous_tag: str | None = None

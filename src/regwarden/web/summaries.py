@@ -1,0 +1,41 @@
+"""The last risk snapshot (service/risk_summary.py), shared by every request and refreshed in the background.
+
+A request never computes it, except the very first one after start when no snapshot exists yet (it then waits
+for the one computation, shared with every request arriving meanwhile). After a change the server makes itself
+(an ingest, a triage decision), the refresh is asked for at once rather than at the next interval.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from regwarden.model.dashboard import RiskSnapshot
+from regwarden.service.risk_summary import risk_snapshot
+
+if TYPE_CHECKING:
+    from regwarden.store import Store
+
+
+class Summaries:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._snapshot: RiskSnapshot | None = None
+        self._lock = threading.Lock()
+        self.stale = threading.Event()
+        """Set when something changed: the jobs thread refreshes at once."""
+
+    def get(self) -> RiskSnapshot:
+        snapshot = self._snapshot
+        if snapshot is not None:
+            return snapshot
+        with self._lock:
+            if self._snapshot is None:
+                self._snapshot = risk_snapshot(self._store)
+            return self._snapshot
+
+    def refresh(self) -> RiskSnapshot:
+        with self._lock:
+            self.stale.clear()
+            self._snapshot = risk_snapshot(self._store)
+            return self._snapshot
