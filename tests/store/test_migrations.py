@@ -40,9 +40,10 @@ INVENTORY_TABLES = {
     "audit_log",
     "posture_runs",
     "posture_results",
+    "audit_findings",
 }
 TABLES = ADVISORY_TABLES | INVENTORY_TABLES | {"alembic_version"}
-HEAD = "0010"
+HEAD = "0011"
 
 
 def test_migrations_create_the_schema(db_url: str) -> None:

@@ -19,6 +19,7 @@ from regwarden.cli import (
     ingest_cmd,
     inspect_cmd,
     inventory_cmd,
+    logs_cmd,
     quarantine_cmd,
     rules_cmd,
     sbom_cmd,
@@ -75,6 +76,7 @@ app.add_typer(events_cmd.app, name="events")
 app.command("history")(history_cmd.history)
 app.command("drift")(drift_cmd.drift)
 app.add_typer(triage_cmd.app, name="triage")
+app.add_typer(logs_cmd.app, name="logs")
 app.command("referrers")(trust_cmd.referrers)
 app.command("verify")(trust_cmd.verify)
 app.command("sign")(trust_cmd.sign)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from regwarden.detect.detection import Detection, DetectionContext, DetectionMeta, Detector, Finding, Gap
 from regwarden.gc_pause import cyclic_gc_paused
@@ -51,17 +51,31 @@ def analyse(
 
         detections = select(ALL_DETECTIONS, context.config.disabled)
     running: list[tuple[Detection, Detector]] = [(d, d.start(context)) for d in detections]
-    order = _Order(context.config.max_disorder.total_seconds())
     routes: dict[tuple[AuditTable, str], Route] = {}
     start, total, analysed = context.analysis_start, 0, 0
+    tolerance = context.config.max_disorder
+    low = low_plus = datetime.max.replace(tzinfo=UTC)
+    high = high_less = datetime.min.replace(tzinfo=UTC)
+    backward = forward = 0
     with cyclic_gc_paused():  # events and detector state hold no reference cycles; see gc_pause
         for event in events:
             total += 1
             route = routes.get((event.table, event.operation))
             if route is None:
                 route = routes[(event.table, event.operation)] = _route(event, running)
-            order.see(event.time)
-            if start is None or event.time >= start:
+            moment = event.time
+            # Records more than `tolerance` behind the newest so far (backward) or ahead of the oldest (forward):
+            # the smaller count is the records out of order, whichever way the input is sorted. Kept inline: this
+            # runs once per record.
+            if moment > high:
+                high, high_less = moment, moment - tolerance
+            elif moment < high_less:
+                backward += 1
+            if moment < low:
+                low, low_plus = moment, moment + tolerance
+            elif moment > low_plus:
+                forward += 1
+            if start is None or moment >= start:
                 analysed += 1
                 for observe in route[0]:
                     observe(event)
@@ -69,11 +83,13 @@ def analyse(
                 for observe in route[1]:
                     observe(event)
         findings, gaps = _finish(running)
-    if order.late:
-        gaps.append(_disorder_gap(order.late, context))
+    late = min(backward, forward)
+    if late:
+        gaps.append(_disorder_gap(late, context))
     ranked = sorted(findings, key=lambda f: (-f.detection.severity.rank, f.first_seen, f.detection.id, f.key))
     metas = tuple(d.meta for d, _ in running)
-    return Analysis(tuple(ranked), tuple(gaps), metas, total, analysed, order.first, order.last, order.late)
+    first, last = (low, high) if total else (None, None)
+    return Analysis(tuple(ranked), tuple(gaps), metas, total, analysed, first, last, late)
 
 
 def _route(event: AuditEvent, running: Sequence[tuple[Detection, Detector]]) -> Route:
@@ -101,36 +117,3 @@ def _disorder_gap(late: int, context: DetectionContext) -> Gap:
         "may have missed bursts among them; sort the export by TimeGenerated or raise logs.max_disorder",
         late,
     )
-
-
-class _Order:
-    """Counts records out of time order by more than the allowed disorder, in whichever direction the input runs:
-    an export sorted newest first is in order too. Late = against the majority direction."""
-
-    def __init__(self, tolerance_seconds: float) -> None:
-        self.tolerance = tolerance_seconds
-        self.first: datetime | None = None
-        self.last: datetime | None = None
-        self._backward = 0
-        self._forward = 0
-        self._low = 0.0
-        self._high = 0.0
-
-    def see(self, moment: datetime) -> None:
-        stamp = moment.timestamp()
-        if self.first is None:
-            self.first = self.last = moment
-            self._low = self._high = stamp
-            return
-        if stamp < self._high - self.tolerance:
-            self._backward += 1
-        if stamp > self._low + self.tolerance:
-            self._forward += 1
-        if stamp < self._low:
-            self._low, self.first = stamp, moment
-        if stamp > self._high:
-            self._high, self.last = stamp, moment
-
-    @property
-    def late(self) -> int:
-        return min(self._backward, self._forward)

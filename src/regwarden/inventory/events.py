@@ -14,7 +14,9 @@ from regwarden.model.inventory import Exposure
 
 AFFECTED = "workload.affected"
 RESOLVED = "workload.resolved"
-EVENT_KINDS = (AFFECTED, RESOLVED)
+AUDIT_FINDING = "audit.finding"
+"""A detection fired on a registry's audit logs (`logs analyze`); its payload names the detection and evidence."""
+EVENT_KINDS = (AFFECTED, RESOLVED, AUDIT_FINDING)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ notifications:
       url: https://hooks.example.com/regwarden
       format: json                             # json (signed, the default) | slack | teams
       secret_env: REGWARDEN_WEBHOOK_SECRET     # HMAC key, read from the environment, never from the file
-      kinds: [workload.affected, workload.resolved]   # the default: both
+      kinds: [workload.affected, workload.resolved]   # the default: every kind (audit.finding too)
       min_severity: high                       # optional: affected events below it are skipped
     - name: slack-sec
       url_env: SLACK_WEBHOOK_URL               # Slack and Teams URLs are secrets themselves
@@ -94,8 +94,9 @@ def load_webhooks(section: object, environ: Mapping[str, str]) -> tuple[Webhook,
 
 def event_severity(event: Event) -> Severity | None:
     """The severity an event's payload states, or None when it states none (or one regwarden does not know)."""
-    vulnerability = event.payload.get("vulnerability")
-    text = vulnerability.get("severity") if isinstance(vulnerability, Mapping) else None
+    # A vulnerability event states it under `vulnerability`, an audit finding under `detection`.
+    stated = event.payload.get("vulnerability") or event.payload.get("detection")
+    text = stated.get("severity") if isinstance(stated, Mapping) else None
     try:
         return Severity.parse(text) if isinstance(text, str) else None
     except ValueError:

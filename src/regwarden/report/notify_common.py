@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC
 
-from regwarden.inventory.events import AFFECTED, RESOLVED
+from regwarden.inventory.events import AFFECTED, AUDIT_FINDING, RESOLVED
 from regwarden.model.inventory import Event
 
 
@@ -26,6 +26,10 @@ class EventView:
 
 def event_view(event: Event) -> EventView:
     vuln_id = _text(event.payload, "vulnerability", "id") or "a vulnerability"
+    if event.kind == AUDIT_FINDING:
+        title = f"Audit logs: {_text(event.payload, 'detection', 'title') or 'a detection fired'}"
+        footer = f"regwarden event {event.id} · {event.kind} · {event.created_at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
+        return EventView(title, event.summary, _audit_facts(event.payload), footer, True)
     if event.kind == AFFECTED:
         title = f"New production exposure: {vuln_id}"
     elif event.kind == RESOLVED:
@@ -51,6 +55,19 @@ def _facts(payload: Mapping[str, object]) -> tuple[tuple[str, str], ...]:
         ("Package", " ".join(filter(None, (_text(payload, "package", "name"), _text(payload, "package", "version"))))),
         ("Image", _text(payload, "image", "reference")),
         ("Digest", _text(payload, "image", "digest")),
+    )
+    return tuple((label, value) for label, value in facts if value)
+
+
+def _audit_facts(payload: Mapping[str, object]) -> tuple[tuple[str, str], ...]:
+    facts = (
+        ("Detection", _text(payload, "detection", "id")),
+        ("Severity", _text(payload, "detection", "severity")),
+        ("Registry", _text(payload, "finding", "registry")),
+        ("Identity", _text(payload, "finding", "identity")),
+        ("Caller IP", _text(payload, "finding", "caller_ip")),
+        ("First seen", _text(payload, "finding", "first_seen")),
+        ("Records", _text(payload, "finding", "count")),
     )
     return tuple((label, value) for label, value in facts if value)
 

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 
 from regwarden.store.advisories import AdvisoryRepository
 from regwarden.store.api_tokens import TokenRepository
+from regwarden.store.audit_findings import AuditFindingRepository
 from regwarden.store.audit_log import AuditLogRepository
 from regwarden.store.catalog import ImageCatalog
 from regwarden.store.dashboard_queries import DashboardQueries, WorkloadQueries
@@ -55,6 +56,7 @@ class Store:
         self.sboms = StoredSboms(engine)
         self.history = HistoryQueries(engine)
         self.drift = DriftQueries(engine)
+        self.audit_findings = AuditFindingRepository(engine)
         self.quarantine = QuarantineRepository(engine)
         self.users = UserRepository(engine)
         self.sessions = SessionRepository(engine)

@@ -76,6 +76,7 @@ seen_ecosystems = sa.Table(
 # Registered on the same metadata, so `schema.metadata` describes the whole database (tests compare it with the
 # migrated one). Imported last: the inventory tables do not depend on the advisory tables.
 from regwarden.store import access_schema as _access_tables  # noqa: E402, F401
+from regwarden.store import audit_schema as _audit_tables  # noqa: E402, F401
 from regwarden.store import inventory_schema as _inventory_tables  # noqa: E402, F401
 from regwarden.store import posture_schema as _posture_tables  # noqa: E402, F401
 from regwarden.store import quarantine_schema as _quarantine_tables  # noqa: E402, F401

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import ssl
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,6 +20,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from azure.core.credentials import AccessToken
+
+from regwarden.collect.azurelogs.tables import COLUMNS
+from regwarden.model.audit import AuditTable
 from tests.collect.fake_arm import write_certificate
 
 Table = tuple[Sequence[tuple[str, str]], Sequence[Sequence[Any]]]
@@ -66,6 +71,23 @@ class FakeLogAnalytics:
                 "details": [{"code": "E_QUERY_RESULT_SET_TOO_LARGE", "message": "too large"}],
             }
         return 200, body
+
+
+def table(name: AuditTable, rows: Sequence[Mapping[str, Any]]) -> Table:
+    """Rows given by column name, answered with every documented column (absent ones null), as the API does."""
+    columns = list(COLUMNS[name].items())
+    return columns, [[row.get(column) for column, _ in columns] for row in rows]
+
+
+class FakeCredential:
+    """A TokenCredential: what azure-identity's credentials look like to the SDK pipeline."""
+
+    def __init__(self) -> None:
+        self.scopes: list[tuple[str, ...]] = []
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        self.scopes.append(scopes)
+        return AccessToken("fake-la-token", int(time.time()) + 3600)
 
 
 def _error(code: str, message: str) -> dict[str, Any]:

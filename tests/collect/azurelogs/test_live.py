@@ -4,21 +4,17 @@ files; partial results, refusals and unknown workspaces are reported, never sile
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from azure.core.credentials import AccessToken
 
 from regwarden.collect.azurelogs import AuditLogReader
 from regwarden.collect.azurelogs.live import QUERIES, WorkspaceLogs
-from regwarden.collect.azurelogs.tables import COLUMNS
 from regwarden.model.audit import AuditEvent, AuditTable
 from regwarden.model.errors import AuthError, NotFoundError, UnreachableError
-from tests.collect.azurelogs.fake_log_analytics import FakeLogAnalytics, Table, serve
+from tests.collect.azurelogs.fake_log_analytics import FakeCredential, FakeLogAnalytics, serve, table
 
 WORKSPACE = "7a1e5c2b-0000-4000-8000-00000000f00d"
 SERVER = "shopacr.azurecr.io"
@@ -26,12 +22,6 @@ RID = (
     "/subscriptions/3f2a1b0c-5d4e-4f6a-8b7c-9d0e1f2a3b4c/resourcegroups/rg-shop/providers/"
     "microsoft.containerregistry/registries/shopacr"
 )
-
-
-def table(name: AuditTable, rows: list[dict[str, Any]]) -> Table:
-    """Rows given by column name, answered with every documented column (absent ones null), as the API does."""
-    columns = list(COLUMNS[name].items())
-    return columns, [[row.get(column) for column, _ in columns] for row in rows]
 
 
 TABLES = {
@@ -82,15 +72,6 @@ TABLES = {
         ],
     ),
 }
-
-
-class FakeCredential:
-    def __init__(self) -> None:
-        self.scopes: list[tuple[str, ...]] = []
-
-    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
-        self.scopes.append(scopes)
-        return AccessToken("fake-la-token", int(time.time()) + 3600)
 
 
 @pytest.fixture

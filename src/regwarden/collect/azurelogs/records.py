@@ -124,28 +124,37 @@ def _from_archive(record: Mapping[str, Any], origin: str, hint: AuditTable | Non
         table = hint if hint in (AuditTable.LOGIN, AuditTable.REPOSITORY) else None
     if table is None:
         return None
-    fields = {key.casefold(): value for key, value in record.items()}
-    nested = fields.get("properties")
-    if isinstance(nested, Mapping):
-        fields.update((key.casefold(), value) for key, value in nested.items())
+    props = _camel(record.get("properties"))
+    get, inner = record.get, props.get
     return AuditEvent(
         table,
-        _time(record.get("time"), "time"),
-        _required(text(record.get("operationName")), "operationName"),
-        identity=_identity(fields.get("identity")),
-        caller_ip=text(fields.get("calleripaddress")),
-        result_type=text(fields.get("resulttype")),
-        result_description=text(fields.get("resultdescription")),
-        resource_id=text(record.get("resourceId")),
-        login_server=text(fields.get("loginserver")),
-        repository=text(fields.get("repository")),
-        tag=text(fields.get("tag")),
-        digest=text(fields.get("digest")),
-        media_type=text(fields.get("mediatype")),
-        user_agent=text(fields.get("useragent")),
-        correlation_id=text(fields.get("correlationid")),
+        _time(get("time"), "time"),
+        _required(text(get("operationName")), "operationName"),
+        identity=_identity(get("identity") if "identity" in record else inner("identity")),
+        caller_ip=text(get("callerIpAddress") or inner("callerIpAddress")),
+        result_type=text(get("resultType") or inner("resultType")),
+        result_description=text(get("resultDescription") or inner("resultDescription")),
+        resource_id=text(get("resourceId")),
+        login_server=text(inner("loginServer") or get("loginServer")),
+        repository=text(inner("repository") or get("repository")),
+        tag=text(inner("tag") or get("tag")),
+        digest=text(inner("digest") or get("digest")),
+        media_type=text(inner("mediaType") or get("mediaType")),
+        user_agent=text(inner("userAgent") or get("userAgent")),
+        correlation_id=text(get("correlationId") or inner("correlationId")),
         origin=origin,
     )
+
+
+def _camel(value: object) -> Mapping[str, Any]:
+    """ACR's fields in an archived record's `properties`, with camelCase keys whatever case the writer used
+    (`LoginServer` → `loginServer`): checked on the first key, so the usual camelCase record costs nothing."""
+    if not isinstance(value, Mapping) or not value:
+        return {}
+    first = next(iter(value))
+    if not isinstance(first, str) or not first[:1].isupper():
+        return value
+    return {str(key)[:1].lower() + str(key)[1:]: item for key, item in value.items()}
 
 
 def _from_activity_archive(record: Mapping[str, Any], origin: str) -> AuditEvent:
@@ -183,7 +192,7 @@ def _from_event_data(record: Mapping[str, Any], origin: str) -> AuditEvent:
 
 def text(value: object) -> str:
     """A scalar as text: "" for null or absent; numbers as written; anything else as compact JSON."""
-    if isinstance(value, str):
+    if type(value) is str:
         return value
     if value is None:
         return ""
@@ -201,6 +210,8 @@ def _value(value: object) -> str:
 
 def _identity(value: object) -> str:
     """Who acted: text as it is; from an identity object, the first claim or id that names someone."""
+    if type(value) is str:
+        return value
     if not isinstance(value, Mapping):
         return text(value)
     claims = value.get("claims")

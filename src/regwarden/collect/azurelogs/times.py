@@ -17,9 +17,10 @@ def parse_time(value: object) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
     try:
-        return _utc(datetime.fromisoformat(value))
+        moment = datetime.fromisoformat(value)
     except ValueError:
         return _slow_path(value.strip())
+    return moment if moment.tzinfo is UTC else _utc(moment)
 
 
 def _slow_path(text: str) -> datetime | None:

@@ -67,38 +67,60 @@ class UnexpectedAddressDetector:
     def observe(self, event: AuditEvent) -> None:
         if event.table is AuditTable.REPOSITORY and event.operation.casefold() != "pull":
             return
-        analysed = self._start is None or event.time >= self._start
-        address = caller_address(event.caller_ip) if event.caller_ip else None
-        if address is None:
-            if analysed:
-                self._note(NOT_AN_ADDRESS if event.caller_ip else NO_ADDRESS, event.origin)
-            return
-        moment = event.time
-        self._earliest = moment if self._earliest is None else min(self._earliest, moment)
-        self._latest = moment if self._latest is None else max(self._latest, moment)
-        seen = self._addresses.get(str(address))
+        moment, text = event.time, event.caller_ip
+        analysed = self._start is None or moment >= self._start
+        # Keyed by the address as logged (no parsing per record); spellings of one address are merged at the end.
+        seen = self._addresses.get(text)
         if seen is None:
-            seen = self._addresses[str(address)] = _Address(moment)
-        seen.first = min(seen.first, moment)
+            if caller_address(text) is None:
+                if analysed:
+                    self._note(NOT_AN_ADDRESS if text else NO_ADDRESS, event.origin)
+                return
+            seen = self._addresses[text] = _Address(moment)
+        elif moment < seen.first:
+            seen.first = moment
+        if self._earliest is None or moment < self._earliest:
+            self._earliest = moment
+        if self._latest is None or moment > self._latest:
+            self._latest = moment
         if not analysed:
-            seen.in_baseline = seen.in_baseline or (self._baseline_from is not None and moment >= self._baseline_from)
+            if self._baseline_from is not None and moment >= self._baseline_from:
+                seen.in_baseline = True
             return
         seen.count += 1
-        seen.last = moment if seen.last is None else max(seen.last, moment)
+        if seen.last is None or moment > seen.last:
+            seen.last = moment
         if len(seen.evidence) < MAX_EVIDENCE:
             seen.evidence.append(event)
 
     def finish(self) -> tuple[list[Finding], list[Gap]]:
         judge_newness = self._history_is_long_enough()
+        merged = self._merged()
         findings = [
             finding
-            for text, seen in self._addresses.items()
+            for text, seen in merged.items()
             if seen.count and (finding := self._judge(text, seen, judge_newness)) is not None
         ]
         gaps = [Gap(META.id, reason, n, example) for reason, (n, example) in self._unknown.items()]
         if not judge_newness:
             gaps.append(Gap(META.id, SHORT_HISTORY, 1))
         return findings, gaps
+
+    def _merged(self) -> dict[str, _Address]:
+        """One state per address however it was written (`::ffff:198.51.100.24` is 198.51.100.24)."""
+        merged: dict[str, _Address] = {}
+        for text, seen in self._addresses.items():
+            key = str(caller_address(text))
+            into = merged.get(key)
+            if into is None:
+                merged[key] = seen
+                continue
+            into.first = min(into.first, seen.first)
+            into.in_baseline = into.in_baseline or seen.in_baseline
+            into.count += seen.count
+            into.last = max(filter(None, (into.last, seen.last)), default=None)
+            into.evidence = (into.evidence + seen.evidence)[:MAX_EVIDENCE]
+        return merged
 
     def _history_is_long_enough(self) -> bool:
         if self._earliest is None or self._latest is None:
@@ -120,7 +142,8 @@ class UnexpectedAddressDetector:
         first = evidence[0]
         identities = sorted({e.identity or "(empty)" for e in evidence})
         message = (
-            f"{seen.count} logins or pulls to {first.registry or 'the registry'} from {text}, "
+            f"{seen.count} {'login or pull' if seen.count == 1 else 'logins or pulls'} to "
+            f"{first.registry or 'the registry'} from {text}, "
             f"{' and '.join(reasons)} (identities: {', '.join(identities[:5])})"
         )
         assert seen.last is not None
