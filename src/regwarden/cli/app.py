@@ -20,6 +20,7 @@ from regwarden.cli import (
     inspect_cmd,
     inventory_cmd,
     logs_cmd,
+    purge_cmd,
     quarantine_cmd,
     rules_cmd,
     sbom_cmd,
@@ -80,6 +81,7 @@ app.add_typer(logs_cmd.app, name="logs")
 app.command("referrers")(trust_cmd.referrers)
 app.command("verify")(trust_cmd.verify)
 app.command("sign")(trust_cmd.sign)
+app.command("purge")(purge_cmd.purge)
 app.command("promote")(quarantine_cmd.promote)
 app.command("serve")(serve_cmd.serve)
 app.add_typer(users_cmd.app, name="users")
