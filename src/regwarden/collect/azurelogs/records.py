@@ -27,6 +27,7 @@ from regwarden.collect.azurelogs.times import parse_time
 from regwarden.model.audit import AuditEvent, AuditTable
 
 _ACR_TABLES = {t.value.casefold(): t for t in (AuditTable.LOGIN, AuditTable.REPOSITORY)}
+_TABLES = {**{t.value: t for t in AuditTable}, **{t.value.casefold(): t for t in AuditTable}}
 _ARCHIVE_STATUS = {"start": "Started", "success": "Succeeded", "failure": "Failed", "accept": "Accepted"}
 _CLAIM_KEYS = (
     "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn",
@@ -109,10 +110,7 @@ def _row_table(row: Mapping[str, Any], hint: AuditTable | None) -> AuditTable | 
 
 
 def _table_named(name: str) -> AuditTable | None:
-    for table in AuditTable:
-        if table.value.casefold() == name.casefold():
-            return table
-    return None
+    return _TABLES.get(name) or _TABLES.get(name.casefold())
 
 
 def _from_archive(record: Mapping[str, Any], origin: str, hint: AuditTable | None) -> AuditEvent | None:
