@@ -63,6 +63,12 @@ def scan(
         help="With --record: where the image is pushed, REGISTRY/REPOSITORY (e.g. myreg.azurecr.io/web).",
     ),
     tag: str | None = typer.Option(None, "--tag", help="With --record: the tag it is pushed under."),
+    server: str | None = typer.Option(
+        None, "--server", help="With --record: record on this regwarden server (POST /api/v1/scans), not in --db."
+    ),
+    token: str | None = typer.Option(
+        None, "--token", envvar="REGWARDEN_TOKEN", help="With --server: an API token with the ingest scope."
+    ),
     platform: str = options.PLATFORM,
     insecure: bool = options.INSECURE,
     username: str | None = options.USERNAME,
@@ -84,12 +90,14 @@ def scan(
         vex_files=tuple(vex),
         max_db_age_days=max_db_age,
     )
-    if (repo or tag) and not record:
+    if (repo or tag or server) and not record:
         from regwarden.model.errors import BadInputError
 
-        raise BadInputError("--repo and --tag say where to record the image: use them with --record")
+        raise BadInputError("--repo, --tag and --server say where to record the image: use them with --record")
     report = service.scan(target, scan_options)
-    if record:
+    if record and server:
+        _record_on_server(report.sbom, target, server, token or "", repo, tag)
+    elif record:
         _record(report.sbom, target, db, repo, tag)
     for warning in report.warnings:
         typer.echo(f"regwarden: warning: {warning}", err=True)
@@ -126,3 +134,11 @@ def _record(sbom: Sbom, target: str, db: str | None, repo: str | None, tag: str 
         outcome = record_scanned_sbom(store, sbom, target, repository=repo, tag=tag)
     state = "catalogued" if outcome.new else "already catalogued; location recorded"
     typer.echo(f"regwarden: recorded {outcome.digest} in the inventory ({state})", err=True)
+
+
+def _record_on_server(sbom: Sbom, target: str, server: str, token: str, repo: str | None, tag: str | None) -> None:
+    from regwarden.service.server_client import send_scan
+
+    recorded = send_scan(server, token, sbom, target, repository=repo, tag=tag)
+    state = "catalogued" if recorded.new else "already catalogued; location recorded"
+    typer.echo(f"regwarden: recorded {recorded.digest} on {server} ({state})", err=True)

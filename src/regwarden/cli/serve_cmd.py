@@ -41,6 +41,9 @@ def serve(
     ),
     oidc_ca_file: Path | None = typer.Option(None, "--oidc-ca-file", help="CA bundle for the provider's TLS."),
     jobs: bool = typer.Option(True, "--jobs/--no-jobs", help="Run watch rounds, push ingest and summaries here."),
+    insecure: bool = typer.Option(
+        False, "--insecure", help="Plain HTTP / unverified TLS when cataloguing pushed images (local registries)."
+    ),
     advisory_update: bool = typer.Option(
         True, "--advisory-update/--no-advisory-update", help="Watch rounds start with `db update`."
     ),
@@ -53,7 +56,7 @@ def serve(
 
     settings = _settings(
         db, config_file, public_url or _default_url(host, port, tls_cert is not None), behind_tls_proxy,
-        oidc_issuer, oidc_client_id, oidc_default_role, oidc_ca_file, jobs, advisory_update,
+        oidc_issuer, oidc_client_id, oidc_default_role, oidc_ca_file, jobs, advisory_update, insecure,
     )  # fmt: skip
     configure_logging()
     typer.echo(f"regwarden: serving on {settings.public_url} (database {settings.db_url or 'default'})", err=True)
@@ -80,6 +83,7 @@ def _settings(
     oidc_ca_file: Path | None,
     jobs: bool,
     advisory_update: bool,
+    insecure: bool,
 ) -> ServerSettings:
     from regwarden.model.errors import BadInputError
     from regwarden.web.settings import OidcSettings, ServerSettings, WebhookSecrets
@@ -98,7 +102,7 @@ def _settings(
     )
     return ServerSettings(
         db_url=db, public_url=public_url, behind_tls_proxy=behind_tls_proxy, oidc=oidc, webhooks=webhooks,
-        jobs=jobs, config_file=config_file, update_advisories=advisory_update,
+        jobs=jobs, config_file=config_file, update_advisories=advisory_update, insecure_registries=insecure,
     )  # fmt: skip
 
 

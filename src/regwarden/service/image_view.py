@@ -85,17 +85,22 @@ def _finding_order(delta: FindingDelta) -> tuple[int, str, str]:
 def _previous(
     store: Store, places: tuple[ImageName, ...], digest: str, moment: datetime
 ) -> tuple[BuildStep | None, str | None]:
+    """The step from the previous build under one of the image's current tags: `latest` first, then the others;
+    the first tag under which an earlier build was catalogued wins."""
     from regwarden.service.history import build_step, find_repository
 
-    tagged = next((place for place in places if place.tags), None)
-    if tagged is None:
-        return None, None
-    tag = "latest" if "latest" in tagged.tags else tagged.tags[0]
-    repository = find_repository(store, tagged.repository, tagged.registry)
-    try:
-        return build_step(store, repository, tag, digest, moment), tag
-    except NotFoundError:
-        return None, tag
+    first: tuple[BuildStep | None, str | None] = (None, None)
+    for place in places:
+        repository = find_repository(store, place.repository, place.registry)
+        for tag in sorted(place.tags, key=lambda name: (name != "latest", name)):
+            try:
+                step = build_step(store, repository, tag, digest, moment)
+            except NotFoundError:
+                continue
+            if step.compared_with is not None:
+                return step, tag
+            first = first if first[1] else (step, tag)
+    return first
 
 
 def _moment(value: object) -> datetime:

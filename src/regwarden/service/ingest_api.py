@@ -36,7 +36,10 @@ def ingest_sbom(
     from regwarden.collect.sbomfile.read import read_sbom_bytes
     from regwarden.oci.reference import validate_digest
 
-    sbom = read_sbom_bytes(data, source)
+    try:
+        sbom = read_sbom_bytes(data, source)
+    except (ValueError, RecursionError) as error:
+        raise BadInputError(f"not an SBOM regwarden reads (CycloneDX, SPDX, regwarden JSON): {error}") from None
     checked = validate_digest(digest) if digest else None
     return catalog_sbom(store, sbom, checked, source, place=_place(repository, tag), origin=origin, endpoints=endpoints)
 

@@ -105,7 +105,8 @@ class BackgroundJobs:
             except queue.Empty:
                 break
             try:
-                report = ingest_events(self._store, push.body, ImageOptions(), registry=push.registry)
+                options = ImageOptions(insecure=self._settings.insecure_registries)
+                report = ingest_events(self._store, push.body, options, registry=push.registry)
             except RegwardenError as error:
                 self.state.ingest_failures += 1
                 log.warning("registry event not ingested: %s", error)

@@ -60,6 +60,8 @@ class ServerSettings:
     config_file: Path | None = None
     """The regwarden config file `watch` reads (registries, clusters, webhooks): with one, the server runs
     watch rounds at its interval."""
+    insecure_registries: bool = False
+    """Plain HTTP and unverified TLS when cataloguing pushed images (`serve --insecure`, for local registries)."""
     update_advisories: bool = True
     """Watch rounds start with `db update` (off for air-gapped installs that `db import`)."""
     summary_interval: timedelta = timedelta(seconds=60)
