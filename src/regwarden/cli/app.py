@@ -19,6 +19,7 @@ from regwarden.cli import (
     ingest_cmd,
     inspect_cmd,
     inventory_cmd,
+    lock_cmd,
     logs_cmd,
     purge_cmd,
     quarantine_cmd,
@@ -82,6 +83,8 @@ app.command("referrers")(trust_cmd.referrers)
 app.command("verify")(trust_cmd.verify)
 app.command("sign")(trust_cmd.sign)
 app.command("purge")(purge_cmd.purge)
+app.command("lock")(lock_cmd.lock)
+app.command("unlock")(lock_cmd.unlock)
 app.command("promote")(quarantine_cmd.promote)
 app.command("serve")(serve_cmd.serve)
 app.add_typer(users_cmd.app, name="users")
