@@ -11,8 +11,10 @@ from pathlib import Path
 
 import orjson
 import pytest
+import sqlalchemy as sa
 
 from regwarden.inventory.delivery import Outcome
+from regwarden.inventory.notifications import Webhook, WebhookFormat
 from regwarden.model.audit import AuditTable
 from regwarden.model.errors import NoDataError
 from regwarden.model.workload import ClusterSnapshot, Environment, EnvironmentDecision, Workload
@@ -20,6 +22,7 @@ from regwarden.service.audit_logs import LogsRequest, WorkspaceAccess, analyze_l
 from regwarden.service.notify import deliver_pending
 from regwarden.service.settings import load_settings
 from regwarden.store import open_store
+from regwarden.store.inventory_schema import deliveries
 from tests.collect.azurelogs.fake_log_analytics import FakeCredential, serve, table
 from tests.support.webhook_receiver import WebhookReceiver, webhook_receiver
 
@@ -179,3 +182,19 @@ def test_a_workspace_is_queried_over_since_plus_baseline_and_analysed(tmp_path: 
     assert {query.timespan for query in fake.queries} == {"PT1216800.0S"}  # 2 h + the 14 d baseline
     assert report.read.sources == ("workspace ws-1",)
     assert [f.detection.id for f in report.analysis.findings] == ["RW-LOG-001", "RW-LOG-002"]
+
+
+def test_chat_webhooks_show_the_detection_facts(db_url: str, receiver: WebhookReceiver) -> None:
+    analyze_logs(LogsRequest(paths=(DATA / "la-activity.json",), db=db_url), now=NOW)
+    slack = Webhook("slack", f"{receiver.url}/slack", WebhookFormat.SLACK)
+    with open_store(db_url) as store:
+        with store.engine.begin() as conn:  # no webhook was configured when it was raised: queue it to one now
+            conn.execute(
+                sa.insert(deliveries),
+                [{"event_id": 1, "endpoint": "slack", "status": "pending", "attempts": 0, "next_attempt_at": NOW}],
+            )
+        deliver_pending(store, [slack], now=NOW)
+    message = json.loads(receiver.bodies("/slack")[0])
+    assert message["blocks"][0]["text"]["text"] == "Audit logs: Diagnostic settings deleted or changed"
+    fields = [field["text"] for field in message["blocks"][2]["fields"]]
+    assert fields[:3] == ["*Detection*\nRW-LOG-008", "*Severity*\nhigh", "*Registry*\nshopacr"]
