@@ -98,7 +98,10 @@ def _json_lines(path: Path, first_line: bytes, stream: IO[bytes]) -> Iterator[It
         except orjson.JSONDecodeError as error:
             yield origin, UnusableRecord(f"malformed JSON line ({error.msg})")
             continue
-        yield from expand(origin, record)
+        if type(record) is dict and "records" not in record and "tables" not in record and "value" not in record:
+            yield origin, record  # the usual line: one record (no nested generator per line)
+        else:
+            yield from expand(origin, record)
 
 
 def expand(origin: str, document: object) -> Iterator[Item]:

@@ -46,7 +46,7 @@ class AuditLogReader:
             if isinstance(record, UnusableRecord):
                 skip(str(record), origin)
                 continue
-            if not isinstance(record, Mapping):
+            if type(record) is not dict and not isinstance(record, Mapping):
                 skip(f"not a JSON object (a {type(record).__name__})", origin)
                 continue
             try:

@@ -147,7 +147,7 @@ def _from_archive(record: Mapping[str, Any], origin: str, hint: AuditTable | Non
 def _camel(value: object) -> Mapping[str, Any]:
     """ACR's fields in an archived record's `properties`, with camelCase keys whatever case the writer used
     (`LoginServer` → `loginServer`): checked on the first key, so the usual camelCase record costs nothing."""
-    if not isinstance(value, Mapping) or not value:
+    if not value or (type(value) is not dict and not isinstance(value, Mapping)):
         return {}
     first = next(iter(value))
     if not isinstance(first, str) or not first[:1].isupper():
