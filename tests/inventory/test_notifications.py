@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from regwarden.inventory.events import AFFECTED, AUDIT_FINDING, RESOLVED
+from regwarden.inventory.events import ADMISSION_DENIED, AFFECTED, AUDIT_FINDING, RESOLVED
 from regwarden.inventory.notifications import Webhook, WebhookFormat, load_webhooks, mask_url
 from regwarden.model.errors import BadInputError
 from regwarden.model.finding import Severity
@@ -58,7 +58,7 @@ def test_the_documented_example_loads_with_secrets_resolved() -> None:
             "https://hooks.example.com/regwarden",
             WebhookFormat.JSON,
             "s3cr3t-hmac-key",
-            frozenset({AFFECTED, RESOLVED, AUDIT_FINDING}),  # no kinds: every kind
+            frozenset({AFFECTED, RESOLVED, AUDIT_FINDING, ADMISSION_DENIED}),  # no kinds: every kind
         ),
         Webhook("slack-sec", SLACK_URL, WebhookFormat.SLACK, None, frozenset({AFFECTED}), Severity.HIGH),
     )

@@ -9,6 +9,7 @@ import typer
 
 from regwarden import __version__
 from regwarden.cli import (
+    admission_cmd,
     audit_cmd,
     db_cmd,
     diff_cmd,
@@ -86,6 +87,7 @@ app.command("purge")(purge_cmd.purge)
 app.command("lock")(lock_cmd.lock)
 app.command("unlock")(lock_cmd.unlock)
 app.command("promote")(quarantine_cmd.promote)
+app.command("serve-admission")(admission_cmd.serve_admission)
 app.command("serve")(serve_cmd.serve)
 app.add_typer(users_cmd.app, name="users")
 app.add_typer(quarantine_cmd.app, name="quarantine")

@@ -29,7 +29,9 @@ class EventsFormat(StrEnum):
 
 OUTPUT = typer.Option(EventsFormat.TABLE, "--output", "-o", help="Output format.")
 KIND = typer.Option(
-    None, "--kind", help="Only events of this kind: workload.affected, workload.resolved or audit.finding."
+    None,
+    "--kind",
+    help="Only events of this kind: workload.affected, workload.resolved, audit.finding or admission.denied.",
 )
 SINCE = typer.Option(None, "--since", help="Only events newer than this: a duration (30m, 12h, 7d) ago.")
 LIMIT = typer.Option(100, "--limit", min=1, help="At most this many events, newest first.")

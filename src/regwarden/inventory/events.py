@@ -16,7 +16,9 @@ AFFECTED = "workload.affected"
 RESOLVED = "workload.resolved"
 AUDIT_FINDING = "audit.finding"
 """A detection fired on a registry's audit logs (`logs analyze`); its payload names the detection and evidence."""
-EVENT_KINDS = (AFFECTED, RESOLVED, AUDIT_FINDING)
+ADMISSION_DENIED = "admission.denied"
+"""The admission webhook refused an object (in audit mode: would have); the payload names each image and reason."""
+EVENT_KINDS = (AFFECTED, RESOLVED, AUDIT_FINDING, ADMISSION_DENIED)
 
 
 @dataclass(frozen=True)

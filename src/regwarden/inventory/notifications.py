@@ -7,7 +7,7 @@ notifications:
       url: https://hooks.example.com/regwarden
       format: json                             # json (signed, the default) | slack | teams
       secret_env: REGWARDEN_WEBHOOK_SECRET     # HMAC key, read from the environment, never from the file
-      kinds: [workload.affected, workload.resolved]   # the default: every kind (audit.finding too)
+      kinds: [workload.affected, workload.resolved]   # the default: every kind (audit.finding, admission.denied)
       min_severity: high                       # optional: affected events below it are skipped
     - name: slack-sec
       url_env: SLACK_WEBHOOK_URL               # Slack and Teams URLs are secrets themselves

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC
 
-from regwarden.inventory.events import AFFECTED, AUDIT_FINDING, RESOLVED
+from regwarden.inventory.events import ADMISSION_DENIED, AFFECTED, AUDIT_FINDING, RESOLVED
 from regwarden.model.inventory import Event
 
 
@@ -34,6 +34,10 @@ def event_view(event: Event) -> EventView:
         title = f"New production exposure: {vuln_id}"
     elif event.kind == RESOLVED:
         title = f"Resolved: {vuln_id}"
+    elif event.kind == ADMISSION_DENIED:
+        workload = " ".join(filter(None, (_text(event.payload, "workload", "kind"), _workload_name(event.payload))))
+        audit = _text(event.payload, "admission", "mode") == "audit"
+        title = f"Admission {'would be denied (audit mode)' if audit else 'denied'}: {workload}"
     else:
         title = f"regwarden: {event.kind}"
     created = event.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
