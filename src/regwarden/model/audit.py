@@ -125,3 +125,14 @@ class ReadSummary:
     @property
     def skipped_count(self) -> int:
         return sum(item.count for item in self.skipped)
+
+
+@dataclass(frozen=True)
+class RecordedFindings:
+    """What storing an analysis's findings did (the store writes it, reports show it)."""
+
+    new: int
+    updated: int
+    """Already stored and seen further now (a later last time or more records)."""
+    unchanged: int
+    events: int

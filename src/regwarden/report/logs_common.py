@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from regwarden.detect.detection import Finding
 from regwarden.detect.engine import Analysis
-from regwarden.model.audit import AuditEvent, ReadSummary
-
-if TYPE_CHECKING:  # only named here: `--no-record` runs never load the store (and SQLAlchemy)
-    from regwarden.store.audit_findings import RecordedFindings
+from regwarden.model.audit import AuditEvent, ReadSummary, RecordedFindings
 
 
 @dataclass(frozen=True)

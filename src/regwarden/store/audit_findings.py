@@ -14,19 +14,11 @@ from sqlalchemy.engine import Connection, Engine
 
 from regwarden.detect.detection import Finding
 from regwarden.inventory.events import NewEvent
+from regwarden.model.audit import RecordedFindings
 from regwarden.store.audit_schema import audit_findings
 from regwarden.store.events import insert_events
 from regwarden.store.moments import aware, aware_now
 from regwarden.store.upsert import dialect_insert
-
-
-@dataclass(frozen=True)
-class RecordedFindings:
-    new: int
-    updated: int
-    """Already stored and seen further now (a later last time or more records)."""
-    unchanged: int
-    events: int
 
 
 @dataclass(frozen=True)
