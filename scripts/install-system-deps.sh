@@ -12,6 +12,9 @@ done
 # Node.js and npm build the npm layer of the test images; many machines have them outside dpkg.
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+# kubectl renders the deploy/ manifests offline in the tests (`kubectl kustomize`): Debian's kubernetes-client,
+# unless a kubectl is installed another way.
+command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
 [ ${#missing[@]} -eq 0 ] && exit 0
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
