@@ -89,10 +89,11 @@ def _is_json_object(line: bytes) -> bool:
 
 
 def _json_lines(path: Path, first_line: bytes, stream: IO[bytes]) -> Iterator[Item]:
+    prefix = f"{path}:"
     for number, line in enumerate(itertools.chain((first_line,), stream), start=1):
-        if not line.strip():
+        if len(line) < 3 and not line.strip():
             continue
-        origin = f"{path}:{number}"
+        origin = f"{prefix}{number}"
         try:
             record = orjson.loads(line)
         except orjson.JSONDecodeError as error:

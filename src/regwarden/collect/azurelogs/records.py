@@ -26,7 +26,7 @@ from regwarden.collect.azurelogs.tables import ACTIVITY_CATEGORIES
 from regwarden.collect.azurelogs.times import parse_time
 from regwarden.model.audit import AuditEvent, AuditTable
 
-_ACR_TABLES = {t.value.casefold(): t for t in (AuditTable.LOGIN, AuditTable.REPOSITORY)}
+_ACR_TABLES = {name: t for t in (AuditTable.LOGIN, AuditTable.REPOSITORY) for name in (t.value, t.value.casefold())}
 _TABLES = {**{t.value: t for t in AuditTable}, **{t.value.casefold(): t for t in AuditTable}}
 _ARCHIVE_STATUS = {"start": "Started", "success": "Succeeded", "failure": "Failed", "accept": "Accepted"}
 _CLAIM_KEYS = (
@@ -114,8 +114,11 @@ def _table_named(name: str) -> AuditTable | None:
 
 
 def _from_archive(record: Mapping[str, Any], origin: str, hint: AuditTable | None) -> AuditEvent | None:
-    category = text(record.get("category")).casefold()
-    table = _ACR_TABLES.get(category)
+    category = text(record.get("category"))
+    table = _ACR_TABLES.get(category)  # the documented spelling first: no case folding for the usual record
+    if table is None:
+        category = category.casefold()
+        table = _ACR_TABLES.get(category)
     if table is None and (category in ACTIVITY_CATEGORIES or hint is AuditTable.ACTIVITY):
         return _from_activity_archive(record, origin)
     if table is None:
