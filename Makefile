@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench install system-deps test-images clean
+.PHONY: demo serve-demo test lint bench install system-deps test-images clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ test-images: system-deps $(STAMP)
 
 demo: $(STAMP)
 	bash scripts/demo.sh
+
+## The demo's data in a kept database, a local user (demo / regwarden-demo), and the dashboard on 127.0.0.1:8080.
+serve-demo: $(STAMP)
+	bash scripts/serve-demo.sh
 
 test: system-deps $(STAMP) test-images
 	$(BIN)/pytest -n 2 --dist loadgroup

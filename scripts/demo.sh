@@ -88,3 +88,21 @@ first (production before the rest), then catalogued images that run nowhere."
 
 step "Where does a vulnerable urllib3 still run?" "$RW where 'urllib3@<1.26.19' --db $DB"
 $RW where 'urllib3@<1.26.19' --db "$DB"
+
+# == Audit logs ====================================================================================================
+LOGS=(logs analyze samples/logs/registry-events.json samples/logs/activity.jsonl --db "$DB" --fail-on critical)
+step "Audit logs: one night in the registry's login, repository and activity logs (synthetic sample)" \
+  "$RW logs analyze samples/logs/registry-events.json samples/logs/activity.jsonl --db $DB --fail-on critical"
+gated "${LOGS[@]}"
+note "Exit $status: a digest that runs in aks-prod-weu was deleted (the inventory above knows what runs). Every
+finding is stored with its evidence and queued as an audit.finding event for the configured webhooks; the same
+detections can run inside Azure as log search alert rules (one of twelve shown: the running digests come from the
+inventory):"
+$RW logs alert-rules -o bicep --db "$DB" | sed -n '/^resource rwLog004/,/^}/p'
+
+
+# == The server and dashboard =======================================================================================
+note "To see all of the above in the dashboard, run the one command below: it loads this demo's data into a kept
+database (.cache/serve-demo), adds a local user and serves http://127.0.0.1:8080 until Ctrl-C.
+
+    make serve-demo          # then sign in as demo / regwarden-demo"

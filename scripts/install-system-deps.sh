@@ -3,8 +3,10 @@
 set -euo pipefail
 # docker-registry: the real OCI registry; skopeo/umoci/mmdebstrap: build and push the real test images;
 # apache2-utils: htpasswd for the basic-auth registry; golang-go: compiles the Go binaries the Go cataloger reads;
-# postgresql: the store's PostgreSQL tier; time: peak-RSS measurements in benchmarks.
-needed=(docker-registry skopeo umoci mmdebstrap apache2-utils jq golang-go postgresql time)
+# postgresql: the store's PostgreSQL tier; redis-server: the job broker of the worker tests; time: peak-RSS
+# measurements in benchmarks; chromium: the dashboard's browser tests (Playwright drives Debian's Chromium, it
+# cannot download its own); wrk: the server's load benchmark.
+needed=(docker-registry skopeo umoci mmdebstrap apache2-utils jq golang-go postgresql redis-server time chromium wrk)
 missing=()
 for pkg in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

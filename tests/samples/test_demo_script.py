@@ -38,6 +38,11 @@ KEY_LINES = (
     "CVE-2024-34064  affects 2 production workload(s), 3 other workload(s), 2 image(s)",
     "Exit 1: production is affected",
     "urllib3@<1.26.19: 1 image(s), 3 running workload(s)",
+    "    make serve-demo          # then sign in as demo / regwarden-demo",
+    "108 records read (ContainerRegistryLoginEvents 29, ContainerRegistryRepositoryEvents 73, AzureActivity 6)",
+    "recorded: 13 new, 0 updated, 0 already known; 13 events raised",
+    "Exit 1: a digest that runs in aks-prod-weu was deleted",
+    "resource rwLog004 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {",
 )
 
 
