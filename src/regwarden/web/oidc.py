@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import ssl
 import threading
 import time
 from dataclasses import dataclass
@@ -103,7 +104,7 @@ class OidcClient:
             self.settings.client_secret,
             redirect_uri=redirect_uri,
             token_endpoint_auth_method="client_secret_post",
-            verify=str(self.settings.ca_file) if self.settings.ca_file else True,
+            verify=self._tls(),
             timeout=10.0,
         )
         try:
@@ -158,12 +159,15 @@ class OidcClient:
         name = next((str(claims[k]) for k in ("preferred_username", "email", "upn") if claims.get(k)), subject)
         return OidcIdentity(self.settings.issuer, subject, name.lower(), str(claims.get("name") or name))
 
+    def _tls(self) -> ssl.SSLContext | bool:
+        """The provider's TLS trust: the given CA bundle, else the system's."""
+        return ssl.create_default_context(cafile=str(self.settings.ca_file)) if self.settings.ca_file else True
+
     def _get_json(self, url: str) -> dict[str, Any]:
         import httpx
 
-        verify: Any = str(self.settings.ca_file) if self.settings.ca_file else True
         try:
-            response = httpx.get(url, timeout=10.0, verify=verify)
+            response = httpx.get(url, timeout=10.0, verify=self._tls())
             response.raise_for_status()
             document = response.json()
         except (httpx.HTTPError, ValueError) as error:
