@@ -76,7 +76,7 @@ def _handler(provider: Provider) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *_args: object) -> None:
             return
 
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             parts = urlsplit(self.path)
             if parts.path == "/.well-known/openid-configuration":
                 self._json(200, {
@@ -109,7 +109,7 @@ def _handler(provider: Provider) -> type[BaseHTTPRequestHandler]:
             self.send_header("Location", location)
             self.end_headers()
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length", "0"))).decode()
             form = {key: values[0] for key, values in parse_qs(body).items()}
             provider.token_requests.append(form)
