@@ -41,9 +41,10 @@ INVENTORY_TABLES = {
     "posture_runs",
     "posture_results",
     "audit_findings",
+    "jobs",
 }
 TABLES = ADVISORY_TABLES | INVENTORY_TABLES | {"alembic_version"}
-HEAD = "0011"
+HEAD = "0012"
 
 
 def test_migrations_create_the_schema(db_url: str) -> None:

@@ -20,6 +20,7 @@ from regwarden.cli import (
     ingest_cmd,
     inspect_cmd,
     inventory_cmd,
+    jobs_cmd,
     lock_cmd,
     logs_cmd,
     purge_cmd,
@@ -33,6 +34,7 @@ from regwarden.cli import (
     trust_cmd,
     users_cmd,
     watch_cmd,
+    worker_cmd,
 )
 from regwarden.cli.errors import GuardedGroup, run_guarded
 
@@ -75,6 +77,9 @@ app.command("ingest-event")(ingest_cmd.ingest_event)
 app.command("affected")(impact_cmd.affected)
 app.command("where")(impact_cmd.where)
 app.command("watch")(watch_cmd.watch)
+app.add_typer(jobs_cmd.app, name="jobs")
+app.command("worker")(worker_cmd.worker)
+app.command("beat")(worker_cmd.beat)
 app.add_typer(events_cmd.app, name="events")
 app.command("history")(history_cmd.history)
 app.command("drift")(drift_cmd.drift)

@@ -2,7 +2,8 @@
 
 Order: the registry location and tag first (cheap, and true even if the image cannot be read), then — only for a
 digest never catalogued — the SBOM (one layer walk), the packages no image held before matched against the
-advisory store, a scan record, and the exposures of workloads already running it. A digest is catalogued once,
+advisory store, a scan record, and the exposures of workloads already running it (and of those running
+another image that holds a package this one stored first). A digest is catalogued once,
 ever: asking again records the location and returns. An unreadable image is recorded as failed with its error
 (`CatalogOutcome.error`) and never raises, so a sync of many images goes on; bad arguments still raise.
 """
@@ -102,6 +103,10 @@ def catalog_sbom(
     open_findings = store.impact.open_finding_count(image_digest)
     store.catalog.record_scan(image_digest, origin, open_findings, store.advisories.newest_update(), moment)
     refresh_exposures(store, ExposureScope(digests=frozenset({image_digest})), endpoints, moment)
+    if changes.vulnerabilities:
+        # Another image catalogued at the same time (a sync's threads, other workers) may hold a package this
+        # one stored first, and have refreshed its exposures before these findings existed: refresh theirs too.
+        refresh_exposures(store, ExposureScope(vuln_ids=changes.vulnerabilities), endpoints, moment)
     return CatalogOutcome(source, image_digest, True, len(sbom.packages), len(changes.new), tag_move=move)
 
 

@@ -9,6 +9,7 @@ owns it; this one only reads the file and says where a mistake is.
 environments: {rules: [...]}          # inventory/environment.py
 notifications: {webhooks: [...]}      # inventory/notifications.py
 logs: {allowed_cidrs: [...], ...}     # detect/config.py (the audit-log detections)
+jobs: {claim_ttl: 60s, ...}           # service/job_settings.py (workers and the schedule)
 watch:
   interval: 5m
   registries:
@@ -32,10 +33,11 @@ from regwarden.durations import parse_duration
 from regwarden.inventory.environment import EnvironmentRules, load_environment_rules
 from regwarden.inventory.notifications import Webhook, load_webhooks
 from regwarden.model.errors import BadInputError
+from regwarden.service.job_settings import JobSettings, load_job_settings
 
 CONFIG_ENV = "REGWARDEN_CONFIG"
 DEFAULT_INTERVAL = timedelta(minutes=5)
-_SECTIONS = frozenset({"environments", "notifications", "watch", "logs"})
+_SECTIONS = frozenset({"environments", "notifications", "watch", "logs", "jobs"})
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ class Settings:
     registries: tuple[WatchedRegistry, ...] = ()
     clusters: tuple[WatchedCluster, ...] = ()
     logs: LogsConfig = field(default_factory=LogsConfig)
+    jobs: JobSettings = field(default_factory=JobSettings)
+    """How workers claim, retry and time out jobs (service/job_settings.py)."""
     source: Path | None = None
     """The file these came from; None when no config file exists."""
 
@@ -93,6 +97,7 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
             registries=tuple(_registry(item, n) for n, item in enumerate(_list(watch, "registries"))),
             clusters=tuple(_cluster(item, n) for n, item in enumerate(_list(watch, "clusters"))),
             logs=load_logs_config(document.get("logs")),
+            jobs=load_job_settings(document.get("jobs")),
             source=found,
         )
     except BadInputError as error:

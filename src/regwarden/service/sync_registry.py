@@ -11,7 +11,7 @@ all raises (exit 4/5), since nothing could be said about it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +27,10 @@ from regwarden.service.images import ImageOptions
 if TYPE_CHECKING:
     from regwarden.oci.listing import RegistryListing
     from regwarden.store import Store
+
+PendingCatalog = Callable[[str, Sequence[tuple[str, str]]], Sequence[CatalogOutcome]]
+"""Catalogs a registry's new (repository, digest) pairs elsewhere (jobs on workers) instead of here; returns the
+outcomes of what it catalogued before returning (none, when it only handed them on)."""
 
 # Tags cosign and the ORAS/Notation tag schema use for signatures, attestations and SBOMs: artifacts, not images.
 _ARTIFACT_TAG = re.compile(r"^sha256-[0-9a-f]{64}(\.(sig|att|sbom))?$")
@@ -79,14 +83,16 @@ def sync_registry(
     endpoints: Sequence[str] = (),
     now: datetime | None = None,
     listing: RegistryListing | None = None,
+    catalog: PendingCatalog | None = None,
 ) -> RegistrySyncReport:
     """Sync one registry host (`myreg.azurecr.io`, `localhost:5000`). `listing` replaces the one made from
-    `options` (tests and callers that hold a client already)."""
+    `options` (tests and callers that hold a client already); `catalog` replaces cataloguing here."""
     pattern = _compile(options.repository_pattern)
+    tracker = progress or QuietProgress()
     if listing is not None:
-        return _sync(store, registry, listing, pattern, options, progress or QuietProgress(), endpoints, now)
+        return _sync(store, registry, listing, pattern, options, tracker, endpoints, now, catalog)
     with _connected_listing(registry, options) as opened:
-        return _sync(store, registry, opened, pattern, options, progress or QuietProgress(), endpoints, now)
+        return _sync(store, registry, opened, pattern, options, tracker, endpoints, now, catalog)
 
 
 def _sync(
@@ -98,6 +104,7 @@ def _sync(
     tracker: SyncProgress,
     endpoints: Sequence[str],
     now: datetime | None,
+    catalog: PendingCatalog | None = None,
 ) -> RegistrySyncReport:
     moment = now or datetime.now(UTC)
     names = tuple(sorted(name for name in listing.repositories() if pattern is None or pattern.fullmatch(name)))
@@ -108,7 +115,10 @@ def _sync(
     notes = list(state.notes)
     if options.since is not None and not listing.supports_untagged:
         notes.append(f"--since needs push times; {registry} gives none through the OCI API, so it was not applied")
-    outcomes = _catalog_all(store, registry, state.pending, options, tracker, endpoints, moment)
+    if catalog is None:
+        outcomes = _catalog_all(store, registry, state.pending, options, tracker, endpoints, moment)
+    else:
+        outcomes = list(catalog(registry, state.pending))
     store.locations.mark_synced(registry, moment)
     return RegistrySyncReport(
         registry=registry,

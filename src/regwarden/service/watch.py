@@ -6,6 +6,8 @@ each watched cluster, then delivery of pending events. A step that fails is repo
 registry that is down must not stop the advisory update. Only one watcher works on a database at a time: each
 round starts by taking (or renewing) the `watch` lease; a second watcher waits for it, so two never do the same
 work twice. A stop request (SIGTERM, Ctrl-C) is honoured between steps; the lease is released on the way out.
+The steps are data (`round_steps`), so a schedule on workers (`regwarden beat`) runs the same round, each step
+a job of its own (regwarden.jobs).
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from typing import TYPE_CHECKING
 
 from regwarden.model.errors import RegwardenError
@@ -25,6 +26,7 @@ from regwarden.service.settings import Settings, WatchedCluster, WatchedRegistry
 if TYPE_CHECKING:
     import httpx
 
+    from regwarden.service.sync_registry import PendingCatalog
     from regwarden.store import Store
 
 LEASE = "watch"
@@ -92,36 +94,69 @@ def run_round(
     transport: httpx.BaseTransport | None = None,
 ) -> RoundReport:
     report = RoundReport(datetime.now(UTC))
-    steps: list[tuple[str, Callable[[], str]]] = []
-    if options.update_advisories:
-        steps.append(("advisories", partial(_update, options, settings, environ, transport)))
-    for watched in settings.registries:
-        steps.append((f"registry {watched.registry}", partial(_sync_registry, store, settings, watched)))
-    for cluster in settings.clusters:
-        label = cluster.context or str(cluster.from_file)
-        steps.append((f"cluster {label}", partial(_sync_cluster, store, settings, cluster)))
-    steps.append(("notifications", partial(_deliver, store, settings, transport)))
-    for name, step in steps:
+    for step in round_steps(settings, options.update_advisories):
         if stop.is_set():
-            report.steps.append((name, "skipped: stopping"))
+            report.steps.append((step.name, "skipped: stopping"))
             continue
         try:
-            outcome = step()
+            outcome = run_step(step, store, settings, options.db_url, environ, transport)
         except RegwardenError as error:
             outcome = f"failed: {error}"
-        report.steps.append((name, outcome))
-        log(f"{name}: {outcome}")
+        report.steps.append((step.name, outcome))
+        log(f"{step.name}: {outcome}")
         store.leases.acquire(LEASE, options.owner, ttl=(options.interval or settings.interval) * 3)
     return report
 
 
-def _update(
-    options: WatchOptions, settings: Settings, environ: Mapping[str, str] | None, transport: httpx.BaseTransport | None
+@dataclass(frozen=True)
+class WatchStep:
+    """One step of a round: `watch` runs the steps here in order; a scheduled round on workers hands each to a
+    worker as a job of its own (regwarden.jobs)."""
+
+    name: str
+    kind: str
+    """ADVISORIES, REGISTRY, CLUSTER or NOTIFICATIONS."""
+    registry: WatchedRegistry | None = None
+    cluster: WatchedCluster | None = None
+
+
+ADVISORIES, REGISTRY, CLUSTER, NOTIFICATIONS = "advisories", "registry", "cluster", "notifications"
+
+
+def round_steps(settings: Settings, update_advisories: bool = True) -> list[WatchStep]:
+    """The steps of one round, in order: advisories, each watched registry, each watched cluster, delivery."""
+    steps = [WatchStep("advisories", ADVISORIES)] if update_advisories else []
+    steps += [WatchStep(f"registry {watched.registry}", REGISTRY, registry=watched) for watched in settings.registries]
+    for cluster in settings.clusters:
+        steps.append(WatchStep(f"cluster {cluster.context or cluster.from_file}", CLUSTER, cluster=cluster))
+    return [*steps, WatchStep("notifications", NOTIFICATIONS)]
+
+
+def run_step(
+    step: WatchStep,
+    store: Store,
+    settings: Settings,
+    db_url: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> str:
+    """Run one step here; its outcome in one line (`failed: …` when it failed in part)."""
+    if step.registry is not None:
+        return sync_watched_registry(store, settings, step.registry)
+    if step.cluster is not None:
+        return sync_watched_cluster(store, settings, step.cluster)
+    if step.kind == ADVISORIES:
+        return update_advisories(db_url, settings, environ, transport)
+    return deliver_events(store, settings, transport)
+
+
+def update_advisories(
+    db_url: str | None, settings: Settings, environ: Mapping[str, str] | None, transport: httpx.BaseTransport | None
 ) -> str:
     from regwarden.service.database import UpdateOptions, update_database
 
     result = update_database(
-        UpdateOptions(), db_url=options.db_url, environ=environ, transport=transport, endpoints=settings.endpoints
+        UpdateOptions(), db_url=db_url, environ=environ, transport=transport, endpoints=settings.endpoints
     )
     changed = sum(len(update.changed) for update in result.updated)
     text = f"{len(result.updated)} ecosystem(s) checked, {changed} advisories new or changed"
@@ -134,17 +169,20 @@ def _update(
     return text
 
 
-def _sync_registry(store: Store, settings: Settings, watched: WatchedRegistry) -> str:
+def sync_watched_registry(
+    store: Store, settings: Settings, watched: WatchedRegistry, catalog: PendingCatalog | None = None
+) -> str:
+    """`catalog` hands the digests to catalog elsewhere (jobs on workers) instead of cataloguing them here."""
     from regwarden.service.images import ImageOptions
     from regwarden.service.sync_registry import SyncOptions, sync_registry
 
     options = SyncOptions(ImageOptions(insecure=watched.insecure), repository_pattern=watched.repository_pattern)
-    report = sync_registry(store, watched.registry, options, endpoints=settings.endpoints)
+    report = sync_registry(store, watched.registry, options, endpoints=settings.endpoints, catalog=catalog)
     text = f"{len(report.catalogued)} catalogued, {report.already_known} known, {len(report.tag_moves)} tag moves"
     return f"failed: {text}, {len(report.failed)} could not be read" if report.failed else text
 
 
-def _sync_cluster(store: Store, settings: Settings, cluster: WatchedCluster) -> str:
+def sync_watched_cluster(store: Store, settings: Settings, cluster: WatchedCluster) -> str:
     from regwarden.collect.kubernetes import collect_cluster, read_pods_file
     from regwarden.service.sync_k8s import sync_cluster
 
@@ -165,7 +203,7 @@ def _sync_cluster(store: Store, settings: Settings, cluster: WatchedCluster) -> 
     )
 
 
-def _deliver(store: Store, settings: Settings, transport: httpx.BaseTransport | None) -> str:
+def deliver_events(store: Store, settings: Settings, transport: httpx.BaseTransport | None) -> str:
     from regwarden.service.notify import deliver_pending
 
     if not settings.webhooks:

@@ -22,6 +22,7 @@ from regwarden.store.exposures import ExposureRepository
 from regwarden.store.findings import FindingRepository
 from regwarden.store.history_queries import HistoryQueries
 from regwarden.store.impact import ImpactQueries
+from regwarden.store.jobs import JobRepository
 from regwarden.store.leases import LeaseRepository
 from regwarden.store.locations import LocationRepository
 from regwarden.store.posture_runs import PostureRunRepository
@@ -58,6 +59,7 @@ class Store:
         self.drift = DriftQueries(engine)
         self.audit_findings = AuditFindingRepository(engine)
         self.quarantine = QuarantineRepository(engine)
+        self.jobs = JobRepository(engine)
         self.users = UserRepository(engine)
         self.sessions = SessionRepository(engine)
         self.tokens = TokenRepository(engine)

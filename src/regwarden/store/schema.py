@@ -78,5 +78,6 @@ seen_ecosystems = sa.Table(
 from regwarden.store import access_schema as _access_tables  # noqa: E402, F401
 from regwarden.store import audit_schema as _audit_tables  # noqa: E402, F401
 from regwarden.store import inventory_schema as _inventory_tables  # noqa: E402, F401
+from regwarden.store import jobs_schema as _jobs_tables  # noqa: E402, F401
 from regwarden.store import posture_schema as _posture_tables  # noqa: E402, F401
 from regwarden.store import quarantine_schema as _quarantine_tables  # noqa: E402, F401

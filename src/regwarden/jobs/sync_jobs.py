@@ -1,0 +1,59 @@
+"""Sync jobs: a registry's listings and tags, a cluster's workloads (the watch loop's own steps).
+
+In-process, a registry sync catalogs its new digests itself, several at a time, as `sync registry` does. On
+workers it records the listings and tag moves, then hands each new digest on as a catalog job of its own, keyed by
+digest and advisory data, so the catalogs spread over every worker and a digest two registries share is read once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from regwarden.jobs.arguments import flag, optional_text, text
+from regwarden.jobs.context import JobContext
+from regwarden.jobs.requests import catalog_request
+from regwarden.model.sync import CatalogOutcome
+from regwarden.service.settings import WatchedCluster, WatchedRegistry
+
+
+def run_sync_registry(context: JobContext, args: Mapping[str, object]) -> str:
+    from regwarden.service.watch import sync_watched_registry
+
+    watched = WatchedRegistry(text(args, "registry"), optional_text(args, "repo"), flag(args, "insecure"))
+    if not context.dispatcher.distributed:
+        return sync_watched_registry(context.store, context.settings, watched)
+    hand_off = CatalogHandOff(context, watched.insecure)
+    outcome = sync_watched_registry(context.store, context.settings, watched, catalog=hand_off)
+    return f"{outcome}; {hand_off.queued} digests queued to catalog, {hand_off.on_their_way} already on their way"
+
+
+def run_sync_cluster(context: JobContext, args: Mapping[str, object]) -> str:
+    from regwarden.service.watch import sync_watched_cluster
+
+    from_file = optional_text(args, "from")
+    cluster = WatchedCluster(
+        context=optional_text(args, "context"),
+        from_file=Path(from_file) if from_file else None,
+        cluster=optional_text(args, "cluster"),
+        catalog=flag(args, "catalog", default=True),
+    )
+    return sync_watched_cluster(context.store, context.settings, cluster)
+
+
+class CatalogHandOff:
+    """A sync's new digests, submitted as catalog jobs (service/sync_registry.py `PendingCatalog`)."""
+
+    def __init__(self, context: JobContext, insecure: bool) -> None:
+        self.context, self.insecure = context, insecure
+        self.queued = self.on_their_way = 0
+
+    def __call__(self, registry: str, pending: Sequence[tuple[str, str]]) -> Sequence[CatalogOutcome]:
+        version = self.context.store.advisories.newest_update()
+        for repository, digest in pending:
+            request = catalog_request(f"{registry}/{repository}@{digest}", digest, version, insecure=self.insecure)
+            if self.context.dispatcher.submit(request).new:
+                self.queued += 1
+            else:
+                self.on_their_way += 1
+        return ()
