@@ -64,8 +64,9 @@ class _AcrRules:
                 continue
             tags, gone = graph.tags_of.get(digest, []), self.removed.get(digest, [])
             if gone:
-                selection.untag[digest] = sorted(gone)
-                names = ", ".join(sorted(gone))
+                gone = sorted(gone) if len(gone) > 1 else gone
+                selection.untag[digest] = gone
+                names = ", ".join(gone)
                 selection.untag_reasons[digest] = [
                     f"tags {names} match {self.pattern.pattern!r} and were last updated {self.before}"
                 ]
@@ -146,7 +147,7 @@ class _AcrRules:
             self.selection.kept(node.digest, KeepKind.KEEP, detail)
         for node in eligible[keep:]:
             was = "left without tags" if self.removed.get(node.digest) else "untagged"
-            when = moment(node.last_updated)
+            when = node.listing.last_updated or node.listing.created  # as the registry wrote it: no formatting
             self.selection.delete[node.digest] = [f"{was}, last updated {when}, {self.before} (--untagged)"]
 
     def _passed_over(self, digest: str) -> bool:

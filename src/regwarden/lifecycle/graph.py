@@ -7,7 +7,6 @@ here, once: a listing time that cannot be read is None (an unknown time never ma
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from regwarden.model.catalog import ManifestListing
@@ -18,19 +17,17 @@ INDEX_MEDIA_TYPES = frozenset(
 )
 
 
-@dataclass(frozen=True)
 class Node:
-    listing: ManifestListing
-    last_updated: datetime | None
-    created: datetime | None
+    """A manifest with what the rules ask of it most, read once (plans look at each many times)."""
 
-    @property
-    def digest(self) -> str:
-        return self.listing.digest
+    __slots__ = ("created", "digest", "last_updated", "listing", "locked")
 
-    @property
-    def locked(self) -> bool:
-        return self.listing.delete_enabled is False or self.listing.write_enabled is False
+    def __init__(self, listing: ManifestListing, last_updated: datetime | None, created: datetime | None) -> None:
+        self.listing = listing
+        self.digest = listing.digest
+        self.last_updated = last_updated
+        self.created = created
+        self.locked = listing.delete_enabled is False or listing.write_enabled is False
 
 
 class RepositoryGraph:
@@ -42,6 +39,9 @@ class RepositoryGraph:
         self.tags_of: dict[str, list[str]] = {}
         for tag in self.tags.values():
             self.tags_of.setdefault(tag.digest, []).append(tag.name)
+        for names in self.tags_of.values():
+            if len(names) > 1:
+                names.sort()
         self.children: dict[str, tuple[str, ...]] = {}
         self.parents: dict[str, list[str]] = {}
         for node in self.nodes.values():
@@ -55,6 +55,17 @@ class RepositoryGraph:
         for referrer, subject in self.subject_of.items():
             if referrer in self.nodes:
                 self.referrers.setdefault(subject, []).append(referrer)
+        self.locked_tags = {tag.digest for tag in self.tags.values() if tag.locked}
+        """Digests with at least one locked tag."""
+        self.linked = {
+            *(node.digest for node in self.nodes.values() if node.locked),
+            *self.locked_tags,
+            *self.children,
+            *self.parents,
+            *self.subject_of,
+            *self.referrers,
+        }
+        """Digests a safety rule can hold for reasons inside the registry (locks, indexes, referrers)."""
 
     def descendants(self, digest: str) -> Iterator[str]:
         """Children of an index, their children (nested indexes), … each once."""

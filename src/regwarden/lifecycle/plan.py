@@ -129,8 +129,8 @@ def _deletion(
     subject: str | None,
     waves: _Waves,
 ) -> PurgeAction:
-    tags = tuple(sorted(graph.tags_of.get(digest, ())))
-    unlock = graph.nodes[digest].locked or any(graph.tags[tag].locked for tag in tags)
+    tags = tuple(graph.tags_of.get(digest, ()))
+    unlock = graph.nodes[digest].locked or digest in graph.locked_tags
     return PurgeAction(
         kind=ActionKind.DELETE,
         repository=graph.repository,
@@ -168,7 +168,7 @@ def _kept(graph: RepositoryGraph, selection: Selection, digest: str) -> KeptMani
     return KeptManifest(
         repository=graph.repository,
         digest=digest,
-        tags=tuple(sorted(graph.tags_of.get(digest, ()))),
+        tags=tuple(graph.tags_of.get(digest, ())),
         reasons=tuple(reasons),
         held=digest in selection.held,
     )

@@ -59,7 +59,9 @@ class RetentionRule:
         return _any_glob(self.repositories, repository) and not _any_glob(self.exclude_repositories, repository)
 
     def looks_at_tag(self, tag: str) -> bool:
-        return _any_glob(self.tags, tag) and not _any_glob(self.exclude_tags, tag)
+        """Called for every tag of every repository a rule applies to: one compiled expression per rule."""
+        included, excluded = _tag_patterns(self.tags, self.exclude_tags)
+        return included.fullmatch(tag) is not None and (excluded is None or excluded.fullmatch(tag) is None)
 
     def describe(self) -> str:
         return f"rule {self.number} ({', '.join(self.repositories)} : {', '.join(self.tags)}: {self.retain.describe()})"
@@ -149,6 +151,17 @@ def _any_glob(globs: Sequence[str], name: str) -> bool:
 
 
 _GLOB_CACHE: dict[str, re.Pattern[str]] = {}
+_TAG_CACHE: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
+
+
+def _tag_patterns(tags: tuple[str, ...], excluded: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+    key = (tags, excluded)
+    found = _TAG_CACHE.get(key)
+    if found is None:
+        joined = re.compile("|".join(f"(?:{_translate(glob)})" for glob in tags))
+        out = re.compile("|".join(f"(?:{_translate(glob)})" for glob in excluded)) if excluded else None
+        found = _TAG_CACHE[key] = (joined, out)
+    return found
 
 
 def glob_pattern(glob: str) -> re.Pattern[str]:

@@ -24,7 +24,7 @@ def select_by_policy(
     selection = Selection()
     nodes = [node for digest, node in graph.nodes.items() if not graph.is_referrer(digest)]
     for rule in rules:
-        looked = [node for node in nodes if _looks_at(graph, rule, node)]
+        looked = _looked_at(graph, rule, nodes)
         for node, why in _retained(graph, rule, looked, pulls, now):
             selection.kept(node.digest, KeepKind.NO_TIME if why is None else KeepKind.RETAINED, why or _no_time(rule))
     untagged_in_scope = any(rule.untagged for rule in rules)
@@ -40,11 +40,10 @@ def select_by_policy(
     return selection
 
 
-def _looks_at(graph: RepositoryGraph, rule: RetentionRule, node: Node) -> bool:
-    tags = graph.tags_of.get(node.digest, [])
-    if not tags:
-        return rule.untagged
-    return any(rule.looks_at_tag(tag) for tag in tags)
+def _looked_at(graph: RepositoryGraph, rule: RetentionRule, nodes: list[Node]) -> list[Node]:
+    """The manifests a rule looks at: some tag matches its tag globs (or, with `untagged`, no tag at all)."""
+    matched = {tag.digest for tag in graph.tags.values() if rule.looks_at_tag(tag.name)}
+    return [node for node in nodes if node.digest in matched or (rule.untagged and node.digest not in graph.tags_of)]
 
 
 def _retained(

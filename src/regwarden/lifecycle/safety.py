@@ -62,7 +62,8 @@ class _Checker:
     def settle(self) -> None:
         """Check every deletion once, then again only those a held-back manifest can affect (its children, its
         referrers, its subject), until none is left to check."""
-        pending = list(self.selection.delete)
+        outside = {*self.protections.running, *self.protections.pulled, *self.protections.unreadable}
+        pending = [d for d in self.selection.delete if d in self.graph.linked or d in outside]
         while pending:
             digest = pending.pop()
             if digest not in self.selection.delete:
@@ -88,7 +89,8 @@ class _Checker:
         node = self.graph.nodes[digest]
         if node.locked and not self.include_locked:
             yield KeepReason(KeepKind.LOCKED, "locked (deleteEnabled or writeEnabled false)")
-        locked_tags = [] if self.include_locked else [t for t in self.graph.tags_of.get(digest, ()) if self._locked(t)]
+        tagged_locked = digest in self.graph.locked_tags and not self.include_locked
+        locked_tags = [t for t in self.graph.tags_of[digest] if self._locked(t)] if tagged_locked else []
         if locked_tags:
             yield KeepReason(KeepKind.LOCKED, f"locked tags: {', '.join(sorted(locked_tags))}")
         for parent in self.graph.parents.get(digest, ()):
@@ -107,7 +109,8 @@ class _Checker:
 
     def _pins(self, digest: str) -> Iterator[KeepReason]:
         """Running or recently pulled: the manifest itself, or (for an index) any manifest it lists."""
-        for found in (digest, *self.graph.descendants(digest)):
+        listed = self.graph.descendants(digest) if digest in self.graph.children else ()
+        for found in (digest, *listed):
             via = "" if found == digest else f"its manifest {found} "
             for workload in self.protections.running.get(found, ()):
                 yield KeepReason(KeepKind.RUNNING, f"{via}runs in {workload}")
