@@ -67,6 +67,7 @@ def registry(
         since=parse_duration(since) if since else None,
         workers=workers,
         acr=acr,
+        locks=settings.locks,
     )
     with open_store(db) as store, _Progress() as progress:
         report = sync_registry(store, registry, sync_options, progress=progress, endpoints=settings.endpoints)

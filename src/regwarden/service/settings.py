@@ -10,6 +10,7 @@ environments: {rules: [...]}          # inventory/environment.py
 notifications: {webhooks: [...]}      # inventory/notifications.py
 logs: {allowed_cidrs: [...], ...}     # detect/config.py (the audit-log detections)
 jobs: {claim_ttl: 60s, ...}           # service/job_settings.py (workers and the schedule)
+locks: [{repo: "shop/.*", tags: "^v[0-9]"}]   # lifecycle/locks.py (locked by sync registry on ACR)
 watch:
   interval: 5m
   registries:
@@ -32,12 +33,13 @@ from regwarden.detect.config import LogsConfig, load_logs_config
 from regwarden.durations import parse_duration
 from regwarden.inventory.environment import EnvironmentRules, load_environment_rules
 from regwarden.inventory.notifications import Webhook, load_webhooks
+from regwarden.lifecycle.locks import LockRule, load_lock_rules
 from regwarden.model.errors import BadInputError
 from regwarden.service.job_settings import JobSettings, load_job_settings
 
 CONFIG_ENV = "REGWARDEN_CONFIG"
 DEFAULT_INTERVAL = timedelta(minutes=5)
-_SECTIONS = frozenset({"environments", "notifications", "watch", "logs", "jobs"})
+_SECTIONS = frozenset({"environments", "notifications", "watch", "logs", "jobs", "locks"})
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,8 @@ class Settings:
     registries: tuple[WatchedRegistry, ...] = ()
     clusters: tuple[WatchedCluster, ...] = ()
     logs: LogsConfig = field(default_factory=LogsConfig)
+    locks: tuple[LockRule, ...] = ()
+    """Tags `sync registry` locks, with the manifests they point at (lifecycle/locks.py)."""
     jobs: JobSettings = field(default_factory=JobSettings)
     """How workers claim, retry and time out jobs (service/job_settings.py)."""
     source: Path | None = None
@@ -98,6 +102,7 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
             clusters=tuple(_cluster(item, n) for n, item in enumerate(_list(watch, "clusters"))),
             logs=load_logs_config(document.get("logs")),
             jobs=load_job_settings(document.get("jobs")),
+            locks=load_lock_rules(document.get("locks")),
             source=found,
         )
     except BadInputError as error:

@@ -25,6 +25,7 @@ from regwarden.service.catalog import catalog_reference
 from regwarden.service.images import ImageOptions
 
 if TYPE_CHECKING:
+    from regwarden.lifecycle.locks import LockRule
     from regwarden.oci.listing import RegistryListing
     from regwarden.store import Store
 
@@ -46,6 +47,8 @@ class SyncOptions:
     workers: int = 4
     acr: bool | None = None
     """Use ACR's metadata API (None: when the host is an ACR)."""
+    locks: tuple[LockRule, ...] = ()
+    """Lock every tag these rules name, and its manifest, as each repository is listed (ACR; service/locks.py)."""
 
 
 class SyncProgress(Protocol):
@@ -162,6 +165,10 @@ def _sync_repository(
     changes = store.locations.record_listing(repository_id, manifests, complete=listing.supports_untagged, now=moment)
     state.moves += changes.moves
     state.gone += [f"{repository}@{digest}" for digest in changes.gone]
+    if options.locks:
+        from regwarden.service.locks import enforce_lock_rules
+
+        state.notes += enforce_lock_rules(listing, registry, repository, manifests, options.locks)
     wanted = []
     for item in manifests:
         reason = _skip_reason(item, manifests, options, moment, listing.supports_untagged)

@@ -176,7 +176,9 @@ def sync_watched_registry(
     from regwarden.service.images import ImageOptions
     from regwarden.service.sync_registry import SyncOptions, sync_registry
 
-    options = SyncOptions(ImageOptions(insecure=watched.insecure), repository_pattern=watched.repository_pattern)
+    options = SyncOptions(
+        ImageOptions(insecure=watched.insecure), repository_pattern=watched.repository_pattern, locks=settings.locks
+    )
     report = sync_registry(store, watched.registry, options, endpoints=settings.endpoints, catalog=catalog)
     text = f"{len(report.catalogued)} catalogued, {report.already_known} known, {len(report.tag_moves)} tag moves"
     return f"failed: {text}, {len(report.failed)} could not be read" if report.failed else text
