@@ -167,6 +167,8 @@ def test_where_a_vulnerability_runs(server: Server) -> None:
         ["GHSA-h75v-3vvj-5mfj"],
         True,
     )
+    counts = (detail["images"], detail["running"], detail["production"], detail["triaged"], detail["total"])
+    assert counts == (2, 6, 3, 0, 2)
     rows = {
         (r["image"], r["version"], tuple(r["fixed"]), frozenset((w["cluster"], w["namespace"]) for w in r["running"]))
         for r in detail["rows"]
@@ -177,6 +179,9 @@ def test_where_a_vulnerability_runs(server: Server) -> None:
         (f"{WEB}:1.0", "2.10", ("3.1.4",), frozenset(prod_10)),
         (f"{WEB}:1.1", "3.1.3", ("3.1.4",), frozenset(prod_11)),
     }
+    second = _get(server, "/api/v1/vulnerabilities/CVE-2024-34064?limit=1&offset=1")
+    assert isinstance(second, dict)
+    assert [(r["image"], len(r["running"])) for r in second["rows"]] == [(f"{WEB}:1.1", 3)]
     assert server.client.get("/api/v1/vulnerabilities/CVE-1999-0000", headers=_reader(server)).status_code == 404
 
 

@@ -203,14 +203,34 @@ def affected_row(row: ImpactRow) -> out.AffectedRowOut:
     )
 
 
-def vulnerability_detail(report: AffectedReport) -> out.VulnerabilityDetail:
+def vulnerability_detail(report: AffectedReport, limit: int, offset: int) -> out.VulnerabilityDetail:
+    rows = ordered_rows(report)
+    running = report.running
     return out.VulnerabilityDetail(
         id=report.vulnerability_id,
         aliases=list(report.aliases),
         summary=report.summary,
         production_affected=report.production_affected,
-        rows=[affected_row(row) for row in report.rows],
+        images=len({row.component.digest for row in report.rows}),
+        running=len(running),
+        production=sum(1 for workload, _ in running if workload.environment == "production"),
+        triaged=len(report.triaged),
+        total=len(rows),
+        limit=limit,
+        offset=offset,
+        rows=[affected_row(row) for row in rows[offset : offset + limit]],
     )
+
+
+def ordered_rows(report: AffectedReport) -> list[ImpactRow]:
+    """Running in production first, then running elsewhere, then running nowhere; triaged rows last."""
+
+    def rank(row: ImpactRow) -> tuple[int, int, str, str]:
+        production = any(w.environment == "production" for w in row.running)
+        place = 3 if row.triage else 0 if production else 1 if row.running else 2
+        return (place, -len(row.running), row.component.image, row.component.package)
+
+    return sorted(report.rows, key=rank)
 
 
 def event(item: Event) -> out.EventOut:

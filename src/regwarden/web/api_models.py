@@ -227,12 +227,19 @@ class AffectedRowOut(BaseModel):
     triage: TriageOut | None
 
 
-class VulnerabilityDetail(BaseModel):
+class VulnerabilityDetail(Page):
     id: str
     aliases: list[str]
     summary: str | None
     production_affected: bool
-    rows: list[AffectedRowOut]
+    images: int = Field(description="Catalogued images holding an affected package.")
+    running: int = Field(description="Running containers of those images (untriaged).")
+    production: int = Field(description="Of those, in production.")
+    triaged: int = Field(description="Image × package rows a triage decision covers.")
+    rows: list[AffectedRowOut] = Field(
+        description="Image × package rows, a page of them: running in production first, then running, then "
+        "running nowhere, triaged last."
+    )
 
 
 class WorkloadOut(BaseModel):

@@ -49,10 +49,12 @@ def list_vulnerabilities(
 
 
 @router.get("/vulnerabilities/{vuln_id}", response_model=out.VulnerabilityDetail, summary="Where does it run?")
-def get_vulnerability(request: Request, vuln_id: VulnId, _: Reader) -> out.VulnerabilityDetail:
+def get_vulnerability(
+    request: Request, vuln_id: VulnId, _: Reader, limit: Limit = 50, offset: Offset = 0
+) -> out.VulnerabilityDetail:
     from regwarden.service.impact import affected
 
-    return convert.vulnerability_detail(affected(context(request).store, vuln_id))
+    return convert.vulnerability_detail(affected(context(request).store, vuln_id), limit, offset)
 
 
 @router.get("/workloads", response_model=out.WorkloadList, summary="Running workloads")

@@ -26,6 +26,7 @@ Admin = Annotated[Principal, Depends(page_access(Role.ADMIN))]
 PageNumber = Annotated[int, Query(ge=1, le=100_000)]
 Severity = Literal["critical", "high", "medium", "low", "info"] | None
 PAGE_SIZE = 50
+DETAIL_SIZE = 100
 
 
 @router.get("/")
@@ -138,15 +139,27 @@ def vulnerabilities_page(
 
 @router.get("/vulnerabilities/{vuln_id}")
 def vulnerability_page(
-    request: Request, vuln_id: Annotated[str, Path(min_length=1, max_length=255)], principal: Viewer
+    request: Request,
+    vuln_id: Annotated[str, Path(min_length=1, max_length=255)],
+    principal: Viewer,
+    page: PageNumber = 1,
 ) -> Response:
     from regwarden.service.impact import affected
+    from regwarden.web.api_convert import ordered_rows
 
     report = affected(context(request).store, vuln_id)
     risk = context(request).summaries.get().by_vulnerability.get(report.vulnerability_id)
     can_triage = principal.user.role.allows(Role.TRIAGER)
     recorded = _number(request.query_params.get("recorded")), _number(request.query_params.get("covered"))
-    return render(request, "vulnerability.html", report=report, risk=risk, can_triage=can_triage, recorded=recorded)
+    running, rows = report.running, ordered_rows(report)
+    window = slice((page - 1) * DETAIL_SIZE, page * DETAIL_SIZE)
+    return render(
+        request, "vulnerability.html", report=report, risk=risk, can_triage=can_triage, recorded=recorded,
+        running=running[window], running_total=len(running), rows=rows[window], rows_total=len(rows),
+        clusters=len({w.cluster for w, _ in running}), page=page,
+        pages=max(1, -(-max(len(running), len(rows)) // DETAIL_SIZE)),
+        targets=rows[:200], packages=sorted({row.component.package for row in rows}),
+    )  # fmt: skip
 
 
 @router.get("/workloads")
