@@ -5,6 +5,7 @@ every deleted manifest byte for byte."""
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -111,6 +112,11 @@ def test_apply_deletes_the_plan_journals_it_and_archives_every_manifest_first(
     for action in report.plan.deletions:
         stored = (archive / repo / "blobs" / "sha256" / action.digest.split(":")[1]).read_bytes()
         assert compute_digest(stored) == action.digest
+    for tag, original in (("2.0", old), ("multi", index)):  # nothing lost: each image goes back, byte for byte
+        restore = ["skopeo", "--insecure-policy", "copy", "--all", "--preserve-digests", "--dest-tls-verify=false"]
+        source, target = f"oci:{archive / repo}:{tag}", f"docker://{client.registry}/restored/api:{tag}"
+        subprocess.run([*restore, source, target], check=True, capture_output=True)
+        assert client.head_manifest("restored/api", tag).digest == original.digest
 
 
 def test_a_tag_alone_cannot_be_removed_from_distribution_and_that_is_reported_not_hidden(
