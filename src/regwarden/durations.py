@@ -42,3 +42,15 @@ def parse_duration(text: str) -> timedelta:
     if days + seconds / 86400 > MAX_DAYS:
         raise BadInputError(f"{text!r} is longer than 150 years")
     return timedelta(days=days, seconds=seconds)
+
+
+def format_duration(value: timedelta) -> str:
+    """The shortest form `parse_duration` reads back: `30d`, `1d3h`, `1h30m`, `1.5s`, `0s`."""
+    seconds = value.total_seconds()
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, rest = divmod(rest, 60)
+    parts = [f"{int(days)}d" if days else "", f"{int(hours)}h" if hours else "", f"{int(minutes)}m" if minutes else ""]
+    if rest or not any(parts):
+        parts.append(f"{rest:g}s")
+    return "".join(parts)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from regwarden.durations import parse_duration
+from regwarden.durations import format_duration, parse_duration
 from regwarden.model.errors import BadInputError
 
 
@@ -44,3 +44,19 @@ def test_more_than_150_years_is_refused_as_acr_purge_caps_it() -> None:
     assert parse_duration("54750d") == timedelta(days=54750)
     with pytest.raises(BadInputError, match="longer than 150 years"):
         parse_duration("54751d")
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (timedelta(days=30), "30d"),
+        (timedelta(days=1, hours=3), "1d3h"),
+        (timedelta(hours=1, minutes=30), "1h30m"),
+        (timedelta(milliseconds=1500), "1.5s"),
+        (timedelta(0), "0s"),
+        (timedelta(days=2, seconds=5), "2d5s"),
+    ],
+)
+def test_durations_are_shown_as_they_are_typed(value: timedelta, text: str) -> None:
+    assert format_duration(value) == text
+    assert parse_duration(text) == value

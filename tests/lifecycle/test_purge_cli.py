@@ -38,7 +38,7 @@ def test_the_dry_run_says_what_goes_what_is_held_back_and_why(client: RegistryCl
     document = json.loads(invoke([*args, "--db", str(tmp_path / "db.sqlite"), "-o", "json"]).stdout)
     assert document["dry_run"] is True and document["summary"]["held_by"] == {"running": 1}
     assert [(a["action"], a["digest"], a["tags"]) for a in document["actions"]] == [("delete", old.digest, ["1.0"])]
-    assert document["criteria"]["filter"] == [f"{repo}:.*"] and document["criteria"]["ago"] == "7 days, 0:00:00"
+    assert document["criteria"]["filter"] == [f"{repo}:.*"] and document["criteria"]["ago"] == "7d"
     assert present(client, repo, old.digest)
 
 

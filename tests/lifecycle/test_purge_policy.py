@@ -71,7 +71,7 @@ def test_a_policy_and_the_pull_logs_decide_together(client: RegistryClient, tmp_
     assert {a["digest"] for a in guarded["actions"]} == {builds[2].digest}
     held = {k["digest"]: [r["kind"] for r in k["reasons"]] for k in guarded["kept"] if k["held"]}
     assert held == {builds[1].digest: ["pulled"], dev.digest: ["pulled"]}
-    assert guarded["criteria"]["pulled-within"] == "7 days, 0:00:00"
+    assert guarded["criteria"]["pulled-within"] == "7d"
     assert any("pulls read from 3 repository-event records" in note for note in guarded["notes"])
     assert not any("do not cover all of --pulled-within" in note for note in guarded["notes"])
     assert any(note.startswith("running images checked in 1 cluster(s): aks-prod") for note in guarded["notes"])

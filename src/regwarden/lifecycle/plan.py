@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from operator import attrgetter
 
+from regwarden.durations import format_duration
 from regwarden.gc_pause import cyclic_gc_paused
 from regwarden.lifecycle.acr_rules import select_by_filter
 from regwarden.lifecycle.filters import parse_filter, select_repositories
@@ -56,7 +57,7 @@ def plan_purge(
             builder.add(graph, selection, held)
     shown: Criteria = (
         *(("filter", text) for text in criteria.filters),
-        ("ago", str(criteria.ago)),
+        ("ago", format_duration(criteria.ago)),
         ("keep", str(criteria.keep)),
         ("untagged", str(criteria.untagged).lower()),
         ("include-locked", str(criteria.include_locked).lower()),

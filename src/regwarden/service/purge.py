@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from regwarden.durations import format_duration
 from regwarden.lifecycle.filters import parse_filter, select_repositories
 from regwarden.lifecycle.plan import plan_purge, plan_retention
 from regwarden.lifecycle.policy import RetentionPolicy, RetentionRule
@@ -170,7 +171,8 @@ def _policy_window(policy: RetentionPolicy | None) -> timedelta | None:
 
 
 def _extra(request: PurgeRequest) -> tuple[tuple[str, str], ...]:
-    shown = [("pulled-within", str(request.pulled_within))] if request.pulled_within is not None else []
+    within = request.pulled_within
+    shown = [("pulled-within", format_duration(within))] if within is not None else []
     return (*shown, *(("logs", str(path)) for path in request.logs))
 
 
