@@ -32,31 +32,34 @@ class DueDelivery:
 
 
 def insert_events(conn: Connection, new_events: Sequence[NewEvent], endpoints: Sequence[str], moment: datetime) -> int:
-    """Write events and their outbox rows on `conn` (the caller's transaction); returns how many were new."""
-    written = 0
-    for event in new_events:
-        key = f"{event.dedupe_key}@{moment.isoformat()}"
-        row = {
+    """Write events and their outbox rows on `conn` (the caller's transaction); returns how many were new.
+
+    Batched: one INSERT for the events (an event whose key is already stored is skipped, so RETURNING leaves it out
+    and it gets no outbox rows), one for the outbox."""
+    rows = [
+        {
             "kind": event.kind,
-            "dedupe_key": key[:255],
+            "dedupe_key": f"{event.dedupe_key}@{moment.isoformat()}"[:255],
             "created_at": moment,
             "summary": event.summary,
             "payload": json.dumps(event.payload, sort_keys=True),
         }
-        inserted = conn.execute(
-            dialect_insert(conn, events).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(events.c.id),
-            [row],
-        ).scalar()
-        if inserted is None:
-            continue
-        written += 1
-        outbox = [
-            {"event_id": inserted, "endpoint": name, "status": PENDING, "attempts": 0, "next_attempt_at": moment}
-            for name in endpoints
-        ]
-        if outbox:
-            conn.execute(sa.insert(deliveries), outbox)
-    return written
+        for event in new_events
+    ]
+    if not rows:
+        return 0
+    statement = (
+        dialect_insert(conn, events).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(events.c.id)
+    )
+    inserted = sorted(int(event_id) for event_id in conn.execute(statement, rows).scalars())
+    outbox = [
+        {"event_id": event_id, "endpoint": name, "status": PENDING, "attempts": 0, "next_attempt_at": moment}
+        for event_id in inserted
+        for name in endpoints
+    ]
+    if outbox:
+        conn.execute(sa.insert(deliveries), outbox)
+    return len(inserted)
 
 
 class EventRepository:

@@ -29,6 +29,7 @@ from regwarden.store.inventory_schema import (
     workloads,
 )
 from regwarden.store.moments import aware_now
+from regwarden.store.upsert import dialect_insert
 
 PRODUCTION = "production"
 
@@ -171,27 +172,26 @@ def _open_keys(conn: Connection, scope: ExposureScope) -> set[tuple[int, str, in
 
 
 def _open(conn: Connection, opened: Sequence[Exposure], moment: datetime) -> None:
-    for exposure in opened:
-        where = _key_filter(exposure.key)
-        if conn.execute(sa.update(exposures).where(*where).values(opened_at=moment, closed_at=None)).rowcount == 0:
-            workload_id, vuln_id, package_id, digest = exposure.key
-            row = {"workload_id": workload_id, "vuln_id": vuln_id, "package_id": package_id, "digest": digest}
-            conn.execute(sa.insert(exposures), [{**row, "opened_at": moment, "closed_at": None}])
+    """Insert the new exposures, and reopen the closed rows with the same key, in one batched statement."""
+    rows = [
+        {"workload_id": w, "vuln_id": v, "package_id": p, "digest": d, "opened_at": moment, "closed_at": None}
+        for w, v, p, d in (exposure.key for exposure in opened)
+    ]
+    if rows:
+        insert = dialect_insert(conn, exposures)
+        reopen = {"opened_at": insert.excluded.opened_at, "closed_at": None}
+        conn.execute(insert.on_conflict_do_update(index_elements=list(exposures.primary_key), set_=reopen), rows)
 
 
 def _close(conn: Connection, closed: Iterable[tuple[int, str, int, str]], moment: datetime) -> None:
-    for key in closed:
-        conn.execute(sa.update(exposures).where(*_key_filter(key)).values(closed_at=moment))
+    """One UPDATE executed for every key (a batch: the driver pipelines it), not one round trip per key."""
+    rows = [{"w": w, "v": v, "p": p, "d": d} for w, v, p, d in closed]
+    if rows:
+        key = [exposures.c[name] == sa.bindparam(param) for name, param in _KEY_PARAMS]
+        conn.execute(sa.update(exposures).where(*key).values(closed_at=moment), rows)
 
 
-def _key_filter(key: tuple[int, str, int, str]) -> list[sa.ColumnElement[bool]]:
-    workload_id, vuln_id, package_id, digest = key
-    return [
-        exposures.c.workload_id == workload_id,
-        exposures.c.vuln_id == vuln_id,
-        exposures.c.package_id == package_id,
-        exposures.c.digest == digest,
-    ]
+_KEY_PARAMS = (("workload_id", "w"), ("vuln_id", "v"), ("package_id", "p"), ("digest", "d"))
 
 
 def _describe_closed(conn: Connection, closed: Sequence[tuple[int, str, int, str]]) -> list[Exposure]:
