@@ -37,7 +37,7 @@ def rematch_advisories(
     package_ids |= store.findings.packages_with(ids)
     changes = match_stored_packages(store, package_ids, moment)
     touched = {package_id for package_id, _ in changes.new | changes.resolved}
-    images = {hit.digest for hit in store.impact.package_hits(touched)} if touched else set()
+    images = store.impact.digests_holding(touched) if touched else set()
     exposures = refresh_exposures(store, ExposureScope(vuln_ids=changes.vulnerabilities), endpoints, moment)
     mark_matched_through(store)
     return RematchReport(

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from regwarden.model.inventory import ComponentHit, ImageName, InventoryImage, RunningWorkload
-from regwarden.store.chunks import chunks
+from regwarden.store.chunks import among, chunks
 from regwarden.store.inventory_schema import (
     components,
     image_children,
@@ -60,6 +60,15 @@ class ImpactQueries:
                     hits.setdefault((row.image_digest, row.package_id), _hit(row._mapping))
             names = _image_names(conn, {digest for digest, _ in hits})
         return [_named(hit, names) for _, hit in sorted(hits.items())]
+
+    def digests_holding(self, package_ids: Iterable[int]) -> set[str]:
+        """The digests of the images holding any of these packages (nothing named, nothing else loaded)."""
+        found: set[str] = set()
+        with self._engine.connect() as conn:
+            for chunk in chunks(sorted(set(package_ids))):
+                query = sa.select(components.c.image_digest).where(components.c.package_id.in_(chunk)).distinct()
+                found.update(str(digest) for digest in conn.execute(query).scalars())
+        return found
 
     def packages_named(self, search_name: str) -> list[tuple[int, str, str, str, str]]:
         """(id, type, name, version, purl) of every stored package whose lower-case name is `search_name`."""
@@ -184,7 +193,7 @@ def _places(conn: Connection, digests: set[str]) -> dict[str, list[ImageName]]:
     indexes: dict[str, str] = {}
     for chunk in chunks(sorted(missing)):
         query = sa.select(image_children.c.index_digest, image_children.c.child_digest).where(
-            image_children.c.child_digest.in_(chunk)
+            among(conn, image_children.c.child_digest, chunk)
         )
         indexes.update({row.child_digest: row.index_digest for row in conn.execute(query)})
     of_indexes = _direct_places(conn, set(indexes.values()))
@@ -199,14 +208,14 @@ def _direct_places(conn: Connection, digests: set[str]) -> dict[str, list[ImageN
             sa.select(image_locations.c.digest, registries.c.host, repositories.c.name, repositories.c.id)
             .join(repositories, repositories.c.id == image_locations.c.repository_id)
             .join(registries, registries.c.id == repositories.c.registry_id)
-            .where(image_locations.c.digest.in_(chunk), image_locations.c.gone_at.is_(None))
+            .where(among(conn, image_locations.c.digest, chunk), image_locations.c.gone_at.is_(None))
         )
         for row in conn.execute(query):
             places.setdefault(row.digest, []).append((row.host, row.name, int(row.id)))
     tags: dict[tuple[int, str], list[str]] = {}
     for chunk in chunks(sorted(places)):
         query = sa.select(tag_history.c.repository_id, tag_history.c.digest, tag_history.c.tag).where(
-            tag_history.c.digest.in_(chunk), tag_history.c.moved_at.is_(None)
+            among(conn, tag_history.c.digest, chunk), tag_history.c.moved_at.is_(None)
         )
         for tag_row in conn.execute(query):
             tags.setdefault((int(tag_row.repository_id), tag_row.digest), []).append(tag_row.tag)
@@ -223,13 +232,13 @@ def _running(conn: Connection, digests: set[str]) -> dict[str, list[RunningWorkl
     via_index: dict[str, set[str]] = {}
     for chunk in chunks(sorted(digests)):
         query = sa.select(image_children.c.index_digest, image_children.c.child_digest).where(
-            image_children.c.child_digest.in_(chunk)
+            among(conn, image_children.c.child_digest, chunk)
         )
         for child in conn.execute(query):
             via_index.setdefault(child.index_digest, set()).add(child.child_digest)
     running: dict[str, list[RunningWorkload]] = {}
     for chunk in chunks(sorted(digests | via_index.keys())):
-        query = sa.select(workloads).where(workloads.c.digest.in_(chunk), workloads.c.gone_at.is_(None))
+        query = sa.select(workloads).where(among(conn, workloads.c.digest, chunk), workloads.c.gone_at.is_(None))
         for row in conn.execute(query):
             workload = running_workload(row._mapping)
             for image_digest in ({row.digest} & digests) | via_index.get(row.digest, set()):
@@ -260,12 +269,12 @@ def inventory_images(conn: Connection, digests: list[str]) -> list[dict[str, obj
         query = (
             sa.select(components.c.image_digest, package_findings.c.severity, sa.func.count())
             .join(package_findings, package_findings.c.package_id == components.c.package_id)
-            .where(components.c.image_digest.in_(chunk), package_findings.c.resolved_at.is_(None))
+            .where(among(conn, components.c.image_digest, chunk), package_findings.c.resolved_at.is_(None))
             .group_by(components.c.image_digest, package_findings.c.severity)
         )
         for digest, severity, count in conn.execute(query):
             counts.setdefault(digest, {})[severity] = int(count)
-        for row in conn.execute(sa.select(images).where(images.c.digest.in_(chunk)).order_by(images.c.digest)):
+        for row in conn.execute(sa.select(images).where(among(conn, images.c.digest, chunk)).order_by(images.c.digest)):
             rows.append({**row._mapping, "findings": counts.get(row.digest, {})})
     return rows
 
