@@ -8,3 +8,4 @@ echo "## SBOM (regwarden vs Syft vs Trivy)"; bash benchmarks/peers.sh && $PY ben
 echo "## Posture (regwarden vs Checkov)"; $PY benchmarks/bench_posture.py
 echo "## Layer filesystem"; $PY benchmarks/bench_filesystem.py
 echo "## Signature verification"; $PY benchmarks/bench_verify.py
+echo "## Purge"; $PY benchmarks/bench_purge.py --runs 5
