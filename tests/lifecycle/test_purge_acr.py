@@ -17,7 +17,7 @@ from regwarden.oci.client import RegistryClient
 from regwarden.service.purge import PurgeRequest, purge
 from regwarden.service.purge_apply import ApplyOptions
 from tests.lifecycle.purge_support import present, store_running
-from tests.lifecycle.registry_images import NOW, days_ago, push_image, push_index
+from tests.lifecycle.registry_images import NOW, days_ago, push_image, push_index, push_signature
 from tests.support.fake_acr import FakeAcr, FakeAcrServer
 from tests.support.registry import RunningRegistry
 
@@ -145,3 +145,28 @@ def test_a_tag_alone_goes_with_acrs_untag_and_the_manifest_stays(
     assert [(r.action.tags, r.outcome) for r in untagged] == [(("1", "1.0"), Outcome.UNTAGGED)]
     assert {(REPO, "1"), (REPO, "1.0")} <= set(fake.deletes)
     assert fake.content[REPO]["manifests"][0]["tags"] == ["stable"]
+
+
+def test_untagged_signatures_stay_with_an_image_that_stays_and_go_with_one_deleted(
+    fake: FakeAcr,
+    acr_clients: Callable[[str], RegistryClient],
+    images: dict[str, Descriptor],
+    registry: RunningRegistry,
+    tmp_path: Path,
+) -> None:
+    with RegistryClient(registry.host, insecure=True) as client:
+        signatures = {name: push_signature(client, REPO, images[name]) for name in ("old", "moved")}
+        schema = {name: client.head_manifest(REPO, images[name].digest.replace(":", "-")) for name in signatures}
+    listed = fake.content[REPO]
+    for name, signature in signatures.items():
+        listed["manifests"].append(manifest(signature, [], 40))
+        tag_name = images[name].digest.replace(":", "-")
+        listed["manifests"].append(manifest(schema[name], [tag_name], 40))
+        listed["tags"].append(tag(tag_name, schema[name], 40))
+    plan = run(fake, acr_clients, tmp_path, apply=False)
+    assert isinstance(plan, PurgePlan)
+    goes = {a.digest: a.goes_with for a in plan.deletions}
+    assert goes[signatures["old"].digest] == images["old"].digest
+    assert goes[schema["old"].digest] == images["old"].digest
+    kept = {k.digest: {r.kind.value for r in k.reasons} for k in plan.kept}
+    assert kept[signatures["moved"].digest] == kept[schema["moved"].digest] == {"subject-kept"}
