@@ -24,7 +24,7 @@ from regwarden.service.purge_apply import ApplyOptions
 from regwarden.store import Store
 from tests.lifecycle.purge_support import present, store_running
 from tests.lifecycle.registry_images import NOW, push_image, push_index, push_signature
-from tests.support.registry import RunningRegistry
+from tests.support.registry import LocalServer, Reply, Request, RunningRegistry, proxy_to
 
 pytestmark = pytest.mark.registry
 FAST = RetryPolicy(max_attempts=2, base_delay=0.01)
@@ -141,3 +141,24 @@ def test_a_tag_alone_cannot_be_removed_from_distribution_and_that_is_reported_no
 
 def _tag_schema_index(client: RegistryClient, repo: str, subject: str) -> str:
     return client.head_manifest(repo, subject.replace(":", "-")).digest
+
+
+def test_a_plain_registry_is_read_only_as_far_as_the_filter_needs(registry: RunningRegistry, tmp_path: Path) -> None:
+    repo = "purge-cheap/web"
+    with RegistryClient(registry.host, insecure=True, retry=FAST) as direct:
+        wanted = [push_image(direct, repo, (f"old-{n}",), age=40) for n in range(2)]
+        others = [push_image(direct, repo, (f"keep-{n}",), age=40) for n in range(6)]
+    seen: list[tuple[str, str]] = []
+
+    def forward(request: Request) -> Reply:
+        seen.append((request.method, request.path))
+        return proxy_to(registry, request)
+
+    store = store_running(tmp_path / "db.sqlite", {})
+    with store, LocalServer(forward) as front, RegistryClient(front.host, insecure=True, retry=FAST) as client:
+        plan = plan_of(store, client, request((f"{repo}:^old-",)))
+    assert {a.digest for a in plan.deletions} == {image.digest for image in wanted}
+    fetched = {path.rsplit("/", 1)[1] for method, path in seen if method == "GET" and "/manifests/sha256:" in path}
+    assert fetched == {image.digest for image in wanted}
+    assert sum(1 for method, path in seen if method == "GET" and "/blobs/" in path) == len(wanted)  # their configs
+    assert sum(1 for method, _ in seen if method == "HEAD") == len(wanted) + len(others)  # one per tag
