@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 
 from regwarden.model.history import BuildStep, FindingDelta
 from regwarden.model.inventory import ImageName, RunningWorkload
@@ -34,15 +35,20 @@ class ImageRisk:
     fixable: int = 0
     running: int = 0
     production: int = 0
+    total: int = 0
+    """Open findings, every severity."""
+    worst: int = -1
+    """Rank (model.finding.Severity.rank) of the worst open finding; -1 without any."""
+    risk: int = 0
+    """Σ RISK_WEIGHTS × findings, doubled when it runs in production: the default order of the image list."""
 
-    @property
-    def total(self) -> int:
-        return sum(self.findings.values())
 
-    @property
-    def risk(self) -> int:
-        base = sum(RISK_WEIGHTS.get(severity, 1) * count for severity, count in self.findings.items())
-        return base * 2 if self.production else base
+def image_risk_fields(findings: dict[str, int], production: int, ranks: dict[str, int]) -> tuple[int, int, int]:
+    """(total, worst, risk) of an image's open findings by severity."""
+    total = sum(findings.values())
+    worst = max((ranks.get(severity, 0) for severity, count in findings.items() if count), default=-1)
+    base = sum(RISK_WEIGHTS.get(severity, 1) * count for severity, count in findings.items())
+    return total, worst, base * 2 if production else base
 
 
 @dataclass(frozen=True)
@@ -53,10 +59,26 @@ class VulnerabilityRisk:
     cvss_score: float | None
     packages: tuple[str, ...] = ()
     images: int = 0
+    rank: int = 0
+    """model.finding.Severity.rank of `severity`."""
     fixable: bool = False
     first_seen: datetime | None = None
     running: int = 0
     production: int = 0
+
+
+@dataclass(frozen=True)
+class ExposedWorkload:
+    """A running production workload with open exposures (the overview's "affected now")."""
+
+    id: int
+    cluster: str
+    namespace: str
+    kind: str
+    name: str
+    exposures: int
+    example: str
+    """One of its vulnerabilities (the first by id), to link to."""
 
 
 @dataclass(frozen=True)
@@ -70,10 +92,14 @@ class RiskSnapshot:
     by_vulnerability: dict[str, VulnerabilityRisk]
     trend: tuple[tuple[date, dict[str, int]], ...] = ()
     """Open package findings by severity at the end of each of the last days, oldest first."""
+    exposed: tuple[ExposedWorkload, ...] = ()
+    """The most exposed production workloads (ten)."""
+    exposed_total: int = 0
+    """Production workloads with an open exposure."""
 
-    @property
+    @cached_property
     def severity_totals(self) -> dict[str, int]:
-        """Open findings (image × package × vulnerability) by severity, across the inventory."""
+        """Open findings (image × package × vulnerability) by severity, across the inventory (counted once)."""
         totals = dict.fromkeys(SEVERITIES, 0)
         for image in self.images:
             for severity, count in image.findings.items():

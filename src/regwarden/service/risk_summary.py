@@ -13,10 +13,17 @@ from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from regwarden.model.dashboard import ImageRisk, RiskSnapshot, VulnerabilityRisk
+from regwarden.model.dashboard import (
+    ExposedWorkload,
+    ImageRisk,
+    RiskSnapshot,
+    VulnerabilityRisk,
+    image_risk_fields,
+)
 from regwarden.model.finding import Severity
 
 TREND_DAYS = 30
+_RANKS = {severity.value: severity.rank for severity in Severity}
 
 if TYPE_CHECKING:
     from regwarden.store import Store
@@ -38,6 +45,7 @@ def risk_snapshot(store: Store, now: datetime | None = None) -> RiskSnapshot:
     images.sort(key=lambda image: (-image.risk, image.name))
     vulnerabilities = _vulnerabilities(by_package, holders, running, production)
     moment = now or datetime.now(UTC)
+    exposed_total, exposed = _exposed(store)
     return RiskSnapshot(
         computed_at=moment,
         seconds=time.perf_counter() - started,
@@ -46,6 +54,8 @@ def risk_snapshot(store: Store, now: datetime | None = None) -> RiskSnapshot:
         by_digest={image.digest: image for image in images},
         by_vulnerability={vulnerability.id: vulnerability for vulnerability in vulnerabilities},
         trend=severity_trend(store, moment.date()),
+        exposed=tuple(exposed),
+        exposed_total=exposed_total,
     )
 
 
@@ -71,6 +81,16 @@ def severity_trend(store: Store, today: date, days: int = TREND_DAYS) -> tuple[t
 def _slot(day: date, first_day: date, days: int) -> int:
     """Index of `day` in the window; anything before the window lands in slot 0 (it was open from the start)."""
     return min(max((day - first_day).days, 0), days)
+
+
+def _exposed(store: Store, limit: int = 10) -> tuple[int, list[ExposedWorkload]]:
+    total, rows = store.dashboard.exposed_workloads(limit)
+    found = [
+        ExposedWorkload(int(str(row["id"])), str(row["cluster"]), str(row["namespace"]), str(row["kind"]),
+                        str(row["name"]), count, example)
+        for row, count, example in rows
+    ]  # fmt: skip
+    return total, found
 
 
 def _places(store: Store) -> dict[str, list[PlaceRow]]:
@@ -111,6 +131,7 @@ def _image(
         for finding in by_package.get(package_id, []):
             counts[finding.severity] += 1
             fixable += finding.fixable
+    total, worst, risk = image_risk_fields(dict(counts), production[row.digest], _RANKS)
     first = places[0] if places else None
     tags = tuple(sorted({p.tag for p in places if p.tag and first and p.repository == first.repository}))
     name = f"{first.registry}/{first.repository}" + (f":{tags[0]}" if tags else "") if first else row.digest
@@ -128,6 +149,9 @@ def _image(
         fixable=fixable,
         running=running[row.digest],
         production=production[row.digest],
+        total=total,
+        worst=worst,
+        risk=risk,
     )
 
 
@@ -148,18 +172,20 @@ def _vulnerabilities(
             grouped[finding.vuln_id].append(finding)
     result = [_vulnerability(vuln_id, found, images.get(vuln_id, set()), running, production)
               for vuln_id, found in grouped.items()]  # fmt: skip
-    result.sort(key=lambda v: (-Severity(v.severity).rank, -v.production, -v.running, -v.images, v.id))
+    result.sort(key=lambda v: v.id)
+    result.sort(key=lambda v: (v.rank, v.cvss_score or 0.0, v.production, v.running), reverse=True)  # the list's order
     return result
 
 
 def _vulnerability(
     vuln_id: str, found: list[PackageFinding], digests: set[str], running: Counter[str], production: Counter[str]
 ) -> VulnerabilityRisk:
-    worst = max(found, key=lambda f: Severity(f.severity).rank)
+    worst = max(found, key=lambda f: _RANKS.get(f.severity, 0))
     scores = [f.cvss_score for f in found if f.cvss_score is not None]
     return VulnerabilityRisk(
         id=vuln_id,
         severity=worst.severity,
+        rank=_RANKS.get(worst.severity, 0),
         summary=next((f.summary for f in found if f.summary), None),
         cvss_score=max(scores) if scores else None,
         packages=tuple(sorted({f.package for f in found})),

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from regwarden.model.dashboard import SEVERITIES, ImageDetail, ImageRisk, VulnerabilityRisk
 from regwarden.model.history import BuildStep, FindingDelta
-from regwarden.model.inventory import AffectedReport, Event, ImpactRow, RunningWorkload, TriageDecision
+from regwarden.model.inventory import Event, ImpactRow, RunningWorkload, TriageDecision
 from regwarden.model.posture_record import PosturePoint, RecordedResult, RegistryPosture
 from regwarden.model.sbom import Package
 from regwarden.web import api_models as out
+from regwarden.web.affected_cache import PreparedAnswer
 
 
 def counts(findings: dict[str, int]) -> out.SeverityCounts:
@@ -203,34 +204,22 @@ def affected_row(row: ImpactRow) -> out.AffectedRowOut:
     )
 
 
-def vulnerability_detail(report: AffectedReport, limit: int, offset: int) -> out.VulnerabilityDetail:
-    rows = ordered_rows(report)
-    running = report.running
+def vulnerability_detail(answer: PreparedAnswer, limit: int, offset: int) -> out.VulnerabilityDetail:
+    report = answer.report
     return out.VulnerabilityDetail(
         id=report.vulnerability_id,
         aliases=list(report.aliases),
         summary=report.summary,
-        production_affected=report.production_affected,
-        images=len({row.component.digest for row in report.rows}),
-        running=len(running),
-        production=sum(1 for workload, _ in running if workload.environment == "production"),
-        triaged=len(report.triaged),
-        total=len(rows),
+        production_affected=answer.production_affected,
+        images=answer.images,
+        running=len(answer.running),
+        production=answer.production,
+        triaged=answer.triaged,
+        total=len(answer.rows),
         limit=limit,
         offset=offset,
-        rows=[affected_row(row) for row in rows[offset : offset + limit]],
+        rows=[affected_row(row) for row in answer.rows[offset : offset + limit]],
     )
-
-
-def ordered_rows(report: AffectedReport) -> list[ImpactRow]:
-    """Running in production first, then running elsewhere, then running nowhere; triaged rows last."""
-
-    def rank(row: ImpactRow) -> tuple[int, int, str, str]:
-        production = any(w.environment == "production" for w in row.running)
-        place = 3 if row.triage else 0 if production else 1 if row.running else 2
-        return (place, -len(row.running), row.component.image, row.component.package)
-
-    return sorted(report.rows, key=rank)
 
 
 def event(item: Event) -> out.EventOut:

@@ -85,7 +85,7 @@ async def _ingest(
     ctx.store.audit_log.append(
         principal.actor, f"ingest.{kind}", outcome.digest or "", detail, client=client_address(request)
     )
-    ctx.summaries.stale.set()
+    ctx.changed()
     result = out.IngestResult(digest=outcome.digest or "", new=outcome.new, findings=outcome.new_findings)
     return JSONResponse(result.model_dump(), status_code=201)
 

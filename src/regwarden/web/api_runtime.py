@@ -52,9 +52,7 @@ def list_vulnerabilities(
 def get_vulnerability(
     request: Request, vuln_id: VulnId, _: Reader, limit: Limit = 50, offset: Offset = 0
 ) -> out.VulnerabilityDetail:
-    from regwarden.service.impact import affected
-
-    return convert.vulnerability_detail(affected(context(request).store, vuln_id), limit, offset)
+    return convert.vulnerability_detail(context(request).affected_report(vuln_id), limit, offset)
 
 
 @router.get("/workloads", response_model=out.WorkloadList, summary="Running workloads")

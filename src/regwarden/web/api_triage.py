@@ -60,7 +60,7 @@ def record_decision(ctx: AppContext, principal: Principal, body: out.TriageIn, c
     detail = {"scope": body.scope, "target": body.target, "state": body.state, "package": body.package,
               "expires": body.expires, "decisions": len(outcome.decisions)}  # fmt: skip
     ctx.store.audit_log.append(principal.actor, "triage.add", body.vulnerability, detail, client=client)
-    ctx.summaries.stale.set()
+    ctx.changed()
     return outcome
 
 

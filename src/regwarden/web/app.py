@@ -78,7 +78,7 @@ def _context(settings: ServerSettings, store: Store | None) -> AppContext:
     from regwarden.web.templates import template_environment
 
     opened = store or open_store(settings.db_url)
-    summaries = Summaries(opened)
+    summaries = Summaries(opened, refresh_in_request=not settings.jobs)
     limits = settings.rate_limits
     return AppContext(
         store=opened,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 
+from regwarden.web.affected_cache import AffectedCache, PreparedAnswer
 from regwarden.web.ratelimit import RateLimiter
 from regwarden.web.settings import ServerSettings
 
@@ -31,6 +32,19 @@ class AppContext:
     login_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(10))
     webhook_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(600))
     ingest_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(120))
+    affected: AffectedCache = field(default_factory=AffectedCache)
+
+    def affected_report(self, identifier: str) -> PreparedAnswer:
+        """`affected` for a vulnerability page, through the cache (see affected_cache.py)."""
+        from regwarden.service.impact import affected
+
+        generation = self.summaries.get().computed_at
+        return self.affected.get(identifier, generation, lambda: affected(self.store, identifier))
+
+    def changed(self) -> None:
+        """The server changed the inventory (triage, ingest): summaries and cached answers are stale."""
+        self.affected.clear()
+        self.summaries.stale.set()
 
 
 def context(request: Request) -> AppContext:

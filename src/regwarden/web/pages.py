@@ -6,6 +6,7 @@ their baseline with evidence; events; search; the audit trail for admins. Every 
 
 from __future__ import annotations
 
+import itertools
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -36,14 +37,13 @@ def overview(request: Request, _: Viewer) -> Response:
     ctx = context(request)
     snapshot = ctx.summaries.get()
     postures = registry_postures(ctx.store)
-    exposed_total, exposed = ctx.store.dashboard.exposed_workloads(10)
     _count, events = ctx.store.dashboard.events(None, 10, 0)
     return render(
-        request, "overview.html", snapshot=snapshot, postures=postures, exposed=exposed,
-        exposed_total=exposed_total, events=events, totals=snapshot.severity_totals,
+        request, "overview.html", snapshot=snapshot, postures=postures, exposed=snapshot.exposed,
+        exposed_total=snapshot.exposed_total, events=events, totals=snapshot.severity_totals,
         trend_svg=severity_trend_svg(snapshot.trend),
         scores_svg=score_bars_svg([(p.registry_name, p.score) for p in postures]),
-        top_images=[i for i in snapshot.images if i.total][:10],
+        top_images=list(itertools.islice((i for i in snapshot.images if i.total), 10)),
     )  # fmt: skip
 
 
@@ -144,21 +144,16 @@ def vulnerability_page(
     principal: Viewer,
     page: PageNumber = 1,
 ) -> Response:
-    from regwarden.service.impact import affected
-    from regwarden.web.api_convert import ordered_rows
-
-    report = affected(context(request).store, vuln_id)
-    risk = context(request).summaries.get().by_vulnerability.get(report.vulnerability_id)
+    answer = context(request).affected_report(vuln_id)
+    risk = context(request).summaries.get().by_vulnerability.get(answer.report.vulnerability_id)
     can_triage = principal.user.role.allows(Role.TRIAGER)
     recorded = _number(request.query_params.get("recorded")), _number(request.query_params.get("covered"))
-    running, rows = report.running, ordered_rows(report)
     window = slice((page - 1) * DETAIL_SIZE, page * DETAIL_SIZE)
     return render(
-        request, "vulnerability.html", report=report, risk=risk, can_triage=can_triage, recorded=recorded,
-        running=running[window], running_total=len(running), rows=rows[window], rows_total=len(rows),
-        clusters=len({w.cluster for w, _ in running}), page=page,
-        pages=max(1, -(-max(len(running), len(rows)) // DETAIL_SIZE)),
-        targets=rows[:200], packages=sorted({row.component.package for row in rows}),
+        request, "vulnerability.html", report=answer.report, answer=answer, risk=risk, can_triage=can_triage,
+        recorded=recorded, running=answer.running[window], rows=answer.rows[window], page=page,
+        pages=max(1, -(-max(len(answer.running), len(answer.rows)) // DETAIL_SIZE)),
+        targets=answer.rows[:200], packages=sorted({row.component.package for row in answer.rows}),
     )  # fmt: skip
 
 

@@ -64,8 +64,9 @@ class ServerSettings:
     """Plain HTTP and unverified TLS when cataloguing pushed images (`serve --insecure`, for local registries)."""
     update_advisories: bool = True
     """Watch rounds start with `db update` (off for air-gapped installs that `db import`)."""
-    summary_interval: timedelta = timedelta(seconds=60)
-    """How often the risk summaries behind the image and vulnerability lists are recomputed."""
+    summary_interval: timedelta = timedelta(minutes=5)
+    """How often the risk summaries behind the image and vulnerability lists are recomputed, besides at once
+    after a change the server made or a push it catalogued (on the benchmark inventory one takes ~12 s of CPU)."""
 
     @property
     def https(self) -> bool:

@@ -18,8 +18,11 @@ if TYPE_CHECKING:
 
 
 class Summaries:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, refresh_in_request: bool = False) -> None:
+        """`refresh_in_request`: no jobs thread runs (`serve --no-jobs`), so a request that finds the snapshot
+        stale recomputes it itself."""
         self._store = store
+        self._inline = refresh_in_request
         self._snapshot: RiskSnapshot | None = None
         self._lock = threading.Lock()
         self.stale = threading.Event()
@@ -27,12 +30,16 @@ class Summaries:
 
     def get(self) -> RiskSnapshot:
         snapshot = self._snapshot
-        if snapshot is not None:
+        if snapshot is not None and not self._due():
             return snapshot
-        with self._lock:
-            if self._snapshot is None:
+        with self._lock:  # one computation, shared by every request arriving meanwhile
+            if self._snapshot is None or self._due():
+                self.stale.clear()
                 self._snapshot = risk_snapshot(self._store)
             return self._snapshot
+
+    def _due(self) -> bool:
+        return self._inline and self.stale.is_set()
 
     def refresh(self) -> RiskSnapshot:
         with self._lock:
