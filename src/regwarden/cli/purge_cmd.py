@@ -90,7 +90,7 @@ def purge(
         raise BadInputError("--archive and --journal are for --apply (a dry run deletes nothing)")
     applying = ApplyOptions(journal=journal, archive=archive, workers=concurrency) if apply else None
     with open_store(db) as store, _Progress() as progress:
-        result = run_purge(store, registry, request, apply=applying, progress=progress)
+        result = run_purge(store, registry, request, apply=applying, progress=progress, reading=progress.reading)
     json_output = output is PurgeFormat.JSON
     if isinstance(result, ApplyReport):
         options.write_output((render_apply_json if json_output else render_apply_table)(result), output_file)
@@ -149,7 +149,8 @@ def _with_image(
 
 
 class _Progress:
-    """A progress bar on stderr while actions are applied; silent when stderr is not a terminal."""
+    """On stderr while the registry is read (the repository) and while actions are applied (a bar); silent when
+    stderr is not a terminal."""
 
     def __init__(self) -> None:
         from rich.console import Console
@@ -164,10 +165,13 @@ class _Progress:
             transient=True,
             disable=not sys.stderr.isatty(),
         )
-        self._task = self._bar.add_task("purging", total=0)
+        self._task = self._bar.add_task("reading the registry", total=None)
+
+    def reading(self, repository: str) -> None:
+        self._bar.update(self._task, description=f"reading {repository}")
 
     def total(self, count: int) -> None:
-        self._bar.update(self._task, total=count)
+        self._bar.update(self._task, description="purging", total=count, completed=0)
 
     def done(self, result: ActionResult) -> None:
         self._bar.advance(self._task)

@@ -71,27 +71,39 @@ def purge(
     progress: ApplyProgress | None = None,
     client: RegistryClient | None = None,
     now: datetime | None = None,
+    reading: Callable[[str], None] | None = None,
 ) -> PurgePlan | ApplyReport:
-    """The plan (a dry run), or with `apply` the report of carrying it out."""
+    """The plan (a dry run), or with `apply` the report of carrying it out. `reading(repository)` hears each
+    repository as it is read (a progress line)."""
     from regwarden.service.purge_apply import apply_plan
 
     moment = now or datetime.now(UTC)
     with _connected(registry, request, client) as connected:
-        planned = plan_registry(store, registry, request, connected, moment)
+        planned = plan_registry(store, registry, request, connected, moment, reading=reading)
         if apply is None:
             return planned.plan
         return apply_plan(store, planned, apply, progress=progress)
 
 
 def plan_registry(
-    store: Store, registry: str, request: PurgeRequest, client: RegistryClient, now: datetime
+    store: Store,
+    registry: str,
+    request: PurgeRequest,
+    client: RegistryClient,
+    now: datetime,
+    *,
+    reading: Callable[[str], None] | None = None,
 ) -> PlannedPurge:
     from regwarden.oci.acr import acr_suffix
 
     is_acr = acr_suffix(registry) is not None if request.acr is None else request.acr
     reader = RegistryReader(client, acr=is_acr, workers=request.concurrency)
     chosen, planner = _rules(registry, request, now)
-    contents = [reader.contents(name, wants) for name, wants in chosen(reader.repositories())]
+    contents = []
+    for name, wants in chosen(reader.repositories()):
+        if reading is not None:
+            reading(name)
+        contents.append(reader.contents(name, wants))
     preliminary = planner(contents, Protections(), (), {})
     candidates: dict[str, set[str]] = {}
     for action in preliminary.deletions:
