@@ -181,7 +181,7 @@ def test_where_a_vulnerability_runs(server: Server) -> None:
     }
     second = _get(server, "/api/v1/vulnerabilities/CVE-2024-34064?limit=1&offset=1")
     assert isinstance(second, dict)
-    assert [(r["image"], len(r["running"])) for r in second["rows"]] == [(f"{WEB}:1.1", 3)]
+    assert [(r["image"], len(r["running"]), r["running_total"]) for r in second["rows"]] == [(f"{WEB}:1.1", 3, 3)]
     assert server.client.get("/api/v1/vulnerabilities/CVE-1999-0000", headers=_reader(server)).status_code == 404
 
 

@@ -199,7 +199,8 @@ def affected_row(row: ImpactRow) -> out.AffectedRowOut:
         fixed=list(hit.fixed),
         severity=hit.severity,
         layer_index=hit.layer_index,
-        running=[workload(item) for item in row.running],
+        running=[workload(item) for item in row.running[: out.RUNNING_PER_ROW]],
+        running_total=len(row.running),
         triage=triage(row.triage),
     )
 

@@ -6,6 +6,9 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+RUNNING_PER_ROW = 25
+"""An image a thousand workloads run would make one row of a vulnerability's answer a megabyte."""
+
 
 class ErrorOut(BaseModel):
     detail: str
@@ -223,7 +226,8 @@ class AffectedRowOut(BaseModel):
     fixed: list[str]
     severity: str | None
     layer_index: int | None
-    running: list[WorkloadRef]
+    running: list[WorkloadRef] = Field(description=f"The first {RUNNING_PER_ROW} workloads running the image.")
+    running_total: int = Field(description="Every workload running the image (see /workloads for the rest).")
     triage: TriageOut | None
 
 
