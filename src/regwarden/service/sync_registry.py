@@ -33,6 +33,9 @@ PendingCatalog = Callable[[str, Sequence[tuple[str, str]]], Sequence[CatalogOutc
 """Catalogs a registry's new (repository, digest) pairs elsewhere (jobs on workers) instead of here; returns the
 outcomes of what it catalogued before returning (none, when it only handed them on)."""
 
+LISTING_AHEAD = 4
+"""Repositories listed at once (each OCI listing also sends its HEADs several at a time)."""
+
 # Tags cosign and the ORAS/Notation tag schema use for signatures, attestations and SBOMs: artifacts, not images.
 _ARTIFACT_TAG = re.compile(r"^sha256-[0-9a-f]{64}(\.(sig|att|sbom))?$")
 
@@ -113,8 +116,8 @@ def _sync(
     names = tuple(sorted(name for name in listing.repositories() if pattern is None or pattern.fullmatch(name)))
     tracker.repositories(names)
     state = _SyncState()
-    for repository in names:
-        _sync_repository(store, registry, repository, listing, options, state, moment)
+    for repository, manifests in _listed(listing, names):
+        _sync_repository(store, registry, repository, manifests, listing, options, state, moment)
     notes = list(state.notes)
     if options.since is not None and not listing.supports_untagged:
         notes.append(f"--since needs push times; {registry} gives none through the OCI API, so it was not applied")
@@ -149,16 +152,27 @@ class _SyncState:
     notes: list[str] = field(default_factory=list)
 
 
+def _listed(listing: RegistryListing, names: Sequence[str]) -> Iterator[tuple[str, list[ManifestListing]]]:
+    """(repository, its manifests) in order, the next few listed while one is recorded: listing waits on the
+    network, recording on the database. A repository that cannot be listed raises when its turn comes, after the
+    ones before it were recorded; the listings not yet started are then cancelled."""
+    pool = ThreadPoolExecutor(max_workers=LISTING_AHEAD)
+    try:
+        yield from zip(names, pool.map(listing.manifests, names), strict=True)
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
 def _sync_repository(
     store: Store,
     registry: str,
     repository: str,
+    manifests: list[ManifestListing],
     listing: RegistryListing,
     options: SyncOptions,
     state: _SyncState,
     moment: datetime,
 ) -> None:
-    manifests = listing.manifests(repository)
     state.manifests += len(manifests)
     kind = "acr" if listing.supports_untagged else "oci"
     repository_id = store.locations.repository_id(registry, repository, kind)
