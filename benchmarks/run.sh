@@ -9,3 +9,4 @@ echo "## Posture (regwarden vs Checkov)"; $PY benchmarks/bench_posture.py
 echo "## Layer filesystem"; $PY benchmarks/bench_filesystem.py
 echo "## Signature verification"; $PY benchmarks/bench_verify.py
 echo "## Purge"; $PY benchmarks/bench_purge.py --runs 5
+echo "## Admission webhook"; $PY benchmarks/bench_admission.py --duration 60

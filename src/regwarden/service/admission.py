@@ -67,6 +67,10 @@ class AdmissionController:
         self._gatherer, self._log, self._clock = gatherer, log, clock
         cache = policy.cache
         self._facts: ExpiringLru[str, ImageFacts] = ExpiringLru(cache.max_entries, cache.ttl)
+        # What the reference alone says never changes under one policy: parsed and prechecked once per spelling.
+        self._prechecked: ExpiringLru[str, tuple[Reference | None, ImageVerdict | None]] = ExpiringLru(
+            cache.max_entries, float("inf")
+        )
         self._tags: ExpiringLru[str, str] = ExpiringLru(cache.max_entries, cache.tag_ttl)
         self._flight: SingleFlight[str] = SingleFlight()
 
@@ -97,8 +101,15 @@ class AdmissionController:
         elapsed = (self._clock() - started) * 1000
         return decide(request, verdicts, self.mode, self.policy.failure_policy, elapsed_ms=elapsed)
 
+    def _precheck(self, image: str) -> tuple[Reference | None, ImageVerdict | None]:
+        found = self._prechecked.get(image)
+        if found is None:
+            found = precheck(image, self.policy)
+            self._prechecked.put(image, found)
+        return found
+
     def _from_cache(self, image: str) -> ImageVerdict | None:
-        reference, refused = precheck(image, self.policy)
+        reference, refused = self._precheck(image)
         if refused is not None or reference is None:
             return refused
         digest = reference.digest or self._tags.get(_tag_key(reference))
@@ -108,7 +119,7 @@ class AdmissionController:
         return replace(judge(image, reference, _as_named(facts, reference), self.policy), cached=True)
 
     def _judge(self, image: str) -> ImageVerdict:
-        reference, refused = precheck(image, self.policy)
+        reference, refused = self._precheck(image)
         if refused is not None or reference is None:
             return refused or ImageVerdict(image, image, error="unreadable reference")
         try:
@@ -162,6 +173,7 @@ def open_admission(settings: AdmissionSettings, log: Callable[[bytes], None]) ->
         gatherer = FactGatherer(policy, clients, store, scanner)
         controller = AdmissionController(policy, gatherer, DecisionLog(log, events, policy.repeat_events_after),
                                          settings.mode)  # fmt: skip
+        _preload(policy)
         events.start()
         try:
             yield AdmissionRuntime(controller, store)
@@ -170,6 +182,18 @@ def open_admission(settings: AdmissionSettings, log: Callable[[bytes], None]) ->
             if scanner is not None:
                 scanner.close()
             clients.close()
+
+
+def _preload(policy: AdmissionPolicy) -> None:
+    """Import what a first decision needs now, at start: the first pod is not kept waiting for the verifier's and
+    the scanner's imports, and a server that freezes its start-up heap (web/admission.py) freezes them too."""
+    import importlib
+
+    modules = ["regwarden.service.trust", "regwarden.signing.verify", "regwarden.inventory.triage"]
+    if policy.findings is not None:
+        modules += ["regwarden.service.catalog", "regwarden.service.package_matching", "regwarden.sbom.build"]
+    for name in modules:
+        importlib.import_module(name)
 
 
 def _deliverer(store: Store, webhooks: tuple[Webhook, ...]) -> Callable[[], None]:
