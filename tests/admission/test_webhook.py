@@ -4,6 +4,7 @@ and advisory snapshot; every answer checked field by field, every denial with it
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 
 from regwarden.model.admission import AdmissionMode
 from regwarden.store import open_store
-from tests.admission.conftest import Images, serve, write_policy
+from tests.admission.conftest import SAMPLES, Images, serve, write_policy
 from tests.admission.reviews import review
 from tests.cli.cli_support import invoke
 from tests.support.registry import RunningRegistry, SelfSignedCert
@@ -223,3 +224,49 @@ def test_a_dry_run_is_logged_but_raises_no_event_and_a_repeated_denial_raises_on
     assert [line["dry_run"] for line in webhook.decisions()] == [True, False, False, False]
     events = _events(database)
     assert [(e.payload["workload"]["kind"], e.payload["workload"]["name"]) for e in events] == [("Deployment", "web")]
+
+
+def test_a_scan_past_its_timeout_fails_closed_and_serves_the_next_review_when_done(
+    images: Images, trust: Path, tls: SelfSignedCert, database: str, tmp_path: Path
+) -> None:
+    policy = write_policy(tmp_path, trust, {"findings": {"failOn": "high", "scanTimeout": "0.1s"}})
+    digest = images.digests["signed"]
+    with serve(policy, tls, database) as webhook:
+        first = webhook.review(review("deployment-create", {"web": images.signed}))
+        with open_store(database) as store:
+            deadline = time.monotonic() + 60
+            while store.catalog.statuses([digest]).get(digest) != "catalogued" and time.monotonic() < deadline:
+                time.sleep(0.1)  # the scan goes on after the timeout, and catalogues the image
+        second = webhook.review(review("deployment-create", {"web": images.signed}))
+    assert _denial(first)[2] == (
+        f"regwarden denied Deployment shop/web: {images.signed}: could not be checked: the scan of "
+        f"{images.signed.rsplit(':', 1)[0]}@{digest} did not finish within 0.1s"
+    )
+    assert second["response"]["allowed"] is True
+    checks = {c["check"]: c["detail"] for c in webhook.decisions()[1]["images"][0]["checks"]}
+    assert checks["findings"].startswith("no open finding at or above high (") and checks["findings"].endswith(
+        "; inventory)"
+    )
+
+
+def test_findings_quarantine_and_events_on_sqlite_and_postgresql(
+    registry: RunningRegistry, images: Images, trust: Path, tls: SelfSignedCert, db_url: str, tmp_path: Path
+) -> None:
+    imported = invoke(["db", "import", str(SAMPLES / "advisories"), "--db", db_url])
+    assert imported.code == 0, imported.stderr
+    with open_store(db_url) as store:
+        received = store.quarantine.receive(registry.host, "admission/web", images.digests["signed"], "1.1", "e-1")
+        store.quarantine.record_decision(received.check.id, "Passed", (), "{}")
+    policy = write_policy(tmp_path, trust, {"signatures": "ci", "findings": {"failOn": "high", "scanTimeout": "60s"},
+                                            "quarantine": {}})  # fmt: skip
+    with serve(policy, tls, db_url) as webhook:
+        clean = webhook.review(review("deployment-create", {"web": images.signed}))
+        vulnerable = webhook.review(review("deployment-create", {"web": images.vulnerable}))
+    assert clean["response"]["allowed"] is True
+    assert vulnerable["response"]["auditAnnotations"] == {
+        "decision": "denied", "reasons": "findings-above-threshold,quarantine-not-passed",
+    }  # fmt: skip
+    [event] = _events(db_url)
+    assert (event.payload["workload"]["name"], event.payload["reasons"]) == (
+        "web", ["findings-above-threshold", "quarantine-not-passed"],
+    )  # fmt: skip
