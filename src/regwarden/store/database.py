@@ -14,7 +14,7 @@ from regwarden.store.api_tokens import TokenRepository
 from regwarden.store.audit_findings import AuditFindingRepository
 from regwarden.store.audit_log import AuditLogRepository
 from regwarden.store.catalog import ImageCatalog
-from regwarden.store.dashboard_queries import DashboardQueries, WorkloadQueries
+from regwarden.store.dashboard_queries import DashboardQueries
 from regwarden.store.drift_queries import DriftQueries
 from regwarden.store.engine import create_store_engine, resolve_url
 from regwarden.store.events import EventRepository
@@ -32,6 +32,7 @@ from regwarden.store.state import StateRepository
 from regwarden.store.stored_sboms import StoredSboms
 from regwarden.store.triage import TriageRepository
 from regwarden.store.users import UserRepository
+from regwarden.store.workload_pages import WorkloadQueries
 from regwarden.store.workloads import WorkloadRepository
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"

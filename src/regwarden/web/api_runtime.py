@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from regwarden.model.access import Principal, Role, Scope
 from regwarden.model.dashboard import ImageRisk
 from regwarden.model.errors import NotFoundError
-from regwarden.store.dashboard_queries import WorkloadFilter
+from regwarden.store.workload_pages import WorkloadFilter
 from regwarden.web import api_convert as convert
 from regwarden.web import api_models as out
 from regwarden.web.api_inventory import ERRORS, Limit, Offset, Reader

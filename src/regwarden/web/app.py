@@ -94,7 +94,16 @@ def _context(settings: ServerSettings, store: Store | None) -> AppContext:
 
 
 def _routes(app: FastAPI, extra_routers: Sequence[APIRouter]) -> None:
-    from regwarden.web import api_ingest, api_inventory, api_runtime, api_triage, login, pages, pages_triage
+    from regwarden.web import (
+        api_ingest,
+        api_inventory,
+        api_runtime,
+        api_triage,
+        login,
+        pages,
+        pages_browse,
+        pages_triage,
+    )
 
     for router in (
         api_inventory.router,
@@ -103,6 +112,7 @@ def _routes(app: FastAPI, extra_routers: Sequence[APIRouter]) -> None:
         api_ingest.router,
         login.router,
         pages.router,
+        pages_browse.router,
         pages_triage.router,
         *extra_routers,
     ):
