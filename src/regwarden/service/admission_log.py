@@ -38,9 +38,11 @@ class EventWriter:
         endpoints: Sequence[str],
         log: Callable[[bytes], None],
         deliver: Callable[[], None] | None = None,
+        max_queued: int = MAX_QUEUED,
     ) -> None:
         self._store, self._endpoints, self._log, self._deliver = store, tuple(endpoints), log, deliver
-        self._queue: queue.Queue[NewEvent | None] = queue.Queue(MAX_QUEUED)
+        # Bounded: a database that stops answering must not grow the webhook's memory; a dropped event is logged.
+        self._queue: queue.Queue[NewEvent | None] = queue.Queue(max_queued)
         self._thread = threading.Thread(target=self._run, name="admission-events", daemon=True)
         self.dropped = 0
         self.written = 0
@@ -61,35 +63,25 @@ class EventWriter:
             self._queue.put(None)
             self._thread.join(timeout)
 
-    def flush(self, timeout: float = 10.0) -> None:
-        """Wait until every queued event is written (tests, shutdown)."""
-        done = threading.Event()
-
-        def wait_for_queue() -> None:
-            self._queue.join()
-            done.set()
-
-        threading.Thread(target=wait_for_queue, daemon=True).start()
-        done.wait(timeout)
-
     def _run(self) -> None:
         stopping = False
         while not stopping:
-            first = self._queue.get()
-            batch: list[NewEvent] = []
-            stopping = self._take(first, batch)
-            while not stopping and len(batch) < BATCH and not self._queue.empty():
-                stopping = self._take(self._queue.get_nowait(), batch)
+            batch, stopping = self._next_batch()
             self._write(batch)
-            for _ in range(len(batch) + (1 if stopping else 0)):
-                self._queue.task_done()
 
-    @staticmethod
-    def _take(item: NewEvent | None, batch: list[NewEvent]) -> bool:
-        if item is None:
-            return True
-        batch.append(item)
-        return False
+    def _next_batch(self) -> tuple[list[NewEvent], bool]:
+        """Up to BATCH queued events (waiting for the first), and whether stop() was asked after them."""
+        batch: list[NewEvent] = []
+        item = self._queue.get()
+        while item is not None:
+            batch.append(item)
+            if len(batch) >= BATCH:
+                return batch, False
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return batch, False
+        return batch, True
 
     def _write(self, batch: list[NewEvent]) -> None:
         from regwarden.store.events import insert_events
