@@ -15,7 +15,7 @@ from regwarden.store import open_store
 from tests.admission.conftest import SAMPLES, Images, serve, write_policy
 from tests.admission.reviews import review
 from tests.cli.cli_support import invoke
-from tests.support.registry import RunningRegistry, SelfSignedCert
+from tests.support.registry import LocalServer, Reply, Request, RunningRegistry, SelfSignedCert, proxy_to
 
 pytestmark = pytest.mark.registry
 
@@ -227,26 +227,31 @@ def test_a_dry_run_is_logged_but_raises_no_event_and_a_repeated_denial_raises_on
 
 
 def test_a_scan_past_its_timeout_fails_closed_and_serves_the_next_review_when_done(
-    images: Images, trust: Path, tls: SelfSignedCert, database: str, tmp_path: Path
+    registry: RunningRegistry, images: Images, trust: Path, tls: SelfSignedCert, database: str, tmp_path: Path
 ) -> None:
-    policy = write_policy(tmp_path, trust, {"findings": {"failOn": "high", "scanTimeout": "0.1s"}})
+    policy = write_policy(tmp_path, trust, {"findings": {"failOn": "high", "scanTimeout": "0.2s"}})
     digest = images.digests["signed"]
-    with serve(policy, tls, database) as webhook:
-        first = webhook.review(review("deployment-create", {"web": images.signed}))
+
+    def slow_blobs(request: Request) -> Reply:
+        if "/blobs/" in request.path:
+            time.sleep(0.5)  # the scan reads layers: it cannot finish within its 0.2 s
+        return proxy_to(registry, request)
+
+    with LocalServer(slow_blobs) as front, serve(policy, tls, database) as webhook:
+        image = f"{front.host}/admission/web:1.1"
+        first = webhook.review(review("deployment-create", {"web": image}))
         with open_store(database) as store:
             deadline = time.monotonic() + 60
             while store.catalog.statuses([digest]).get(digest) != "catalogued" and time.monotonic() < deadline:
                 time.sleep(0.1)  # the scan goes on after the timeout, and catalogues the image
-        second = webhook.review(review("deployment-create", {"web": images.signed}))
+        second = webhook.review(review("deployment-create", {"web": image}))
     assert _denial(first)[2] == (
-        f"regwarden denied Deployment shop/web: {images.signed}: could not be checked: the scan of "
-        f"{images.signed.rsplit(':', 1)[0]}@{digest} did not finish within 0.1s"
+        f"regwarden denied Deployment shop/web: {image}: could not be checked: the scan of "
+        f"{front.host}/admission/web@{digest} did not finish within 0.2s"
     )
     assert second["response"]["allowed"] is True
     checks = {c["check"]: c["detail"] for c in webhook.decisions()[1]["images"][0]["checks"]}
-    assert checks["findings"].startswith("no open finding at or above high (") and checks["findings"].endswith(
-        "; inventory)"
-    )
+    assert checks["findings"] == "no open finding at or above high (0 below; inventory)"
 
 
 def test_findings_quarantine_and_events_on_sqlite_and_postgresql(
