@@ -60,7 +60,7 @@ def test_a_registry_that_hangs_fails_closed_within_the_policy_timeout(
         "of 1s",
     }
     assert answer["response"]["auditAnnotations"] == {"decision": "denied", "reasons": "error"}
-    assert 0.9 < took < 3.0
+    assert 0.9 < took < 5.0  # the deadline, plus what a loaded machine adds
     assert _manifest_requests(slow) == ["GET /v2/admission/web/manifests/1.1"]
 
 
