@@ -128,7 +128,7 @@ class AdmissionController:
             facts = self._flight.run(key, lambda: self._facts.get(key) or self._gather(reference, digest, key))
         except RegwardenError as error:
             return ImageVerdict(image, str(reference), reference.digest, error=str(error))
-        except Exception as error:
+        except Exception as error:  # an answer must come back whatever broke; the failure policy decides
             return ImageVerdict(image, str(reference), reference.digest, error=f"{type(error).__name__}: {error}")
         return judge(image, reference, _as_named(facts, reference), self.policy)
 

@@ -93,7 +93,7 @@ class EventWriter:
                 self.written += insert_events(conn, batch, self._endpoints, datetime.now(UTC))
             if self._deliver is not None:
                 self._deliver()
-        except Exception as error:
+        except Exception as error:  # logged and survived: the webhook must keep answering
             self._log(log_line({"event": "admission.events", "error": f"{type(error).__name__}: {error}"}))
 
 
