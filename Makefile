@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo serve-demo test lint bench install system-deps test-images clean
+.PHONY: demo serve-demo test lint bench install system-deps test-images image clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,14 @@ demo: $(STAMP)
 ## The demo's data in a kept database, a local user (demo / regwarden-demo), and the dashboard on 127.0.0.1:8080.
 serve-demo: $(STAMP)
 	bash scripts/serve-demo.sh
+
+## regwarden's own container image (buildah from a Debian base made here, no daemon; cached in .cache/image), then
+## regwarden scans itself: its SBOM (CycloneDX) and a scan against the advisory database (--db / REGWARDEN_DB).
+image: system-deps $(STAMP)
+	bash scripts/build-image.sh
+	$(BIN)/regwarden sbom oci-archive:.cache/image/regwarden.oci.tar -o cyclonedx-json \
+		--output-file .cache/image/regwarden.cdx.json
+	$(BIN)/regwarden scan oci-archive:.cache/image/regwarden.oci.tar --fail-on critical
 
 test: system-deps $(STAMP) test-images
 	$(BIN)/pytest -n 2 --dist loadgroup

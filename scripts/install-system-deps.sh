@@ -3,10 +3,11 @@
 set -euo pipefail
 # docker-registry: the real OCI registry; skopeo/umoci/mmdebstrap: build and push the real test images;
 # apache2-utils: htpasswd for the basic-auth registry; golang-go: compiles the Go binaries the Go cataloger reads;
-# postgresql: the store's PostgreSQL tier; redis-server: the job broker of the worker tests; time: peak-RSS
+# postgresql: the store's PostgreSQL tier; redis-server: the job broker of the worker tests; buildah: regwarden's
+# own container image (scripts/build-image.sh); time: peak-RSS
 # measurements in benchmarks; chromium: the dashboard's browser tests (Playwright drives Debian's Chromium, it
 # cannot download its own); wrk: the server's load benchmark.
-needed=(docker-registry skopeo umoci mmdebstrap apache2-utils jq golang-go postgresql redis-server time chromium wrk)
+needed=(docker-registry skopeo umoci mmdebstrap apache2-utils jq golang-go postgresql redis-server buildah time chromium wrk)
 missing=()
 for pkg in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

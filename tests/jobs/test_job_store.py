@@ -106,3 +106,37 @@ def test_listing_filters_by_state_newest_first(db_url: str) -> None:
         assert [job.id for job in store.jobs.listing(limit=2)] == [ids[3], ids[2]]
         assert store.jobs.counts() == {JobState.QUEUED: 2, JobState.RUNNING: 1, JobState.SUCCEEDED: 1}
         assert store.jobs.find("k2") == store.jobs.get(ids[2])
+
+
+def test_a_job_nobody_touched_for_long_is_sent_again_once(db_url: str) -> None:
+    hour = timedelta(hours=1)
+    with open_store(db_url) as store:
+        queued = store.jobs.submit(request("lost-queued"), T0).job.id
+        running = store.jobs.submit(request("lost-running"), T0).job.id
+        store.jobs.claim(running, "dead-host:1", TTL, T0)
+        fresh = store.jobs.submit(request("fresh"), T0 + timedelta(minutes=50)).job.id
+        later = T0 + timedelta(minutes=61)
+        assert store.jobs.submit(request("lost-queued"), later, resend_after=hour).new
+        assert not store.jobs.submit(request("lost-queued"), later, resend_after=hour).new  # sent again once
+        assert store.jobs.submit(request("lost-running"), later, resend_after=hour).new
+        assert not store.jobs.submit(request("fresh"), later, resend_after=hour).new
+        assert not store.jobs.submit(request("lost-queued"), later + hour / 2, resend_after=hour).new
+        resent = store.jobs.get(queued)
+        assert resent is not None and (resent.state, resent.queued_at) == (JobState.QUEUED, later)
+        taken = store.jobs.claim(running, "live-host:2", TTL, later)
+        assert taken.outcome is ClaimOutcome.CLAIMED and taken.job is not None and taken.job.attempts == 2
+        assert store.jobs.get(fresh) is not None
+
+
+def test_pruning_forgets_old_finished_jobs_only(db_url: str) -> None:
+    with open_store(db_url) as store:
+        old_done, old_failed, old_queued, recent = (
+            store.jobs.submit(request(key), T0).job.id for key in ("done", "failed", "queued", "recent")
+        )
+        for job_id in (old_done, old_failed, recent):
+            store.jobs.claim(job_id, "w:1", TTL, T0)
+        store.jobs.finish(old_done, "w:1", JobState.SUCCEEDED, result="ok", now=T0)
+        store.jobs.finish(old_failed, "w:1", JobState.FAILED, error="gone", now=T0)
+        store.jobs.finish(recent, "w:1", JobState.SUCCEEDED, result="ok", now=T0 + timedelta(days=6))
+        assert store.jobs.prune(T0 + timedelta(days=1)) == 2
+        assert {job.id for job in store.jobs.listing()} == {old_queued, recent}

@@ -82,3 +82,12 @@ def test_a_broker_that_does_not_answer_fails_the_submission_so_the_next_one_send
     assert job["error"].startswith("the broker did not take the job: Error 111 connecting to 127.0.0.1:9")
     bad = run_process(["worker"], tmp_path, env(tmp_path, REGWARDEN_BROKER="amqp://rabbit//"))
     assert_clean_failure(bad, 3, "REGWARDEN_BROKER: unsupported broker 'amqp'")
+
+
+def test_prune_forgets_finished_jobs(tmp_path: Path) -> None:
+    assert run_process(["jobs", "submit", "deliver-events"], tmp_path, env(tmp_path)).code == 0
+    kept = json.loads(run_process(["jobs", "prune", "-o", "json"], tmp_path, env(tmp_path)).stdout)
+    assert kept["pruned"] == 0  # finished a moment ago: younger than the default 7 days
+    outcome = run_process(["jobs", "prune", "--older-than", "0"], tmp_path, env(tmp_path))
+    assert (outcome.code, outcome.stdout) == (0, "1 finished job(s) older than 0 forgotten\n")
+    assert json.loads(run_process(["jobs", "--all", "-o", "json"], tmp_path, env(tmp_path)).stdout)["jobs"] == []

@@ -1,4 +1,4 @@
-"""`regwarden db update | import | status`: the offline OSV advisory database."""
+"""`regwarden db update | import | status | migrate`: the offline OSV advisory database, and the schema."""
 
 from __future__ import annotations
 
@@ -102,6 +102,32 @@ def status(db: str | None = DB_URL, output: DbFormat = OUTPUT) -> None:
     result = database_status(db_url=db)
     render = db_report.render_status_json if output is DbFormat.JSON else db_report.render_status_table
     typer.echo(render(result, datetime.now(UTC)), nl=False)
+
+
+@app.command("migrate")
+def migrate(db: str | None = DB_URL, output: DbFormat = OUTPUT) -> None:
+    """Bring the database's schema to this version's newest and say from which revision. Every command migrates
+    when it opens the database; run this once before starting workers and servers (a Kubernetes Job, a CI step)."""
+    import json
+
+    from regwarden.store.database import migrate as migrate_schema
+    from regwarden.store.database import schema_revision
+    from regwarden.store.engine import create_store_engine, resolve_url
+
+    engine = create_store_engine(resolve_url(db))
+    try:
+        before = schema_revision(engine)
+        migrate_schema(engine)
+        after = schema_revision(engine)
+        where = engine.url.render_as_string(hide_password=True)
+    finally:
+        engine.dispose()
+    if output is DbFormat.JSON:
+        typer.echo(json.dumps({"database": where, "before": before, "after": after}, indent=2))
+    elif before == after:
+        typer.echo(f"{where}: schema already at revision {after}")
+    else:
+        typer.echo(f"{where}: schema migrated from revision {before or '(empty database)'} to {after}")
 
 
 def _progress() -> TransferProgress | None:

@@ -1,4 +1,5 @@
-"""`regwarden jobs [list] | submit`: the inventory's jobs, queued, running, retrying and failed; and submitting one.
+"""`regwarden jobs [list] | submit | prune`: the inventory's jobs (queued, running, retrying, failed), submitting
+one, and forgetting old finished ones.
 
 Jobs run in-process by default (`submit` runs the job at once and prints how it ended) and on workers when
 `REGWARDEN_BROKER` is set (`submit` queues it and prints its id; `jobs` shows it move through the states).
@@ -83,6 +84,28 @@ def list_(
 ) -> None:
     """List jobs, newest first: queued, running (a worker holds it), retrying (when), failed (why)."""
     _list(state, show_all, limit, db, config, output)
+
+
+@app.command("prune")
+def prune(
+    older_than: str = typer.Option("7d", "--older-than", help="Forget finished jobs older than this: 12h, 7d, 30d."),
+    db: str | None = options.DB,
+    output: JobsFormat = OUTPUT,
+) -> None:
+    """Forget jobs that succeeded or failed longer ago than --older-than (queued and running ones stay)."""
+    import json
+    from datetime import UTC, datetime
+
+    from regwarden.durations import parse_duration
+    from regwarden.store import open_store
+
+    cutoff = datetime.now(UTC) - parse_duration(older_than)
+    with open_store(db) as store:
+        pruned = store.jobs.prune(cutoff)
+    if output is JobsFormat.JSON:
+        typer.echo(json.dumps({"pruned": pruned, "finished_before": cutoff.isoformat()}, indent=2))
+    else:
+        typer.echo(f"{pruned} finished job(s) older than {older_than} forgotten")
 
 
 @app.command("submit")

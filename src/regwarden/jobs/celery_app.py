@@ -13,7 +13,7 @@ Celery is imported only when an app is made, never at import time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -99,13 +99,21 @@ class CeleryDispatcher:
         return True
 
     def submit(self, request: JobRequest) -> Submission:
-        definition = definition_of(request.kind)
-        submission = self.store.jobs.submit(request)
-        if submission.new:
-            self.send(definition, submission.job.id)
+        [submission] = self.submit_many([request])
         return submission
 
-    def send(self, definition: JobDefinition, job_id: int, countdown: timedelta | None = None) -> None:
+    def submit_many(self, requests: Sequence[JobRequest]) -> list[Submission]:
+        definitions = {request.kind: definition_of(request.kind) for request in requests}
+        submissions = self.store.jobs.submit_many(requests, resend_after=self.jobs.visibility_timeout)
+        with self.app.producer_or_acquire() as producer:  # one connection for the lot
+            for submission in submissions:
+                if submission.new:
+                    self.send(definitions[submission.job.kind], submission.job.id, producer=producer)
+        return submissions
+
+    def send(
+        self, definition: JobDefinition, job_id: int, countdown: timedelta | None = None, producer: Any = None
+    ) -> None:
         from kombu.exceptions import KombuError
 
         try:
@@ -114,6 +122,7 @@ class CeleryDispatcher:
                 kwargs={"job_id": job_id},
                 queue=queue_for(definition, self.jobs),
                 countdown=countdown.total_seconds() if countdown else None,
+                producer=producer,
             )
         except (KombuError, OSError) as error:
             self.store.jobs.mark_unsent(job_id, f"the broker did not take the job: {error}")

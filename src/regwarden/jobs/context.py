@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -26,6 +26,9 @@ class Dispatcher(Protocol):
 
     def submit(self, request: JobRequest) -> Submission:
         """Record the job under its key and run or send it, unless the key names work already on its way."""
+
+    def submit_many(self, requests: Sequence[JobRequest]) -> list[Submission]:
+        """`submit` for many (a sync's new digests): recorded in a few statements, sent over one connection."""
 
 
 @dataclass(frozen=True)

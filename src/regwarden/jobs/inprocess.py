@@ -6,7 +6,7 @@ retry in-process: a failure is recorded on the job and reported to whoever submi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from regwarden.jobs.context import JobContext, process_owner
@@ -40,10 +40,13 @@ class InProcessDispatcher:
     def distributed(self) -> bool:
         return False
 
+    def submit_many(self, requests: Sequence[JobRequest]) -> list[Submission]:
+        return [self.submit(request) for request in requests]
+
     def submit(self, request: JobRequest) -> Submission:
         definition = definition_of(request.kind)
         store = self.context.store
-        submission = store.jobs.submit(request)
+        submission = store.jobs.submit(request, resend_after=self.context.settings.jobs.visibility_timeout)
         if not submission.new:
             return submission
         outcome = execute(

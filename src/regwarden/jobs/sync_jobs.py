@@ -50,10 +50,11 @@ class CatalogHandOff:
 
     def __call__(self, registry: str, pending: Sequence[tuple[str, str]]) -> Sequence[CatalogOutcome]:
         version = self.context.store.advisories.newest_update()
-        for repository, digest in pending:
-            request = catalog_request(f"{registry}/{repository}@{digest}", digest, version, insecure=self.insecure)
-            if self.context.dispatcher.submit(request).new:
-                self.queued += 1
-            else:
-                self.on_their_way += 1
+        requests = [
+            catalog_request(f"{registry}/{repository}@{digest}", digest, version, insecure=self.insecure)
+            for repository, digest in pending
+        ]
+        submitted = self.context.dispatcher.submit_many(requests)
+        self.queued += sum(1 for submission in submitted if submission.new)
+        self.on_their_way += sum(1 for submission in submitted if not submission.new)
         return ()

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from regwarden.store.advisories import AdvisoryRepository
@@ -36,6 +37,8 @@ from regwarden.store.workload_pages import WorkloadQueries
 from regwarden.store.workloads import WorkloadRepository
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+MIGRATION_LOCK = 0x7265_6777_6172_6431
+"""PostgreSQL advisory lock key held while migrating (`regward1` in ASCII; any fixed 64-bit number would do)."""
 
 
 class Store:
@@ -104,8 +107,21 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Workers, servers and a migration Job all migrate when they start: one at a time (the lock lasts until
+            # this transaction ends), so the others find the schema current instead of creating tables twice.
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The database's schema revision (None: a database no regwarden has migrated yet)."""
+    from alembic.migration import MigrationContext
+
+    with engine.connect() as connection:
+        current: str | None = MigrationContext.configure(connection).get_current_revision()
+    return current
 
 
 def database_age(store: Store, now: datetime | None = None) -> timedelta | None:

@@ -8,7 +8,7 @@ renewing; finishing and retrying succeed only for the claim's holder.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, Row
 
 from regwarden.model.job import ACTIVE_STATES, Job, JobRequest, JobState, Submission
+from regwarden.store.chunks import chunks
 from regwarden.store.jobs_schema import jobs as table
 from regwarden.store.moments import aware, aware_now
 from regwarden.store.upsert import dialect_insert
@@ -42,29 +43,28 @@ class JobRepository:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def submit(self, request: JobRequest, now: datetime | None = None) -> Submission:
+    def submit(
+        self, request: JobRequest, now: datetime | None = None, resend_after: timedelta | None = None
+    ) -> Submission:
         """Record `request` as queued, unless its key names a job queued, running or done already. A key whose
-        job failed for good is queued afresh (someone asked again)."""
+        job failed for good is queued afresh (someone asked again); so is one nobody has touched for `resend_after`
+        (queued or waiting for a retry that long, or running under a claim that long expired): its message was
+        lost with a broker's restart, and sending it again is safe (a second message finds it claimed or done)."""
+        [submission] = self.submit_many([request], now, resend_after)
+        return submission
+
+    def submit_many(
+        self, requests: Sequence[JobRequest], now: datetime | None = None, resend_after: timedelta | None = None
+    ) -> list[Submission]:
+        """`submit` for many requests (a sync's new digests), a few statements per hundreds of jobs: the order of
+        `requests` is kept; a key given twice is one job."""
         moment = aware_now(now)
-        args = json.dumps(dict(request.args), sort_keys=True)
-        row = {
-            "key": request.key,
-            "kind": request.kind,
-            "args": args,
-            "state": JobState.QUEUED.value,
-            "attempts": 0,
-            "queued_at": moment,
-        }
-        with self._engine.begin() as conn:
-            # RETURNING, not rowcount: psycopg reports -1 for any INSERT … ON CONFLICT DO NOTHING.
-            insert = dialect_insert(conn, table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
-            new_id = conn.execute(insert, [row]).scalar()
-            if new_id is None:
-                new = _requeue_failed(conn, request, args, moment)
-                found = conn.execute(sa.select(table).where(table.c.key == request.key)).one()
-                return Submission(_job(found, moment), new)
-            found = conn.execute(sa.select(table).where(table.c.id == new_id)).one()
-        return Submission(_job(found, moment), True)
+        submissions: dict[str, Submission] = {}
+        unique = list({request.key: request for request in requests}.values())
+        for chunk in chunks(unique):
+            with self._engine.begin() as conn:
+                submissions |= _submit_chunk(conn, chunk, moment, resend_after)
+        return [submissions[request.key] for request in requests]
 
     def claim(self, job_id: int, owner: str, ttl: timedelta, now: datetime | None = None) -> Claim:
         """Take the job for `owner` until now + ttl (attempts + 1), or say why not."""
@@ -146,6 +146,13 @@ class JobRepository:
         with self._engine.connect() as conn:
             return [_job(found, moment) for found in conn.execute(query)]
 
+    def prune(self, finished_before: datetime) -> int:
+        """Forget jobs that succeeded or failed before `finished_before`; how many. Active jobs are never touched."""
+        done = (table.c.state.in_([JobState.SUCCEEDED.value, JobState.FAILED.value]),)
+        with self._engine.begin() as conn:
+            deleted = conn.execute(sa.delete(table).where(*done, table.c.finished_at < finished_before)).rowcount
+        return int(deleted)
+
     def counts(self) -> dict[JobState, int]:
         query = sa.select(table.c.state, sa.func.count()).group_by(table.c.state)
         with self._engine.connect() as conn:
@@ -155,6 +162,48 @@ class JobRepository:
         held = (table.c.id == job_id, table.c.worker == owner, table.c.state == JobState.RUNNING.value)
         with self._engine.begin() as conn:
             return bool(conn.execute(sa.update(table).where(*held).values(**values)).rowcount)
+
+
+def _submit_chunk(
+    conn: Connection, chunk: list[JobRequest], moment: datetime, resend_after: timedelta | None
+) -> dict[str, Submission]:
+    rows = [_queued_row(request, moment) for request in chunk]
+    # RETURNING, not rowcount: psycopg reports -1 for any INSERT … ON CONFLICT DO NOTHING.
+    insert = dialect_insert(conn, table).values(rows).on_conflict_do_nothing(index_elements=["key"])
+    new = {row.key for row in conn.execute(insert.returning(table.c.key))}
+    found = {row.key: row for row in conn.execute(sa.select(table).where(table.c.key.in_([r.key for r in chunk])))}
+    cutoff = moment - resend_after if resend_after is not None else None
+    again = {
+        request.key
+        for request in chunk
+        if request.key not in new and _ask_again(conn, request, found[request.key], moment, cutoff)
+    }
+    if again:
+        found |= {row.key: row for row in conn.execute(sa.select(table).where(table.c.key.in_(sorted(again))))}
+    return {r.key: Submission(_job(found[r.key], moment), r.key in new or r.key in again) for r in chunk}
+
+
+def _queued_row(request: JobRequest, moment: datetime) -> dict[str, object]:
+    return {
+        "key": request.key,
+        "kind": request.kind,
+        "args": json.dumps(dict(request.args), sort_keys=True),
+        "state": JobState.QUEUED.value,
+        "attempts": 0,
+        "queued_at": moment,
+    }
+
+
+def _ask_again(
+    conn: Connection, request: JobRequest, existing: Row[tuple[object, ...]], moment: datetime, cutoff: datetime | None
+) -> bool:
+    """A failed job asked for again is queued afresh; a forgotten one (see `submit`) is sent again."""
+    if existing.state == JobState.FAILED.value:
+        return _requeue_failed(conn, request, json.dumps(dict(request.args), sort_keys=True), moment)
+    queued_at = aware(existing.queued_at)
+    if cutoff is None or existing.state == JobState.SUCCEEDED.value or queued_at is None or queued_at >= cutoff:
+        return False  # most often: queued a moment ago by another sync
+    return _touch_forgotten(conn, request.key, moment, cutoff)
 
 
 def _requeue_failed(conn: Connection, request: JobRequest, args: str, moment: datetime) -> bool:
@@ -175,6 +224,19 @@ def _requeue_failed(conn: Connection, request: JobRequest, args: str, moment: da
         )
     )
     return bool(conn.execute(requeue).rowcount)
+
+
+def _touch_forgotten(conn: Connection, key: str, moment: datetime, cutoff: datetime) -> bool:
+    forgotten = sa.and_(
+        table.c.queued_at < cutoff,
+        sa.or_(
+            table.c.state == JobState.QUEUED.value,
+            sa.and_(table.c.state == JobState.RETRYING.value, table.c.next_attempt_at < cutoff),
+            sa.and_(table.c.state == JobState.RUNNING.value, table.c.claimed_until < cutoff),
+        ),
+    )
+    touched = sa.update(table).where(table.c.key == key, forgotten).values(queued_at=moment)
+    return bool(conn.execute(touched).rowcount)
 
 
 def _claim_expired(moment: datetime) -> sa.ColumnElement[bool]:
