@@ -109,9 +109,9 @@ NO_RESULT_TO_PRINT = {
     "triage export": "its only output is an OpenVEX document, which is JSON",
     "serve": "a long-running server (the dashboard and the JSON API); it has no result to render",
     "quarantine serve": "a long-running webhook server that logs each check; it has no result to render",
+    "serve-admission": "the admission webhook server; each decision is a JSON log line, there is no result to render",
     "worker": "a long-running Celery worker that logs each job; `jobs` renders what it did",
     "beat": "a long-running schedule that logs what it sends; it has no result to render",
-    "serve-admission": "the admission webhook server; each decision is a JSON log line, there is no result to render",
 }
 
 

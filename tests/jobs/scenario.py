@@ -65,3 +65,22 @@ def _unlink_config(registry: RunningRegistry, repository: str, tag: str) -> None
     config = str(manifest["config"]["digest"])
     response = httpx.delete(f"{registry.url}/v2/{repository}/blobs/{config}")
     assert response.status_code == 202, response.text
+
+
+def local_cluster_file(registry: RunningRegistry, directory: Path) -> Path:
+    """The sample production cluster with every image moved to `registry`: the two demo builds it runs are there
+    (pushed by `load_registry` under shop/web), the seven other images are not (their catalogs fail: not found)."""
+    text = PROD_CLUSTER.read_text(encoding="utf-8")
+    for prefix in ("regwardendemo.azurecr.io/", "mcr.microsoft.com/", "quay.io/"):
+        text = text.replace(f'"{prefix}', f'"{registry.host}/')
+    text = text.replace('"postgres@', f'"{registry.host}/library/postgres@').replace(
+        '"postgres:', f'"{registry.host}/library/postgres:'
+    )
+    path = directory / "aks-prod-local.json"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def push_running_builds(registry: RunningRegistry) -> None:
+    push(f"oci-archive:{DEMO_1_0}", f"{registry.host}/shop/web:1.0", "oci")
+    push(f"oci-archive:{DEMO_1_1}", f"{registry.host}/shop/web:1.1", "oci")

@@ -26,7 +26,13 @@ def test_jobs_run_in_process_without_a_broker_and_are_listed_by_state(tmp_path: 
     [job] = document["jobs"]
     assert (document["runs"], document["counts"]) == ("in-process", None)
     assert (job["kind"], job["state"], job["attempts"]) == ("sync-cluster", "succeeded", 1)
-    assert job["args"] == {"catalog": False, "cluster": "aks-prod-weu", "context": None, "from": str(PROD)}
+    assert job["args"] == {
+        "catalog": False,
+        "cluster": "aks-prod-weu",
+        "context": None,
+        "from": str(PROD),
+        "insecure": False,
+    }
     assert job["result"].startswith("11 workloads, exposures 0 opened / 0 closed")
 
     failed = run_process(["jobs", "submit", "sync-registry", "127.0.0.1:9", "--insecure"], tmp_path, env(tmp_path))
@@ -91,3 +97,22 @@ def test_prune_forgets_finished_jobs(tmp_path: Path) -> None:
     outcome = run_process(["jobs", "prune", "--older-than", "0"], tmp_path, env(tmp_path))
     assert (outcome.code, outcome.stdout) == (0, "1 finished job(s) older than 0 forgotten\n")
     assert json.loads(run_process(["jobs", "--all", "-o", "json"], tmp_path, env(tmp_path)).stdout)["jobs"] == []
+
+
+def test_a_watched_clusters_registries_may_be_plain_http(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(f"watch:\n  clusters: [{{from: {PROD}, cluster: aks-prod-weu, insecure: 1}}]\n")
+    outcome = run_process(
+        ["jobs", "submit", "watch-round", "--no-update", "--config", str(config)], tmp_path, env(tmp_path)
+    )
+    assert_clean_failure(outcome, 3, "watch.clusters[0].insecure: expected true or false")
+    config.write_text(
+        f"watch:\n  clusters: [{{from: {PROD}, cluster: aks-prod-weu, catalog: false, insecure: true}}]\n"
+    )
+    done = run_process(
+        ["jobs", "submit", "watch-round", "--no-update", "--config", str(config)], tmp_path, env(tmp_path)
+    )
+    assert done.code == 0, done.stderr
+    listed = json.loads(run_process(["jobs", "--all", "-o", "json"], tmp_path, env(tmp_path)).stdout)["jobs"]
+    [cluster] = [job for job in listed if job["kind"] == "sync-cluster"]
+    assert (cluster["args"]["insecure"], cluster["state"]) == (True, "succeeded")

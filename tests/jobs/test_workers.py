@@ -11,6 +11,7 @@ the real registry with the sample images.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
@@ -23,8 +24,19 @@ import pytest
 
 from regwarden.model.job import Job, JobState
 from regwarden.store import Store, open_store
+from regwarden.store.exposures import ExposureScope
 from tests.jobs.inventory_snapshot import inventory_snapshot
-from tests.jobs.scenario import PROD_CLUSTER, load_registry, prepare_inventory, regwarden
+from tests.jobs.scenario import (
+    ADVISORIES,
+    DEMO_1_0_DIGEST,
+    DEMO_1_1_DIGEST,
+    PROD_CLUSTER,
+    load_registry,
+    local_cluster_file,
+    prepare_inventory,
+    push_running_builds,
+    regwarden,
+)
 from tests.jobs.workers import (
     job_env,
     kill_worker,
@@ -92,6 +104,44 @@ def test_a_sync_on_two_workers_leaves_the_inventory_of_the_same_sync_in_process(
     assert all(job.attempts == 1 for job in jobs)  # nothing ran twice
     [sync] = [job for job in jobs if job.kind == "sync-registry"]
     assert sync.state is JobState.SUCCEEDED and "5 digests queued to catalog" in (sync.result or "")
+
+
+def test_a_cluster_sync_on_workers_hands_its_running_digests_to_catalog_jobs(
+    tmp_path: Path, own_registry: RunningRegistry, redis_url: str, new_postgres_database: Callable[[str], str]
+) -> None:
+    push_running_builds(own_registry)
+    pods = local_cluster_file(own_registry, tmp_path)
+    config = write_config(tmp_path / "config.yaml")
+    here, there = new_postgres_database("inprocess"), new_postgres_database("workers")
+    submit = ["jobs", "submit", "sync-cluster", "--from", str(pods), "--cluster", "aks-prod-weu", "--insecure"]
+    for url, broker in ((here, None), (there, redis_url)):
+        env = job_env(tmp_path, url, broker, config)
+        assert regwarden(["db", "import", str(ADVISORIES)], tmp_path, env).code == 0
+    in_process = regwarden([*submit, "-o", "json"], tmp_path, job_env(tmp_path, here, None, config))
+    assert in_process.code == 0, in_process.stderr
+    [done_here] = json.loads(in_process.stdout)["jobs"]
+    assert "2 running digests catalogued, 7 could not be read" in done_here["result"]
+    env = job_env(tmp_path, there, redis_url, config)
+    workers = [start_worker(name, env, tmp_path) for name in ("a", "b")]
+    try:
+        assert regwarden(submit, tmp_path, env).code == 0
+        with open_store(there) as store:
+            jobs = wait_for_jobs(store, expected=1 + 9)
+    finally:
+        for worker in workers:
+            stop_worker(worker)
+    [sync] = [job for job in jobs if job.kind == "sync-cluster"]
+    assert "9 running digests queued to catalog" in (sync.result or "")
+    catalogs = {job.args["digest"]: job for job in jobs if job.kind == "catalog"}
+    assert {digest for digest, job in catalogs.items() if job.state is JobState.SUCCEEDED} == {
+        DEMO_1_0_DIGEST,
+        DEMO_1_1_DIGEST,
+    }
+    assert all("not found" in (job.error or "").lower() for job in catalogs.values() if job.state is JobState.FAILED)
+    assert catalogs[DEMO_1_0_DIGEST].args["place"] == [own_registry.host, "shop/web"]
+    with open_store(here) as store_here, open_store(there) as store_there:
+        assert inventory_snapshot(store_there) == inventory_snapshot(store_here)
+        assert store_there.exposures.candidates(ExposureScope(digests=frozenset({DEMO_1_0_DIGEST})))
 
 
 def slow_blobs(registry: RunningRegistry, delay: float) -> Callable[[Request], Reply]:

@@ -176,7 +176,7 @@ def _request(
         if bool(context) == bool(from_file):
             raise BadInputError("sync-cluster: give one of --context and --from")
         pods_file = str(Path(from_file).resolve()) if from_file else None  # workers may run elsewhere: absolute
-        return requests.sync_cluster_request(context, pods_file, cluster, catalog)
+        return requests.sync_cluster_request(context, pods_file, cluster, catalog, insecure=insecure)
     if kind is Kind.REMATCH:
         return requests.rematch_request(targets)
     if kind is Kind.WATCH_ROUND:

@@ -66,8 +66,9 @@ def sync_cluster_request(
     cluster: str | None = None,
     catalog: bool = True,
     slot: str | None = None,
+    insecure: bool = False,
 ) -> JobRequest:
-    args = {"context": context, "from": from_file, "cluster": cluster, "catalog": catalog}
+    args = {"context": context, "from": from_file, "cluster": cluster, "catalog": catalog, "insecure": insecure}
     target = cluster or context or from_file or "current-context"
     return JobRequest(SYNC_CLUSTER, args, _key(SYNC_CLUSTER, target, slot))
 

@@ -43,7 +43,9 @@ def step_request(step: WatchStep, slot: str | None) -> JobRequest:
     if step.cluster is not None:
         cluster = step.cluster
         from_file = str(cluster.from_file) if cluster.from_file else None
-        return requests.sync_cluster_request(cluster.context, from_file, cluster.cluster, cluster.catalog, slot)
+        return requests.sync_cluster_request(
+            cluster.context, from_file, cluster.cluster, cluster.catalog, slot, cluster.insecure
+        )
     if step.kind == ADVISORIES:
         return requests.update_advisories_request(slot)
     return requests.deliver_events_request(slot)

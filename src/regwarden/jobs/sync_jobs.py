@@ -1,8 +1,9 @@
 """Sync jobs: a registry's listings and tags, a cluster's workloads (the watch loop's own steps).
 
-In-process, a registry sync catalogs its new digests itself, several at a time, as `sync registry` does. On
-workers it records the listings and tag moves, then hands each new digest on as a catalog job of its own, keyed by
-digest and advisory data, so the catalogs spread over every worker and a digest two registries share is read once.
+In-process, a sync catalogs its new digests itself, as `sync registry` and `sync k8s` do. On workers it records the
+listings and tag moves (or the cluster's workloads), then hands each new digest on as a catalog job of its own,
+keyed by digest and advisory data, so the catalogs spread over every worker and a digest two registries (or a
+registry and a cluster) share is read once.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from regwarden.jobs.arguments import flag, optional_text, text
 from regwarden.jobs.context import JobContext
 from regwarden.jobs.requests import catalog_request
 from regwarden.model.sync import CatalogOutcome
+from regwarden.service.catalog import ImagePlace
 from regwarden.service.settings import WatchedCluster, WatchedRegistry
 
 
@@ -37,8 +39,15 @@ def run_sync_cluster(context: JobContext, args: Mapping[str, object]) -> str:
         from_file=Path(from_file) if from_file else None,
         cluster=optional_text(args, "cluster"),
         catalog=flag(args, "catalog", default=True),
+        insecure=flag(args, "insecure"),
     )
-    return sync_watched_cluster(context.store, context.settings, cluster)
+    if not context.dispatcher.distributed:
+        return sync_watched_cluster(context.store, context.settings, cluster)
+    hand_off = RunningHandOff(context, cluster.insecure)
+    outcome = sync_watched_cluster(context.store, context.settings, cluster, catalog=hand_off)
+    return (
+        f"{outcome}; {hand_off.queued} running digests queued to catalog, {hand_off.on_their_way} already on their way"
+    )
 
 
 class CatalogHandOff:
@@ -53,6 +62,33 @@ class CatalogHandOff:
         requests = [
             catalog_request(f"{registry}/{repository}@{digest}", digest, version, insecure=self.insecure)
             for repository, digest in pending
+        ]
+        submitted = self.context.dispatcher.submit_many(requests)
+        self.queued += sum(1 for submission in submitted if submission.new)
+        self.on_their_way += sum(1 for submission in submitted if not submission.new)
+        return ()
+
+
+class RunningHandOff:
+    """A cluster's running digests the inventory lacks, submitted as catalog jobs (service/sync_k8s.py
+    `RunningCatalog`): each records where its image lives, as the cluster's pod spec names it."""
+
+    def __init__(self, context: JobContext, insecure: bool) -> None:
+        self.context, self.insecure = context, insecure
+        self.queued = self.on_their_way = 0
+
+    def __call__(self, wanted: Sequence[tuple[str, str, ImagePlace]]) -> Sequence[CatalogOutcome]:
+        version = self.context.store.advisories.newest_update()
+        requests = [
+            catalog_request(
+                reference,
+                digest,
+                version,
+                insecure=self.insecure,
+                place=(place.registry, place.repository),
+                origin="k8s",
+            )
+            for digest, reference, place in wanted
         ]
         submitted = self.context.dispatcher.submit_many(requests)
         self.queued += sum(1 for submission in submitted if submission.new)

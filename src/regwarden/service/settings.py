@@ -56,6 +56,8 @@ class WatchedCluster:
     cluster: str | None = None
     catalog: bool = True
     """Fetch and catalog running digests the inventory lacks (`sync k8s --no-catalog` when False)."""
+    insecure: bool = False
+    """Those digests' registries may answer over plain HTTP (`sync k8s --insecure`)."""
 
 
 @dataclass(frozen=True)
@@ -159,12 +161,14 @@ def _cluster(item: object, position: int) -> WatchedCluster:
     for key, value in (("context", context), ("from", from_file), ("cluster", cluster)):
         if value is not None and not isinstance(value, str):
             raise BadInputError(f"{where}.{key}: expected text")
-    catalog = item.get("catalog", True)
-    if not isinstance(catalog, bool):
-        raise BadInputError(f"{where}.catalog: expected true or false")
+    catalog, insecure = item.get("catalog", True), item.get("insecure", False)
+    for key, flag in (("catalog", catalog), ("insecure", insecure)):
+        if not isinstance(flag, bool):
+            raise BadInputError(f"{where}.{key}: expected true or false")
     return WatchedCluster(
         context=str(context) if context else None,
         from_file=Path(str(from_file)) if from_file else None,
         cluster=str(cluster) if cluster else None,
-        catalog=catalog,
+        catalog=bool(catalog),
+        insecure=bool(insecure),
     )

@@ -9,7 +9,7 @@ A namespace the sync could not read is a recorded gap: its workloads keep their 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -34,7 +34,10 @@ def sync_cluster(
     catalog_missing: bool = True,
     endpoints: Sequence[str] = (),
     now: datetime | None = None,
+    catalog: RunningCatalog | None = None,
 ) -> ClusterSyncReport:
+    """`catalog` hands the running digests to catalog elsewhere (jobs on workers); each catalog then refreshes the
+    exposures of the workloads running its digest."""
     from regwarden.service.exposure import refresh_exposures
     from regwarden.store.exposures import ExposureScope
 
@@ -42,7 +45,9 @@ def sync_cluster(
     decisions = [decide_environment(workload, rules) for workload in snapshot.workloads]
     result = store.workloads.replace_cluster(snapshot, decisions, source, moment)
     catalogued = (
-        _catalog_missing(store, snapshot.workloads, image_options, endpoints, moment) if catalog_missing else ()
+        _catalog_missing(store, snapshot.workloads, image_options, endpoints, moment, catalog)
+        if catalog_missing
+        else ()
     )
     # Workloads that stopped are in the scope too: their exposures close.
     scope = ExposureScope(workload_ids=frozenset(result.running + result.stopped))
@@ -65,36 +70,28 @@ def sync_cluster(
     )
 
 
+RunningCatalog = Callable[[Sequence[tuple[str, str, ImagePlace]]], Sequence[CatalogOutcome]]
+"""Catalogs running digests elsewhere (jobs on workers) instead of here: (digest, the reference to read it from,
+where it lives); returns the outcomes of what it catalogued before returning (none, when it only handed them on)."""
+
+
 def _catalog_missing(
     store: Store,
     running: Sequence[Workload],
     image_options: ImageOptions | None,
     endpoints: Sequence[str],
     moment: datetime,
+    catalog: RunningCatalog | None = None,
 ) -> tuple[CatalogOutcome, ...]:
     """Catalog every running digest the inventory has never catalogued, from the registry the pod spec names."""
-    from regwarden.oci.reference import parse_reference
-
-    references: dict[str, str] = {}
-    for workload in running:
-        if workload.digest and workload.digest not in references:
-            references[workload.digest] = workload.image
-    statuses = store.catalog.statuses(references)
-    outcomes = []
-    for digest, image in sorted(references.items()):
-        if statuses.get(digest) == "catalogued":
-            continue
-        try:
-            reference = parse_reference(image)
-        except RegwardenError as error:
-            store.catalog.record_failure(digest, image, f"the pod's image reference is not valid: {error}", moment)
-            outcomes.append(CatalogOutcome(image, digest, False, error=str(error)))
-            continue
-        place = ImagePlace(reference.registry, reference.repository)
+    wanted, outcomes = _uncatalogued(store, running, moment)
+    if catalog is not None:
+        return (*outcomes, *catalog(wanted))
+    for digest, reference, place in wanted:
         outcomes.append(
             catalog_reference(
                 store,
-                f"{reference.name}@{digest}",
+                reference,
                 image_options or ImageOptions(),
                 place=place,
                 known_digest=digest,
@@ -103,7 +100,33 @@ def _catalog_missing(
                 now=moment,
             )
         )
-    return tuple(outcomes)
+    return tuple(sorted(outcomes, key=lambda outcome: outcome.digest or ""))
+
+
+def _uncatalogued(
+    store: Store, running: Sequence[Workload], moment: datetime
+) -> tuple[list[tuple[str, str, ImagePlace]], list[CatalogOutcome]]:
+    """(digest, reference, place) of each running digest never catalogued; a pod's image reference that is not
+    valid is recorded as a failed catalog at once."""
+    from regwarden.oci.reference import parse_reference
+
+    references: dict[str, str] = {}
+    for workload in running:
+        if workload.digest and workload.digest not in references:
+            references[workload.digest] = workload.image
+    statuses = store.catalog.statuses(references)
+    wanted, failed = [], []
+    for digest, image in sorted(references.items()):
+        if statuses.get(digest) == "catalogued":
+            continue
+        try:
+            reference = parse_reference(image)
+        except RegwardenError as error:
+            store.catalog.record_failure(digest, image, f"the pod's image reference is not valid: {error}", moment)
+            failed.append(CatalogOutcome(image, digest, False, error=str(error)))
+            continue
+        wanted.append((digest, f"{reference.name}@{digest}", ImagePlace(reference.registry, reference.repository)))
+    return wanted, failed
 
 
 def _label(workload: Workload) -> str:

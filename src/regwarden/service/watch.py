@@ -26,6 +26,7 @@ from regwarden.service.settings import Settings, WatchedCluster, WatchedRegistry
 if TYPE_CHECKING:
     import httpx
 
+    from regwarden.service.sync_k8s import RunningCatalog
     from regwarden.service.sync_registry import PendingCatalog
     from regwarden.store import Store
 
@@ -184,8 +185,12 @@ def sync_watched_registry(
     return f"failed: {text}, {len(report.failed)} could not be read" if report.failed else text
 
 
-def sync_watched_cluster(store: Store, settings: Settings, cluster: WatchedCluster) -> str:
+def sync_watched_cluster(
+    store: Store, settings: Settings, cluster: WatchedCluster, catalog: RunningCatalog | None = None
+) -> str:
+    """`catalog` hands the running digests to catalog elsewhere (jobs on workers) instead of cataloguing them here."""
     from regwarden.collect.kubernetes import collect_cluster, read_pods_file
+    from regwarden.service.images import ImageOptions
     from regwarden.service.sync_k8s import sync_cluster
 
     if cluster.from_file is not None:
@@ -195,7 +200,14 @@ def sync_watched_cluster(store: Store, settings: Settings, cluster: WatchedClust
         snapshot = collect_cluster(cluster.context, cluster.cluster)
         source = f"context {cluster.context}"
     report = sync_cluster(
-        store, snapshot, source, settings.environments, catalog_missing=cluster.catalog, endpoints=settings.endpoints
+        store,
+        snapshot,
+        source,
+        settings.environments,
+        image_options=ImageOptions(insecure=cluster.insecure),
+        catalog_missing=cluster.catalog,
+        endpoints=settings.endpoints,
+        catalog=catalog,
     )
     unreadable = sum(1 for outcome in report.catalogued if outcome.error)
     return (
