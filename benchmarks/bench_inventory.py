@@ -66,15 +66,28 @@ class Measurement:
     detail: str
 
 
-Probe = Callable[[int], tuple[float, str]]
-"""One run of a measurement: (seconds, what it found)."""
+@dataclass(frozen=True)
+class Timing:
+    wall: float
+    cpu: float
+    """This process's CPU time over the same span (all its threads)."""
+
+    def __add__(self, other: Timing) -> Timing:
+        return Timing(self.wall + other.wall, self.cpu + other.cpu)
+
+    def __format__(self, spec: str) -> str:
+        return format(self.wall, spec)
+
+
+Probe = Callable[[int], tuple[Timing, str]]
+"""One run of a measurement: the time of what it measures (nothing it prepares), and what that found."""
 T = TypeVar("T")
 
 
-def _timed(action: Callable[[], T]) -> tuple[float, T]:
-    started = time.perf_counter()
+def _timed(action: Callable[[], T]) -> tuple[Timing, T]:
+    wall, cpu = time.perf_counter(), time.process_time()
     result = action()
-    return time.perf_counter() - started, result
+    return Timing(time.perf_counter() - wall, time.process_time() - cpu), result
 
 
 def _rss_mib() -> float:
@@ -123,7 +136,7 @@ class Bench:
             ),
         }
 
-    def new_advisory(self, run: int) -> tuple[float, str]:
+    def new_advisory(self, run: int) -> tuple[Timing, str]:
         from regwarden.service.impact import affected
         from regwarden.service.rematch import rematch_advisories
 
@@ -139,7 +152,7 @@ class Bench:
         )
         return merge_t + rematch_t + affected_t, detail
 
-    def new_advisory_service(self, run: int) -> tuple[float, str]:
+    def new_advisory_service(self, run: int) -> tuple[Timing, str]:
         from regwarden.service.database import import_advisories
         from regwarden.service.impact import affected
 
@@ -158,7 +171,7 @@ class Bench:
             f"import {import_t:.2f} + affected {affected_t:.2f} s; {_affected_summary(report)}",
         )
 
-    def update(self, run: int, *, held_only: bool = False) -> tuple[float, str]:
+    def update(self, run: int, *, held_only: bool = False) -> tuple[Timing, str]:
         from regwarden.service.rematch import rematch_advisories
 
         records = data.update_batch(self._next("bench.update_runs"), held_only=held_only)
@@ -178,7 +191,7 @@ class Bench:
         self.store.state.set(counter, str(value))
         return value
 
-    def resync(self, run: int) -> tuple[float, str]:
+    def resync(self, run: int) -> tuple[Timing, str]:
         from regwarden.service.images import ImageOptions
         from regwarden.service.sync_registry import SyncOptions, sync_registry
 
@@ -192,7 +205,7 @@ class Bench:
         versions = data.language_versions("npm", 0)
         return f"lodash@<{versions[len(versions) // 2]}"
 
-    def where(self, query: str) -> tuple[float, str]:
+    def where(self, query: str) -> tuple[Timing, str]:
         from regwarden.service.impact import where
 
         seconds, report = _timed(lambda: where(self.store, query))
@@ -200,7 +213,7 @@ class Bench:
         running = {w for row in rows for w in row.running}
         return seconds, f"{len(rows):,} image × package rows, {len(running):,} running workloads"
 
-    def wide(self, run: int) -> tuple[float, str]:
+    def wide(self, run: int) -> tuple[Timing, str]:
         import sqlalchemy as sa
 
         from regwarden.service.impact import affected
@@ -218,13 +231,13 @@ class Bench:
         seconds, report = _timed(lambda: affected(self.store, vuln_id))
         return seconds, f"{vuln_id}: {_affected_summary(report)}"
 
-    def inventory_list(self, run: int) -> tuple[float, str]:
+    def inventory_list(self, run: int) -> tuple[Timing, str]:
         from regwarden.service.inventory import list_inventory
 
         seconds, found = _timed(lambda: list_inventory(self.store))
         return seconds, f"{len(found):,} images"
 
-    def k8s(self, run: int) -> tuple[float, str]:
+    def k8s(self, run: int) -> tuple[Timing, str]:
         from regwarden.inventory.environment import EnvironmentRules
         from regwarden.service.sync_k8s import sync_cluster
 
@@ -236,16 +249,15 @@ class Bench:
         opened = sum(r.exposures_opened for r in reports)
         return seconds, f"{sum(len(s.workloads) for s in snapshots):,} workloads, {opened} exposures opened"
 
-    def one(self, run: int) -> tuple[float, str]:
+    def one(self, run: int) -> tuple[Timing, str]:
         from regwarden.service.catalog import ImagePlace, catalog_sbom
 
         repository = self.repos[1]
         build = data.Build(repository, repository.builds + self._next("bench.new_builds"))
         place = ImagePlace(repository.registry, repository.name, build.tag)
+        sbom, metadata = data.sbom(build), data.metadata(build)
         seconds, outcome = _timed(
-            lambda: catalog_sbom(
-                self.store, data.sbom(build), build.digest, "bench", data.metadata(build), place=place, origin="sync"
-            )
+            lambda: catalog_sbom(self.store, sbom, build.digest, "bench", metadata, place=place, origin="sync")
         )
         return seconds, f"{outcome.packages} packages, {outcome.new_findings} new findings"
 
@@ -266,14 +278,14 @@ def run_probes(bench: Bench, names: Sequence[str], runs: int, profile: str | Non
             continue
         if profile == key:
             _profile(probe)
-        results, cpu = [], []
+        results = []
         for run in range(1, runs + 1):
-            started = time.process_time()
-            results.append(probe(run))
-            cpu.append(time.process_time() - started)
-            print(f"  {key} run {run}: {results[-1][0]:.3f} s ({cpu[-1]:.3f} s CPU), {results[-1][1]}", flush=True)
-        median_run = sorted(results)[len(results) // 2]
-        measured.append(Measurement(name, target, [seconds for seconds, _ in results], cpu, median_run[1]))
+            timing, detail = probe(run)
+            results.append((timing, detail))
+            print(f"  {key} run {run}: {timing.wall:.3f} s ({timing.cpu:.3f} s CPU), {detail}", flush=True)
+        median_run = sorted(results, key=lambda result: result[0].wall)[len(results) // 2]
+        walls, cpus = [t.wall for t, _ in results], [t.cpu for t, _ in results]
+        measured.append(Measurement(name, target, walls, cpus, median_run[1]))
     return measured
 
 
@@ -401,7 +413,7 @@ def parent(args: argparse.Namespace, argv: Sequence[str]) -> None:
                 results.append(_run_child(backend, registry.host, args, Path(tmp)))
         finally:
             stop_registry(registry)
-    markdown = render(results, args, argv, push_t)
+    markdown = render(results, args, argv, push_t.wall)
     print(markdown)
     if not args.no_write:
         replace_section(REPO / "BENCHMARKS.md", markdown)
