@@ -42,9 +42,11 @@ INVENTORY_TABLES = {
     "posture_results",
     "audit_findings",
     "jobs",
+    "image_referrers",
+    "signature_verifications",
 }
 TABLES = ADVISORY_TABLES | INVENTORY_TABLES | {"alembic_version"}
-HEAD = "0012"
+HEAD = "0013"
 
 
 def test_migrations_create_the_schema(db_url: str) -> None:

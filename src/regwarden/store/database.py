@@ -29,6 +29,7 @@ from regwarden.store.locations import LocationRepository
 from regwarden.store.posture_runs import PostureRunRepository
 from regwarden.store.quarantine import QuarantineRepository
 from regwarden.store.sessions import SessionRepository
+from regwarden.store.signatures import SignatureRepository
 from regwarden.store.state import StateRepository
 from regwarden.store.stored_sboms import StoredSboms
 from regwarden.store.triage import TriageRepository
@@ -69,6 +70,7 @@ class Store:
         self.tokens = TokenRepository(engine)
         self.audit_log = AuditLogRepository(engine)
         self.posture_runs = PostureRunRepository(engine)
+        self.signatures = SignatureRepository(engine)
         self.dashboard = DashboardQueries(engine)
         self.workload_pages = WorkloadQueries(engine)
 

@@ -81,3 +81,4 @@ from regwarden.store import inventory_schema as _inventory_tables  # noqa: E402,
 from regwarden.store import jobs_schema as _jobs_tables  # noqa: E402, F401
 from regwarden.store import posture_schema as _posture_tables  # noqa: E402, F401
 from regwarden.store import quarantine_schema as _quarantine_tables  # noqa: E402, F401
+from regwarden.store import signature_schema as _signature_tables  # noqa: E402, F401
