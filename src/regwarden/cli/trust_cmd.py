@@ -10,10 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from regwarden.cli import options
+
+if TYPE_CHECKING:
+    from regwarden.model.trust import AttachedArtifact, VerificationResult
 
 
 class TrustFormat(StrEnum):
@@ -56,6 +60,12 @@ def verify(
         None, "--trust-store", help="Notary Project trust store directory (default: the policy's, or truststore/)."
     ),
     offline: bool = typer.Option(False, "--offline", help="Never download CRLs; only those the policy names are used."),
+    record: bool = typer.Option(
+        False,
+        "--record",
+        help="Also store the result and the attached artifacts in the database (--db): the image's page shows them.",
+    ),
+    db: str | None = options.DB,
     output: TrustFormat = OUTPUT,
     output_file: Path | None = options.OUTPUT_FILE,
     insecure: bool = options.INSECURE,
@@ -67,15 +77,19 @@ def verify(
     from regwarden.report.trust_json import render_verification_json
     from regwarden.report.trust_table import render_verification_table
     from regwarden.service.images import ImageOptions
-    from regwarden.service.trust import connect_for, verify_image
+    from regwarden.service.trust import connect_for, list_attached, verify_image
     from regwarden.signing.policy import load_policy
 
     loaded = load_policy(policy, trust_store)
     reference, client = connect_for(image, ImageOptions.from_cli(None, insecure, username, password, timeout))
     with client:
         result = verify_image(reference, loaded, client, fetch_crl=(lambda _url: None) if offline else None)
+        # Listed by digest: what was verified, even if the tag moved meanwhile.
+        attached = list_attached(client, reference.with_digest(result.digest))[1] if record else None
     render = render_verification_json if output is TrustFormat.JSON else render_verification_table
     options.write_output(render(result), output_file)
+    if attached is not None:
+        _record(result, reference.name, attached, policy, db)
     if not result.passed:
         typer.echo(f"regwarden: verification failed: {result.reason}: {result.message}", err=True)
         raise typer.Exit(1)
@@ -120,6 +134,20 @@ def sign(
         return
     typer.echo(f"signed {outcome.reference} ({outcome.subject_digest})")
     typer.echo(f"signature {outcome.signature_digest}, found through the {outcome.indexed_by}")
+
+
+def _record(
+    result: VerificationResult, repository: str, attached: list[AttachedArtifact], policy: Path, db: str | None
+) -> None:
+    from regwarden.service.signature_record import record_verification
+    from regwarden.store import open_store
+
+    with open_store(db) as store:
+        record_verification(store, result, repository, attached, policy)
+    outcome = "passed" if result.passed else f"failed ({result.reason})"
+    typer.echo(
+        f"regwarden: recorded the verification of {result.digest} ({outcome}, {len(attached)} attached)", err=True
+    )
 
 
 def _parse_time(text: str) -> datetime:

@@ -74,6 +74,9 @@ class SignatureVerdict:
     checks: tuple[Check, ...] = ()
     signer: str = ""
     """Who signed, as far as the signature says: a certificate subject, a Fulcio identity, a key name."""
+    issuer: str = ""
+    """Who issued the signer's certificate (a Notary Project signature's issuer DN); Fulcio identities name their
+    OIDC issuer in `signer`."""
     policy: str = ""
     """The policy statement that judged it."""
     signed_at: str | None = None

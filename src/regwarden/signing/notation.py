@@ -79,6 +79,7 @@ def verify_notation(
         passed,
         tuple(checks),
         signer=signature.chain[0].subject.rfc4514_string(),
+        issuer=signature.chain[0].issuer.rfc4514_string(),
         policy=context.statement.name,
         signed_at=signed_at.isoformat() if signed_at else None,
     )
