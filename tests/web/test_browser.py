@@ -119,6 +119,7 @@ def test_an_image_page_shows_findings_layers_and_the_diff_to_the_previous_build(
     expect(findings.locator("tbody tr")).to_have_count(15)
     expect(findings.get_by_role("row", name="CVE-2021-33503")).to_contain_text("1.26.5")
     expect(page.locator("section", has_text="Layers").locator("tbody tr")).to_have_count(2)
+    expect(page.locator("#signatures")).to_contain_text("Not checked: no verification is recorded")
     _shot(page, "image-1.0")
     page.goto(f"{demo_url}/images/{V11}")
     diff = page.locator("section", has_text="Diff to the previous build of :latest")

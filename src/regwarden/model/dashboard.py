@@ -13,6 +13,7 @@ from functools import cached_property
 from regwarden.model.history import BuildStep, FindingDelta
 from regwarden.model.inventory import ImageName, RunningWorkload
 from regwarden.model.sbom import Package
+from regwarden.model.signatures import ImageSignatures
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 RISK_WEIGHTS = {"critical": 100, "high": 20, "medium": 5, "low": 1, "info": 0}
@@ -110,8 +111,8 @@ class RiskSnapshot:
 @dataclass(frozen=True)
 class ImageDetail:
     """One image as its page shows it: catalog facts, layers, packages (each with the layer that added it),
-    open findings with fix versions and triage, where it lives, who runs it, and the step from its tag's
-    previous build."""
+    open findings with fix versions and triage, where it lives, who runs it, the step from its tag's
+    previous build, and its recorded signatures."""
 
     digest: str
     status: str
@@ -132,3 +133,5 @@ class ImageDetail:
     previous: BuildStep | None = None
     """The step from the previous build of its first tag (None without a tag)."""
     previous_tag: str | None = None
+    signatures: ImageSignatures = field(default_factory=ImageSignatures)
+    """Recorded signatures and verifications (`verify --record`); nothing recorded: not checked."""

@@ -1,8 +1,9 @@
 """One image's page: what the catalog holds of it, its packages and open findings (with the triage that covers
-each), where it lives and who runs it, and what changed since the previous build of its tag.
+each), where it lives and who runs it, what changed since the previous build of its tag, and its recorded
+signatures.
 
-Reads only: the stored SBOM, the findings, the places and workloads. An index digest shows the platform image
-catalogued from it; a digest the inventory does not know is a NotFoundError.
+Reads only: the stored SBOM, the findings, the places and workloads, the recorded verifications. An index digest
+shows the platform image catalogued from it; a digest the inventory does not know is a NotFoundError.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ def image_detail(store: Store, digest: str, now: datetime | None = None) -> Imag
         findings=_findings(store, digest, places, moment),
         previous=previous,
         previous_tag=tag,
+        signatures=store.signatures.for_image(digest),
     )
 
 

@@ -8,6 +8,7 @@ from regwarden.model.inventory import Event, ImpactRow, RunningWorkload, TriageD
 from regwarden.model.posture_record import PosturePoint, RecordedResult, RegistryPosture
 from regwarden.model.sbom import Package
 from regwarden.web import api_models as out
+from regwarden.web import api_signatures
 from regwarden.web.affected_cache import PreparedAnswer
 
 
@@ -159,6 +160,7 @@ def image_detail(detail: ImageDetail) -> out.ImageDetailOut:
         running=[workload(item) for item in detail.running],
         findings=[finding(delta) for delta in detail.findings],
         previous_build=previous,
+        signatures=api_signatures.signatures(detail.signatures),
     )
 
 

@@ -1,5 +1,5 @@
 """JSON API: registries and their posture, images (filter, sort, page) and each image's SBOM, layers, packages,
-findings and build history. Every route reads the store or the risk snapshot; none scans."""
+findings, build history and recorded signatures. Every route reads the store or the risk snapshot; none scans."""
 
 from __future__ import annotations
 
@@ -63,7 +63,9 @@ def list_images(
     return out.ImageList(total=len(found), limit=limit, offset=offset, items=items, computed_at=snapshot.computed_at)
 
 
-@router.get("/images/{digest}", response_model=out.ImageDetailOut, summary="One image: layers, findings, places")
+@router.get(
+    "/images/{digest}", response_model=out.ImageDetailOut, summary="One image: layers, findings, places, signatures"
+)
 def get_image(request: Request, digest: Digest, _: Reader) -> out.ImageDetailOut:
     from regwarden.service.image_view import image_detail
 

@@ -6,6 +6,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from regwarden.web.api_signatures import SignaturesOut
+
 RUNNING_PER_ROW = 25
 """An image a thousand workloads run would make one row of a vulnerability's answer a megabyte."""
 
@@ -189,6 +191,7 @@ class ImageDetailOut(BaseModel):
     running: list[WorkloadRef]
     findings: list[FindingOut]
     previous_build: BuildDiffOut | None
+    signatures: SignaturesOut
 
 
 class PackageList(Page):
