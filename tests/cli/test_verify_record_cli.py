@@ -4,6 +4,7 @@ signer and issuer, the policy file's hash and what is attached are stored; a lat
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -37,8 +38,11 @@ def test_a_failed_then_a_passing_verification_is_recorded_with_what_is_attached(
     assert first.referrers == ()
 
     signed = invoke_json(sign_args(image, material))
-    passed = invoke(verify_args(image, material, db_url))
+    passed = invoke([*verify_args(image, material, db_url), "-o", "json"])
     assert passed.code == 0, passed.stderr
+    assert [(s["signer"], s["issuer"]) for s in json.loads(passed.stdout)["signatures"]] == [
+        (SIGNER_SUBJECT, ISSUER_SUBJECT)
+    ]
     with open_store(db_url) as store:
         recorded = store.signatures.for_image(SAMPLE_DIGEST)
     (verification,) = recorded.verifications

@@ -57,6 +57,7 @@ def _verdict(verdict: SignatureVerdict) -> dict[str, Any]:
         "passed": verdict.passed,
         "reason": verdict.reason.value if verdict.reason else None,
         "signer": verdict.signer,
+        "issuer": verdict.issuer,
         "policy": verdict.policy,
         "signed_at": verdict.signed_at,
         "checks": [
