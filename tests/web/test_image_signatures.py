@@ -12,6 +12,7 @@ import pytest
 from regwarden.model.access import Scope
 from regwarden.service.api_tokens import issue_token
 from tests.cli.cli_support import invoke, invoke_json
+from tests.signing import pki
 from tests.support.registry import RunningRegistry, push
 from tests.support.trust_material import ISSUER_SUBJECT, SIGNER_SUBJECT, sign_args, verify_args, write_material
 from tests.web.conftest import SAMPLES, Server
@@ -90,3 +91,24 @@ def test_the_api_image_detail_carries_the_verification_and_the_referrers(
     ]
     unchecked = server.client.get(f"/api/v1/images/{V11}", headers=headers).json()["signatures"]
     assert unchecked == {"checked": False, "verifications": [], "referrers": []}
+
+
+def test_a_rejected_signature_shows_why_it_was_not_verified(
+    registry: RunningRegistry, server: Server, tmp_path: Path
+) -> None:
+    material = write_material(tmp_path)
+    stranger_root = pki.root("Stranger Root")
+    stranger = pki.leaf(stranger_root, "ci-signer")
+    (tmp_path / "stranger.key").write_bytes(stranger.key_pem)
+    (tmp_path / "stranger.pem").write_bytes(stranger.pem + stranger_root.pem)
+    image = f"{registry.host}/signed/stranger:1.0"
+    push(f"oci-archive:{SAMPLES / 'demo.oci.tar'}", image, "oci")
+    sign = ["sign", image, "--key", str(tmp_path / "stranger.key"), "--cert", str(tmp_path / "stranger.pem")]
+    signature = str(invoke_json([*sign, "--insecure"])["signature"])
+    assert invoke(verify_args(image, material, server.store.url)).code == 1
+    server.sign_in("viewer")
+    shown = _section(server.client.get(f"/images/{V10}").text)
+    assert shown.startswith(f"Signatures not verified under trustpolicy.json (ci) in {registry.host}/signed/stranger, ")
+    assert ": untrusted-certificate: no signature satisfies the policy" in shown
+    stranger_subject = "CN=Stranger Root,O=regwarden-test,ST=WA,C=US"
+    assert f"notation-jws {signature[7:19]} rejected untrusted-certificate {SIGNER_SUBJECT} {stranger_subject}" in shown
