@@ -31,7 +31,7 @@ def test_a_failed_then_a_passing_verification_is_recorded_with_what_is_attached(
     push(f"oci-archive:{SAMPLE}", image, "oci")
     unsigned = invoke([*verify_args(image, material, db_url), "-o", "json"])
     assert unsigned.code == 1
-    assert f"recorded the verification of {SAMPLE_DIGEST} (failed (no-signature), 0 attached)" in unsigned.stderr
+    assert f"recorded the verification of {SAMPLE_DIGEST} (failed: no-signature, 0 attached)" in unsigned.stderr
     with open_store(db_url) as store:
         first = store.signatures.for_image(SAMPLE_DIGEST)
     assert [(v.passed, v.reason, v.signatures) for v in first.verifications] == [(False, "no-signature", ())]

@@ -144,7 +144,7 @@ def _record(
 
     with open_store(db) as store:
         record_verification(store, result, repository, attached, policy)
-    outcome = "passed" if result.passed else f"failed ({result.reason})"
+    outcome = "passed" if result.passed else f"failed: {result.reason}"
     typer.echo(
         f"regwarden: recorded the verification of {result.digest} ({outcome}, {len(attached)} attached)", err=True
     )
