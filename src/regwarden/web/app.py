@@ -3,14 +3,17 @@ document, the ingest endpoints and registry webhooks, and the background jobs â€
 
 Nothing is open without signing in but `/login`, `/healthz`, `/static/â€¦` and the webhooks (which check their own
 shared secret). The store is opened (and migrated) once, when the app starts; the jobs thread runs for the app's
-lifetime. Other routers (the ACR quarantine webhook, an admission webhook) are mounted with `extra_routers`.
+lifetime. Other services (the ACR quarantine webhook and its worker, the admission webhook) are mounted with
+`mounts`: each one's router is included and its `running()` context is entered for the app's lifetime. Their routes
+check their own credentials (a shared secret; the API server's TLS call), never the dashboard's sign-in.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractContextManager, ExitStack, asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,10 +39,24 @@ log = logging.getLogger("regwarden.server")
 _STATUS = ((NotFoundError, 404), (BadInputError, 400), (AuthError, 403))
 
 
+@dataclass(frozen=True)
+class Mount:
+    """A service mounted into the server: its router, and what runs behind it while the app does (a worker thread,
+    an opened policy and its clients). `running()` is entered once the app's store is open, and left before it
+    closes."""
+
+    router: APIRouter
+    running: Callable[[], AbstractContextManager[object]]
+
+
 def create_app(
-    settings: ServerSettings, store: Store | None = None, extra_routers: Sequence[APIRouter] = ()
+    settings: ServerSettings,
+    store: Store | None = None,
+    extra_routers: Sequence[APIRouter] = (),
+    mounts: Sequence[Mount] = (),
 ) -> FastAPI:
-    """The server. `store`: an open store to use (tests); by default `settings.db_url` is opened at start."""
+    """The server. `store`: an open store to use (tests, or a command that shares it with a mounted worker); by
+    default `settings.db_url` is opened at start."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -48,7 +65,10 @@ def create_app(
         if settings.jobs:
             ctx.jobs.start()
         try:
-            yield
+            with ExitStack() as running:
+                for mount in mounts:
+                    running.enter_context(mount.running())
+                yield
         finally:
             ctx.jobs.stop()
             if store is None:
@@ -65,7 +85,7 @@ def create_app(
     )
     app.add_middleware(SecurityHeaders, https=settings.https)
     app.add_middleware(AccessLog)
-    _routes(app, extra_routers)
+    _routes(app, (*extra_routers, *(mount.router for mount in mounts)))
     _error_handlers(app)
     return app
 
