@@ -118,9 +118,9 @@ def test_the_deployment_runs_serve_admission_with_options_it_has_on_the_port_the
     deployment = rendered[("Deployment", "regwarden-admission")]["spec"]
     pod = deployment["template"]["spec"]
     [container] = pod["containers"]
-    command, *options = container["args"]
-    assert command == "serve-admission"
-    known = {opt for param in _command(command).params for opt in param.opts}
+    first, second, *options = container["args"]
+    assert (first, second) == ("serve", "admission")
+    known = {opt for param in _command(first, second).params for opt in param.opts}
     assert {option.split("=", 1)[0] for option in options} <= known
     arguments = dict(option.split("=", 1) for option in options)
     assert arguments["--listen"] == "0.0.0.0:8443"
@@ -168,5 +168,8 @@ def test_the_shipped_policy_loads_and_answers_before_the_api_server_gives_up(
     assert mounts["truststore"] == f"{shipped_store}/x509/ca/release"
 
 
-def _command(name: str) -> Any:
-    return typer.main.get_group(app).commands[name]
+def _command(*words: str) -> Any:
+    command: Any = typer.main.get_group(app)
+    for word in words:
+        command = command.commands[word]
+    return command

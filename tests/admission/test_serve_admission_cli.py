@@ -1,6 +1,6 @@
-"""`regwarden serve-admission` as a process: it refuses a bad policy or missing TLS material before serving, answers
+"""`regwarden serve admission` as a process: it refuses a bad policy or missing TLS material before serving, answers
 AdmissionReviews over HTTPS with one JSON log line per decision, picks up a renewed certificate without a restart,
-and stops with exit 0 on SIGTERM."""
+and stops with exit 0 on SIGTERM. Its former spelling `serve-admission` still serves, with a warning."""
 
 from __future__ import annotations
 
@@ -32,13 +32,13 @@ def _policy(tmp_path: Path, body: str) -> Path:
 def test_a_bad_policy_or_unreadable_tls_material_is_exit_3_before_serving(tmp_path: Path) -> None:
     tls = make_self_signed(tmp_path / "tls")
     bad = _policy(tmp_path, "mode: block\nregistries: [myregistry.azurecr.io]\n")
-    common = ["serve-admission", "--tls-cert", str(tls.cert_path), "--tls-key", str(tls.key_path)]
+    common = ["serve", "admission", "--tls-cert", str(tls.cert_path), "--tls-key", str(tls.key_path)]
     refused = run_process([*common, "--policy", str(bad)], tmp_path)
     assert_clean_failure(refused, 3, "mode: 'block'; expected one of: enforce, audit")
     good = _policy(tmp_path, "registries: [myregistry.azurecr.io]\n")
     no_key = run_process(
-        ["serve-admission", "--tls-cert", str(tls.cert_path), "--tls-key", str(tmp_path / "none.key"), "--policy",
-         str(good)], tmp_path,
+        ["serve", "admission", "--tls-cert", str(tls.cert_path), "--tls-key", str(tmp_path / "none.key"),
+         "--policy", str(good)], tmp_path,
     )  # fmt: skip
     assert_clean_failure(no_key, 3, "--tls-key: cannot read", "none.key")
 
@@ -63,7 +63,7 @@ def _wait_for_health(url: str, cafile: Path, process: subprocess.Popen[str]) -> 
         except httpx.TransportError:
             pass
         time.sleep(0.1)
-    raise AssertionError("serve-admission did not answer /healthz within 60 s")
+    raise AssertionError(f"{url} did not answer within 60 s")
 
 
 def test_the_command_serves_over_tls_logs_each_decision_reloads_a_renewed_certificate_and_stops_on_sigterm(
@@ -74,7 +74,7 @@ def test_the_command_serves_over_tls_logs_each_decision_reloads_a_renewed_certif
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("REGWARDEN_", "DOCKER_"))}
     command = [
-        sys.executable, "-m", "regwarden", "serve-admission", "--listen", f"127.0.0.1:{port}",
+        sys.executable, "-m", "regwarden", "serve", "admission", "--listen", f"127.0.0.1:{port}",
         "--tls-cert", str(tls.cert_path), "--tls-key", str(tls.key_path), "--policy", str(policy),
         "--db", str(tmp_path / "regwarden.db"), "--tls-reload-interval", "0.2",
     ]  # fmt: skip
@@ -115,3 +115,36 @@ def test_the_command_serves_over_tls_logs_each_decision_reloads_a_renewed_certif
     ]
     assert f"regwarden: TLS certificate reloaded from {tls.cert_path}" in lines
     assert lines[-1] == "regwarden: admission webhook stopped"
+
+
+def test_the_former_spelling_serve_admission_still_serves_and_warns_once(tmp_path: Path) -> None:
+    tls = make_self_signed(tmp_path / "tls")
+    policy = _policy(tmp_path, "registries: [myregistry.azurecr.io]\npinning: digest\n")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("REGWARDEN_", "DOCKER_"))}
+    command = [
+        sys.executable, "-m", "regwarden", "serve-admission", "--listen", f"127.0.0.1:{port}",
+        "--tls-cert", str(tls.cert_path), "--tls-key", str(tls.key_path), "--policy", str(policy),
+        "--db", str(tmp_path / "regwarden.db"),
+    ]  # fmt: skip
+    process = subprocess.Popen(
+        command, env={**env, "HOME": str(tmp_path)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        _wait_for_health(f"https://127.0.0.1:{port}/healthz", tls.cert_path, process)
+        body = review("deployment-create", {"web": "myregistry.azurecr.io/shop/web@sha256:" + "ab" * 32})
+        answer = httpx.post(
+            f"https://127.0.0.1:{port}{ADMISSION_PATH}", content=body_bytes(body),
+            verify=ssl.create_default_context(cafile=tls.cert_path),
+        ).json()  # fmt: skip
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert (answer["response"]["uid"], answer["response"]["allowed"]) == (body["request"]["uid"], True)
+    lines = err.strip().splitlines()
+    warnings = [line for line in lines if "deprecated" in line]
+    assert warnings == [
+        "regwarden: warning: `serve-admission` is deprecated: use `regwarden serve admission` (same options)"
+    ]
+    assert lines[0] == warnings[0] and lines[-1] == "regwarden: admission webhook stopped"

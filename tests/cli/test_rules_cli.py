@@ -107,9 +107,10 @@ def _leaf_commands(group: Any, prefix: tuple[str, ...] = ()) -> dict[str, Any]:
 NO_RESULT_TO_PRINT = {
     "watch": "a long-running loop that logs each round; it has no result to render",
     "triage export": "its only output is an OpenVEX document, which is JSON",
-    "serve": "a long-running server (the dashboard and the JSON API); it has no result to render",
     "quarantine serve": "a long-running webhook server that logs each check; it has no result to render",
-    "serve-admission": "the admission webhook server; each decision is a JSON log line, there is no result to render",
+    "serve quarantine": "the same webhook server as `quarantine serve`; it has no result to render",
+    "serve admission": "the admission webhook server; each decision is a JSON log line, there is no result to render",
+    "serve-admission": "the former spelling of `serve admission`, kept hidden for manifests that still use it",
     "worker": "a long-running Celery worker that logs each job; `jobs` renders what it did",
     "beat": "a long-running schedule that logs what it sends; it has no result to render",
 }

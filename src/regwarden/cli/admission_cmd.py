@@ -1,4 +1,6 @@
-"""`regwarden serve-admission`: the Kubernetes validating admission webhook, over HTTPS (uvicorn).
+"""`regwarden serve admission`: the Kubernetes validating admission webhook, over HTTPS (uvicorn). `serve-admission`
+is its former spelling, kept hidden and deprecated for manifests that still use it; `regwarden serve
+--admission-policy FILE` mounts the same route into the dashboard's server.
 
 The policy file is read and checked before the server starts (a mistake is exit 3, not a traceback); the TLS
 certificate and key are required (the API server calls webhooks over HTTPS only) and reloaded when cert-manager
@@ -8,8 +10,9 @@ config, or Azure AD (workload identity, managed identity) for an ACR.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -57,6 +60,13 @@ def serve_admission(
         f"regwarden: admission webhook on https://{host}:{port}/admission/validate: {loaded.describe()}", err=True
     )
     _run(settings, host, port, (tls_cert, tls_key), tls_reload)
+
+
+@functools.wraps(serve_admission)
+def serve_admission_deprecated(**values: Any) -> None:
+    typer.echo("regwarden: warning: `serve-admission` is deprecated: use `regwarden serve admission` (same options)",
+               err=True)  # fmt: skip
+    serve_admission(**values)
 
 
 def _run(settings: AdmissionSettings, host: str, port: int, tls: tuple[Path, Path], reload_interval: float) -> None:

@@ -1,4 +1,5 @@
-"""`regwarden promote SRC DST` (any registry) and `regwarden quarantine serve | list` (ACR's quarantine webhook).
+"""`regwarden promote SRC DST` (any registry) and `regwarden quarantine serve | list` (ACR's quarantine webhook;
+`quarantine serve` is also `regwarden serve quarantine`, and `regwarden serve --quarantine` mounts the same worker).
 
 Exit codes: 0 promoted (or the worker stopped cleanly), 1 the gate failed (nothing promoted), 3 bad input,
 4 a registry was unreachable, 5 authentication, 6 the destination did not end up with SRC's digest, 8 no advisory
@@ -19,7 +20,9 @@ if TYPE_CHECKING:
     from regwarden.model.finding import Severity
     from regwarden.service.images import ImageOptions
     from regwarden.service.quarantine_gate import GateOptions
+    from regwarden.service.quarantine_worker import QuarantineWorker
     from regwarden.service.scan import ScanOptions
+    from regwarden.store import Store
 
 app = typer.Typer(help="ACR's quarantine: a worker that scans each pushed image and sets Passed or Failed.")
 
@@ -198,6 +201,25 @@ def _gate(
     return gate
 
 
+def worker_gate(fail_on: str, db: str | None, image: ImageOptions) -> GateOptions:
+    """The gate of a worker mounted into `regwarden serve`: findings at or above `fail_on`, nothing else."""
+    return _gate(fail_on, db, None, [], ([], None), image)
+
+
+def quarantine_worker(
+    store: Store, registries: list[str], gate: GateOptions, image: ImageOptions, catalog: bool, poll: float
+) -> QuarantineWorker:
+    """The worker `quarantine serve` runs and `serve --quarantine` mounts (warns when it can only wait)."""
+    from regwarden.service.quarantine import WorkerSettings
+    from regwarden.service.quarantine_gate import registry_clients
+    from regwarden.service.quarantine_worker import QuarantineWorker
+
+    settings = WorkerSettings(frozenset(r.strip().lower() for r in registries), gate, catalog=catalog)
+    if store.advisories.is_empty():
+        typer.echo("regwarden: warning: the advisory database is empty: checks wait, then fail", err=True)
+    return QuarantineWorker(store, settings, registry_clients(image), poll_seconds=poll, log=_log)
+
+
 def _serve(
     registries: list[str],
     gate: GateOptions,
@@ -213,17 +235,11 @@ def _serve(
 
     import uvicorn
 
-    from regwarden.service.quarantine import WorkerSettings
-    from regwarden.service.quarantine_gate import registry_clients
-    from regwarden.service.quarantine_worker import QuarantineWorker
     from regwarden.store import open_store
     from regwarden.web.quarantine import WebhookAuth, create_quarantine_app
 
-    settings = WorkerSettings(frozenset(r.strip().lower() for r in registries), gate, catalog=catalog)
     with open_store(db) as store:
-        if store.advisories.is_empty():
-            typer.echo("regwarden: warning: the advisory database is empty: checks wait, then fail", err=True)
-        worker = QuarantineWorker(store, settings, registry_clients(image), poll_seconds=poll, log=_log)
+        worker = quarantine_worker(store, registries, gate, image, catalog, poll)
         app = create_quarantine_app(worker, WebhookAuth(*auth))
         typer.echo(f"regwarden: quarantine worker on {address[0]}:{address[1]} for {', '.join(registries)}", err=True)
         # uvicorn shuts down gracefully on SIGTERM, then raises it again under the handler it found: SIGTERM is

@@ -1,9 +1,11 @@
 """`regwarden serve`: the dashboard, the JSON API, the ingest endpoints and registry webhooks, and the
-background jobs, in one process (uvicorn) on 127.0.0.1:8080 by default.
+background jobs, in one process (uvicorn) on 127.0.0.1:8080 by default; `--admission-policy` and `--quarantine` mount
+the admission and the ACR quarantine webhooks into it. `serve admission` and `serve quarantine` serve one webhook
+alone (they are also `serve-admission`, deprecated, and `quarantine serve`).
 
 Secrets come from the environment only: REGWARDEN_OIDC_CLIENT_SECRET, REGWARDEN_ACR_WEBHOOK_SECRET,
-REGWARDEN_DISTRIBUTION_WEBHOOK_SECRET. The access log is the server's own (method, path without query, status,
-time): an OIDC callback's code or a search is never written to it.
+REGWARDEN_DISTRIBUTION_WEBHOOK_SECRET, REGWARDEN_QUARANTINE_SECRET. The access log is the server's own (method, path
+without query, status, time): an OIDC callback's code or a search is never written to it.
 """
 
 from __future__ import annotations
@@ -14,14 +16,43 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from regwarden.cli import options
+from regwarden.cli import admission_cmd, options, quarantine_cmd
 from regwarden.model.access import Role
 
 if TYPE_CHECKING:
+    from regwarden.cli.serve_mounts import QuarantineOptions
     from regwarden.web.settings import ServerSettings
 
+app = typer.Typer()
 
+ADMISSION_POLICY = typer.Option(
+    None,
+    "--admission-policy",
+    help="Also answer the Kubernetes admission webhook (POST /admission/validate) with this policy file, as `serve "
+    "admission` does; needs --tls-cert/--tls-key (the API server calls webhooks over HTTPS) or --behind-tls-proxy.",
+)
+QUARANTINE = typer.Option(
+    False,
+    "--quarantine",
+    help="Also take ACR's quarantine webhook (POST /acr/quarantine, secret in REGWARDEN_QUARANTINE_SECRET) and run "
+    "its worker here, as `serve quarantine` does.",
+)
+QUARANTINE_REGISTRY = typer.Option(
+    [], "--quarantine-registry", help="With --quarantine: an ACR login server whose webhook it takes (repeatable)."
+)
+QUARANTINE_FAIL_ON = typer.Option(
+    "high", "--quarantine-fail-on", help="With --quarantine: the gate fails on a finding at least this severe."
+)
+QUARANTINE_SECRET_HEADER = typer.Option(
+    "Authorization",
+    "--quarantine-secret-header",
+    help="With --quarantine: the header ACR sends the secret in (`Authorization: Bearer SECRET`, or a custom one).",
+)
+
+
+@app.callback(invoke_without_command=True)
 def serve(
+    ctx: typer.Context,
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8080, "--port", help="Port to listen on."),
     db: str | None = options.DB,
@@ -47,29 +78,89 @@ def serve(
     advisory_update: bool = typer.Option(
         True, "--advisory-update/--no-advisory-update", help="Watch rounds start with `db update`."
     ),
+    admission_policy: Path | None = ADMISSION_POLICY,
+    quarantine: bool = QUARANTINE,
+    quarantine_registry: list[str] = QUARANTINE_REGISTRY,
+    quarantine_fail_on: str = QUARANTINE_FAIL_ON,
+    quarantine_secret_header: str = QUARANTINE_SECRET_HEADER,
 ) -> None:
-    """Serve the dashboard and the API (sign-in required); background jobs run in the same process."""
-    import uvicorn
+    """Serve the dashboard and the API (sign-in required); background jobs run in the same process.
 
-    from regwarden.web.app import create_app
-    from regwarden.web.logs import configure_logging
+    `serve admission` and `serve quarantine` serve one webhook alone; --admission-policy and --quarantine mount
+    them here, under the same TLS, outside the dashboard's sign-in (each checks its own caller)."""
+    if ctx.invoked_subcommand is not None:
+        _refuse_server_options(ctx)
+        return
+    from regwarden.cli.serve_mounts import QuarantineOptions
 
     settings = _settings(
         db, config_file, public_url or _default_url(host, port, tls_cert is not None), behind_tls_proxy,
         oidc_issuer, oidc_client_id, oidc_default_role, oidc_ca_file, jobs, advisory_update, insecure,
     )  # fmt: skip
-    configure_logging()
-    typer.echo(f"regwarden: serving on {settings.public_url} (database {settings.db_url or 'default'})", err=True)
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        access_log=False,
-        log_config=None,
-        ssl_certfile=str(tls_cert) if tls_cert else None,
-        ssl_keyfile=str(tls_key) if tls_key else None,
-        server_header=False,
-    )
+    _check_mounts(admission_policy, quarantine, quarantine_registry, tls_cert is not None or behind_tls_proxy)
+    worker = QuarantineOptions(tuple(quarantine_registry), quarantine_fail_on, quarantine_secret_header)
+    _run(settings, (host, port), (tls_cert, tls_key), admission_policy, worker if quarantine else None)
+
+
+def _run(
+    settings: ServerSettings,
+    address: tuple[str, int],
+    tls: tuple[Path | None, Path | None],
+    admission_policy: Path | None,
+    quarantine: QuarantineOptions | None,
+) -> None:
+    from contextlib import ExitStack
+
+    import uvicorn
+
+    from regwarden.cli.serve_mounts import mounts
+    from regwarden.web.app import create_app
+    from regwarden.web.logs import configure_logging
+
+    with ExitStack() as stack:
+        store, mounted = mounts(stack, settings, admission_policy, quarantine)
+        configure_logging()
+        typer.echo(f"regwarden: serving on {settings.public_url} (database {settings.db_url or 'default'})", err=True)
+        uvicorn.run(
+            create_app(settings, store, mounts=mounted),
+            host=address[0],
+            port=address[1],
+            access_log=False,
+            log_config=None,
+            ssl_certfile=str(tls[0]) if tls[0] else None,
+            ssl_keyfile=str(tls[1]) if tls[1] else None,
+            server_header=False,
+        )
+
+
+def _refuse_server_options(ctx: typer.Context) -> None:
+    """`serve --port 1 admission` would drop --port without a word: the subcommands take their own options."""
+    from regwarden.model.errors import BadInputError
+
+    given = [
+        param.opts[0]
+        for param in ctx.command.params
+        if param.name and getattr(ctx.get_parameter_source(param.name), "name", "") == "COMMANDLINE"
+    ]
+    if given:
+        raise BadInputError(
+            f"{', '.join(given)}: options of `serve` itself; give `serve {ctx.invoked_subcommand}` its options after "
+            "its name"
+        )
+
+
+def _check_mounts(admission_policy: Path | None, quarantine: bool, registries: list[str], tls: bool) -> None:
+    from regwarden.model.errors import BadInputError
+
+    if admission_policy is not None and not tls:
+        raise BadInputError(
+            "--admission-policy: the API server calls admission webhooks over HTTPS only: give --tls-cert and "
+            "--tls-key (or --behind-tls-proxy when TLS ends in front of this server)"
+        )
+    if registries and not quarantine:
+        raise BadInputError("--quarantine-registry: only with --quarantine")
+    if quarantine and not registries:
+        raise BadInputError("--quarantine: name the registries it serves with --quarantine-registry HOST")
 
 
 def _settings(
@@ -109,3 +200,7 @@ def _settings(
 def _default_url(host: str, port: int, tls: bool) -> str:
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     return f"{'https' if tls else 'http'}://{shown}:{port}"
+
+
+app.command("admission")(admission_cmd.serve_admission)
+app.command("quarantine")(quarantine_cmd.serve)
