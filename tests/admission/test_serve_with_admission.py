@@ -15,7 +15,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from typer.main import get_group
 
+from regwarden.cli.app import app
 from regwarden.model.errors import ExitCode
 from regwarden.web.admission import ADMISSION_PATH
 from tests.admission.reviews import body_bytes, review
@@ -82,7 +84,9 @@ def test_serve_answers_the_admission_route_over_its_tls_and_still_refuses_anonym
     assert (page.status_code, page.headers["location"]) == (303, "/login?next=%2F")
     assert (api.status_code, api.headers["www-authenticate"]) == (401, "Bearer")
     assert f"regwarden: admission webhook on {base}{ADMISSION_PATH}: " in err
-    decisions = [json.loads(line) for line in err.splitlines() if line.startswith("{") and '"event":"admission"' in line]
+    decisions = [
+        json.loads(line) for line in err.splitlines() if line.startswith("{") and '"event":"admission"' in line
+    ]
     assert [(d["uid"], d["allowed"]) for d in decisions] == [
         (denied["request"]["uid"], False),
         (allowed["request"]["uid"], True),
@@ -109,3 +113,14 @@ def test_what_serve_refuses_to_start_with(tmp_path: Path) -> None:
     assert {name: outcome.code for name, outcome in outcomes.items()} == dict.fromkeys(cases, ExitCode.BAD_INPUT)
     for name, (_, message) in cases.items():
         assert message in outcomes[name].stderr, name
+
+
+def test_serve_help_lists_both_webhooks_and_the_former_spelling_stays_hidden() -> None:
+    root = get_group(app)
+    serve = root.commands["serve"]
+    assert set(getattr(serve, "commands", {})) == {"admission", "quarantine"}
+    assert {"--admission-policy", "--quarantine", "--port"} <= {opt for param in serve.params for opt in param.opts}
+    assert root.commands["serve-admission"].hidden
+    listed = invoke(["serve", "--help"]).stdout
+    assert "admission" in listed.split("Commands")[1] and "quarantine" in listed.split("Commands")[1]
+    assert "serve-admission" not in invoke(["--help"]).stdout

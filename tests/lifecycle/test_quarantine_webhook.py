@@ -1,5 +1,6 @@
 """The quarantine webhook over HTTP (web/quarantine.py): FastAPI's TestClient, a real uvicorn on 127.0.0.1, and the
-`regwarden quarantine serve` process, each taking ACR's webhook and setting the state at the fake ACR."""
+`regwarden quarantine serve` process (also spelt `serve quarantine`), each taking ACR's webhook and setting the state
+at the fake ACR."""
 
 from __future__ import annotations
 
@@ -174,8 +175,9 @@ def test_a_real_uvicorn_on_loopback(acr: FakeAcr, advisory_db: str, acr_clients:
     assert not thread.is_alive()
 
 
+@pytest.mark.parametrize("spelling", [("quarantine", "serve"), ("serve", "quarantine")], ids=" ".join)
 def test_the_serve_command_runs_until_sigterm_and_keeps_its_records(
-    acr: FakeAcr, advisory_db: str, acr_tls: SelfSignedCert, tmp_path: Path
+    acr: FakeAcr, advisory_db: str, acr_tls: SelfSignedCert, tmp_path: Path, spelling: tuple[str, str]
 ) -> None:
     # The process signs in as `az acr login --expose-token` users do: an ACR refresh token in docker's config.
     docker = tmp_path / ".docker"
@@ -194,8 +196,7 @@ def test_the_serve_command_runs_until_sigterm_and_keeps_its_records(
         sys.executable,
         "-m",
         "regwarden",
-        "quarantine",
-        "serve",
+        *spelling,
         "--registry",
         acr.host,
         "--listen",
