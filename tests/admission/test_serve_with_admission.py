@@ -1,12 +1,14 @@
 """`regwarden serve --admission-policy FILE` as a process: the dashboard's server answers AdmissionReviews on
-`/admission/validate` over its own TLS, as `serve admission` does, while its dashboard and API still refuse a
-caller without a session or a token; what it refuses to start with is a clear error."""
+`/admission/validate` over its own TLS, as `serve admission` does (a renewed certificate served without a restart),
+while its dashboard and API still refuse a caller without a session or a token; what it refuses to start with is a
+clear error."""
 
 from __future__ import annotations
 
 import json
 import os
 import signal
+import socket
 import ssl
 import subprocess
 import sys
@@ -15,6 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from cryptography import x509
 from typer.main import get_group
 
 from regwarden.cli.app import app
@@ -44,6 +47,16 @@ def _wait_for_health(url: str, verify: ssl.SSLContext, process: subprocess.Popen
     pytest.fail(f"{url} did not answer within 60 s")
 
 
+def _served_serial(port: int) -> int:
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as raw, context.wrap_socket(raw) as wrapped:
+        der = wrapped.getpeercert(binary_form=True)
+    assert der is not None
+    return x509.load_der_x509_certificate(der).serial_number
+
+
 def test_serve_answers_the_admission_route_over_its_tls_and_still_refuses_anonymous_dashboard_requests(
     tmp_path: Path,
 ) -> None:
@@ -55,7 +68,7 @@ def test_serve_answers_the_admission_route_over_its_tls_and_still_refuses_anonym
     command = [
         sys.executable, "-m", "regwarden", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-jobs",
         "--db", str(tmp_path / "regwarden.db"), "--tls-cert", str(tls.cert_path), "--tls-key", str(tls.key_path),
-        "--admission-policy", str(policy),
+        "--admission-policy", str(policy), "--tls-reload-interval", "0.2",
     ]  # fmt: skip
     process = subprocess.Popen(
         command, env={**env, "HOME": str(tmp_path)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -70,6 +83,13 @@ def test_serve_answers_the_admission_route_over_its_tls_and_still_refuses_anonym
             answers = [client.post(ADMISSION_PATH, content=body_bytes(body)) for body in (denied, allowed)]
             malformed = client.post(ADMISSION_PATH, content=b"{not json")
             page, api = client.get("/"), client.get("/api/v1/images")
+        renewed = make_self_signed(tmp_path / "renewed")
+        tls.key_path.write_bytes(renewed.key_path.read_bytes())
+        tls.cert_path.write_bytes(renewed.cert_path.read_bytes())
+        deadline = time.monotonic() + 10
+        while _served_serial(port) != renewed.cert.serial_number and time.monotonic() < deadline:
+            time.sleep(0.1)
+        served = _served_serial(port)
     finally:
         process.send_signal(signal.SIGTERM)
         _out, err = process.communicate(timeout=30)
@@ -83,6 +103,8 @@ def test_serve_answers_the_admission_route_over_its_tls_and_still_refuses_anonym
     assert malformed.status_code == 400 and "error" in malformed.json()
     assert (page.status_code, page.headers["location"]) == (303, "/login?next=%2F")
     assert (api.status_code, api.headers["www-authenticate"]) == (401, "Bearer")
+    assert served == renewed.cert.serial_number
+    assert f"regwarden: TLS certificate reloaded from {tls.cert_path}" in err
     assert f"regwarden: admission webhook on {base}{ADMISSION_PATH}: " in err
     decisions = [
         json.loads(line) for line in err.splitlines() if line.startswith("{") and '"event":"admission"' in line

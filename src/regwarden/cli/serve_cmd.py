@@ -11,6 +11,7 @@ without query, status, time): an OIDC callback's code or a search is never writt
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,10 @@ from regwarden.cli import admission_cmd, options, quarantine_cmd
 from regwarden.model.access import Role
 
 if TYPE_CHECKING:
+    from contextlib import ExitStack
+
+    import uvicorn
+
     from regwarden.cli.serve_mounts import QuarantineOptions
     from regwarden.web.settings import ServerSettings
 
@@ -63,6 +68,9 @@ def serve(
     behind_tls_proxy: bool = typer.Option(False, "--behind-tls-proxy", help="TLS ends at a proxy in front."),
     tls_cert: Path | None = typer.Option(None, "--tls-cert", help="Serve HTTPS with this certificate (PEM)."),
     tls_key: Path | None = typer.Option(None, "--tls-key", help="The certificate's private key (PEM)."),
+    tls_reload: float = typer.Option(
+        30.0, "--tls-reload-interval", help="Seconds between looks for a renewed --tls-cert/--tls-key (no restart)."
+    ),
     oidc_issuer: str | None = typer.Option(
         None, "--oidc-issuer", help="OIDC issuer, e.g. https://login.microsoftonline.com/TENANT/v2.0."
     ),
@@ -99,13 +107,14 @@ def serve(
     )  # fmt: skip
     _check_mounts(admission_policy, quarantine, quarantine_registry, tls_cert is not None or behind_tls_proxy)
     worker = QuarantineOptions(tuple(quarantine_registry), quarantine_fail_on, quarantine_secret_header)
-    _run(settings, (host, port), (tls_cert, tls_key), admission_policy, worker if quarantine else None)
+    tls = _Tls(tls_cert, tls_key, tls_reload)
+    _run(settings, (host, port), tls, admission_policy, worker if quarantine else None)
 
 
 def _run(
     settings: ServerSettings,
     address: tuple[str, int],
-    tls: tuple[Path | None, Path | None],
+    tls: _Tls,
     admission_policy: Path | None,
     quarantine: QuarantineOptions | None,
 ) -> None:
@@ -120,17 +129,46 @@ def _run(
     with ExitStack() as stack:
         store, mounted = mounts(stack, settings, admission_policy, quarantine)
         configure_logging()
+        config = uvicorn.Config(
+            create_app(settings, store, mounts=mounted), host=address[0], port=address[1], access_log=False,
+            log_config=None, ssl_certfile=tls.cert_file, ssl_keyfile=tls.key_file, server_header=False,
+        )  # fmt: skip
+        _reload_certificate(stack, config, tls)
         typer.echo(f"regwarden: serving on {settings.public_url} (database {settings.db_url or 'default'})", err=True)
-        uvicorn.run(
-            create_app(settings, store, mounts=mounted),
-            host=address[0],
-            port=address[1],
-            access_log=False,
-            log_config=None,
-            ssl_certfile=str(tls[0]) if tls[0] else None,
-            ssl_keyfile=str(tls[1]) if tls[1] else None,
-            server_header=False,
-        )
+        uvicorn.Server(config).run()
+
+
+@dataclass(frozen=True)
+class _Tls:
+    cert: Path | None
+    key: Path | None
+    reload_interval: float
+
+    @property
+    def cert_file(self) -> str | None:
+        return str(self.cert) if self.cert else None
+
+    @property
+    def key_file(self) -> str | None:
+        return str(self.key) if self.key else None
+
+
+def _reload_certificate(stack: ExitStack, config: uvicorn.Config, tls: _Tls) -> None:
+    """A renewed certificate (cert-manager rewrites the Secret) is served without a restart: the admission webhook
+    mounted here must not start failing the API server's calls the day the old one expires."""
+    if tls.cert is None or tls.key is None:
+        return
+    from regwarden.web.tls_reload import CertificateReloader
+
+    config.load()
+    assert config.ssl is not None
+    reloader = CertificateReloader(config.ssl, tls.cert, tls.key, tls.reload_interval, _log)
+    reloader.start()
+    stack.callback(reloader.stop)
+
+
+def _log(line: str) -> None:
+    typer.echo(f"regwarden: {line}", err=True)
 
 
 def _refuse_server_options(ctx: typer.Context) -> None:
