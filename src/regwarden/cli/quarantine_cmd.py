@@ -56,6 +56,11 @@ def promote(
     vex: list[Path] = VEX,
     posture_from: list[Path] = POSTURE_FROM,
     posture_config: Path | None = POSTURE_CONFIG,
+    referrers: bool = typer.Option(
+        True,
+        "--referrers/--no-referrers",
+        help="Also copy the image's referrers (signatures, SBOMs, attestations) and cosign tags, digests unchanged.",
+    ),
     output: ResultFormat = typer.Option(ResultFormat.TABLE, "--output", "-o", help="Output format."),
     output_file: Path | None = options.OUTPUT_FILE,
     db: str | None = options.DB,
@@ -71,7 +76,7 @@ def promote(
 
     image = ImageOptions(insecure=insecure, username=username, password=password, timeout=timeout)
     gate = _gate(fail_on, db, ignore_file, vex, (posture_from, posture_config), image)
-    report = run_promote(source, destination, PromoteOptions(require_pass, gate, image))
+    report = run_promote(source, destination, PromoteOptions(require_pass, gate, image, referrers=referrers))
     warnings = dict.fromkeys(w for i in (report.gate.images if report.gate else ()) for w in i.warnings)
     for warning in warnings:
         typer.echo(f"regwarden: warning: {warning}", err=True)

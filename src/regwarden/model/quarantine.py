@@ -113,6 +113,20 @@ class CopyCounts:
 
 
 @dataclass(frozen=True)
+class CopiedReferrer:
+    """A signature, SBOM or attestation of a promoted manifest, copied with its digest to the destination."""
+
+    subject: str
+    """The manifest it refers to (the promoted image, one of its platform manifests, or another referrer)."""
+    digest: str
+    artifact_type: str | None
+    found_by: str
+    """`referrers` (the referrers API or its `sha256-<hex>` tag schema) or `cosign-tag` (`sha256-<hex>.sig` …)."""
+    tag: str | None = None
+    """The cosign tag it was copied under; referrers are copied by digest."""
+
+
+@dataclass(frozen=True)
 class PromoteReport:
     """`promote SRC DST`: the gate (when required) and the copy; `copied` False when the gate stopped it."""
 
@@ -125,3 +139,5 @@ class PromoteReport:
     counts: CopyCounts = CopyCounts()
     destination_digest: str | None = None
     """What the destination answers for the promoted reference afterwards: always `digest`, or an error is raised."""
+    referrers: tuple[CopiedReferrer, ...] | None = None
+    """The referrers copied after the image; None when none were looked for (`--no-referrers`, or not promoted)."""

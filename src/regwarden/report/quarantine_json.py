@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from regwarden.model.quarantine import GateResult, PromoteReport, QuarantineCheck
+from regwarden.model.quarantine import CopiedReferrer, GateResult, PromoteReport, QuarantineCheck
 
 
 def render_promote_json(report: PromoteReport) -> bytes:
-    """`{"source", "destination", "digest", "media_type", "copied", "destination_digest", "gate", "copy"}`."""
+    """`{"source", "destination", "digest", "media_type", "copied", "destination_digest", "gate", "copy",
+    "referrers"}`; `referrers` is null when none were looked for (`--no-referrers`, or not promoted)."""
     counts = report.counts
     document = {
         "source": report.source,
@@ -30,8 +31,19 @@ def render_promote_json(report: PromoteReport) -> bytes:
             "bytes_uploaded": counts.bytes_uploaded,
             "blobs_foreign": counts.blobs_foreign,
         },
+        "referrers": None if report.referrers is None else [_referrer(r) for r in report.referrers],
     }
     return _dump(document)
+
+
+def _referrer(referrer: CopiedReferrer) -> dict[str, Any]:
+    return {
+        "subject": referrer.subject,
+        "digest": referrer.digest,
+        "artifact_type": referrer.artifact_type,
+        "found_by": referrer.found_by,
+        "tag": referrer.tag,
+    }
 
 
 def render_checks_json(checks: Sequence[QuarantineCheck]) -> bytes:

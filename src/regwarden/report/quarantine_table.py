@@ -27,7 +27,19 @@ def render_promote_table(report: PromoteReport, *, width: int = 140) -> bytes:
         f"({c.bytes_uploaded} bytes), {c.blobs_present} already present"
     )
     text += f", {c.blobs_foreign} non-distributable not copied\n" if c.blobs_foreign else "\n"
-    return (text + f"{report.destination} serves {report.destination_digest}\n").encode()
+    text += f"{report.destination} serves {report.destination_digest}\n"
+    return (text + _referrer_lines(report)).encode()
+
+
+def _referrer_lines(report: PromoteReport) -> str:
+    if report.referrers is None:
+        return "referrers: not copied (--no-referrers)\n"
+    lines = [f"referrers: {len(report.referrers)} copied"]
+    for referrer in report.referrers:
+        kind = referrer.artifact_type or "unknown type"
+        where = f" as {referrer.tag}" if referrer.tag else ""
+        lines.append(f"  {referrer.digest} ({kind}) of {referrer.subject}{where}")
+    return "\n".join(lines) + "\n"
 
 
 def render_gate_table(gate: GateResult, *, width: int = 140) -> bytes:

@@ -6,7 +6,8 @@ Order: read SRC (tag or digest) with every manifest under it (an index and all i
 then copy bottom-up (oci/copy.py: blobs skipped when present, mounted within one registry, else streamed and
 verified; child manifests by digest; the top manifest under DST's tag) and read DST back: the digest it serves
 must be SRC's, or the promotion is an IntegrityError. DST's tag defaults to SRC's; SRC named by digest alone is
-promoted by digest. Referrers of SRC (signatures, SBOMs) are not copied.
+promoted by digest. Then, unless `referrers` is off, SRC's referrers (signatures, SBOMs, attestations) follow with
+their digests (service/promote_referrers.py), so `verify` passes at DST as it did at SRC.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from regwarden.model.errors import BadInputError, IntegrityError
-from regwarden.model.quarantine import CopyCounts, PromoteReport
+from regwarden.model.quarantine import CopiedReferrer, CopyCounts, PromoteReport
 from regwarden.oci.client import RegistryClient
 from regwarden.oci.copy import ImageTree, Repository, copy_tree, read_tree
 from regwarden.oci.reference import Reference, parse_reference
@@ -30,6 +31,8 @@ class PromoteOptions:
     image: ImageOptions = field(default_factory=ImageOptions)
     """Registry access: --insecure, credentials, timeout (for both registries)."""
     chunk_size: int = DEFAULT_CHUNK_SIZE
+    referrers: bool = True
+    """Copy the referrers of every promoted manifest too (`--no-referrers`: the image alone)."""
 
 
 def promote(
@@ -69,6 +72,7 @@ def _promote(
     served = target_client.head_manifest(destination.repository, reference).digest
     if served != tree.digest:
         raise IntegrityError(f"{report.destination} serves {served} after the copy, not {tree.digest}")
+    referrers = _copy_referrers(tree, origin, target, options) if options.referrers else None
     counts = CopyCounts(
         stats.manifests,
         stats.blobs_present,
@@ -78,8 +82,18 @@ def _promote(
         stats.blobs_foreign,
     )
     return PromoteReport(
-        report.source, report.destination, tree.digest, tree.media_type, report.gate, True, counts, served
+        report.source, report.destination, tree.digest, tree.media_type, report.gate, True, counts, served, referrers
     )
+
+
+def _copy_referrers(
+    tree: ImageTree, origin: Repository, target: Repository, options: PromoteOptions
+) -> tuple[CopiedReferrer, ...]:
+    from regwarden.service.promote_referrers import copy_referrers
+
+    # The top manifest first: its signatures are the ones `verify` reads for the promoted reference.
+    subjects = [manifest.digest for manifest in reversed(tree.manifests())]
+    return copy_referrers(origin, target, subjects, chunk_size=options.chunk_size)
 
 
 def _references(source_text: str, destination_text: str) -> tuple[Reference, Reference]:
