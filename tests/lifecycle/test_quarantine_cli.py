@@ -16,8 +16,11 @@ SECRET = {"REGWARDEN_QUARANTINE_SECRET": "0123456789abcdef0123"}
 def test_serve_refuses_to_start_without_what_it_needs(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'w.db'}"
     base = ["quarantine", "serve", "--registry", "myreg.azurecr.io", "--db", db]
-    signature = run_process([*base, "--require-signature"], tmp_path, SECRET)
-    assert_clean_failure(signature, 3, "signature verification is not available in this version")
+    no_policy = tmp_path / "no-such-policy.yaml"
+    signature = run_process([*base, "--signature-policy", str(no_policy)], tmp_path, SECRET)
+    assert_clean_failure(signature, 3, f"cannot read the policy {no_policy}")
+    orphan = run_process([*base, "--trust-store", str(tmp_path)], tmp_path, SECRET)
+    assert_clean_failure(orphan, 3, "--trust-store belongs to --signature-policy")
     assert_clean_failure(run_process(base, tmp_path), 3, "secret must be at least 16 characters")
     weak = {"REGWARDEN_QUARANTINE_SECRET": "short"}
     assert_clean_failure(run_process(base, tmp_path, weak), 3, "at least 16 characters")

@@ -18,6 +18,7 @@ from regwarden.cli import options
 
 if TYPE_CHECKING:
     from regwarden.model.finding import Severity
+    from regwarden.service.gate_signature import SignatureRequirement
     from regwarden.service.images import ImageOptions
     from regwarden.service.quarantine_gate import GateOptions
     from regwarden.service.quarantine_worker import QuarantineWorker
@@ -41,6 +42,14 @@ POSTURE_FROM = typer.Option(
     help="Registry export (az acr show, ARM) the registry must also pass `audit acr` with (repeatable).",
 )
 POSTURE_CONFIG = typer.Option(None, "--posture-config", help="The audit's config file, as `audit acr --config`.")
+SIGNATURE_POLICY = typer.Option(
+    None,
+    "--signature-policy",
+    help="Verification policy (as `verify --policy`): the pushed digest's signatures must satisfy it too.",
+)
+TRUST_STORE = typer.Option(
+    None, "--trust-store", help="Notary Project trust store of --signature-policy (default: the policy's)."
+)
 
 
 def promote(
@@ -56,6 +65,8 @@ def promote(
     vex: list[Path] = VEX,
     posture_from: list[Path] = POSTURE_FROM,
     posture_config: Path | None = POSTURE_CONFIG,
+    signature_policy: Path | None = SIGNATURE_POLICY,
+    trust_store: Path | None = TRUST_STORE,
     referrers: bool = typer.Option(
         True,
         "--referrers/--no-referrers",
@@ -75,7 +86,12 @@ def promote(
     from regwarden.service.promote import promote as run_promote
 
     image = ImageOptions(insecure=insecure, username=username, password=password, timeout=timeout)
-    gate = _gate(fail_on, db, ignore_file, vex, (posture_from, posture_config), image)
+    if signature_policy is not None and not require_pass:
+        from regwarden.model.errors import BadInputError
+
+        raise BadInputError("--signature-policy is a condition of the gate: give --require-pass too")
+    posture = (posture_from, posture_config)
+    gate = _gate(fail_on, db, ignore_file, vex, posture, image, signature=(signature_policy, trust_store))
     report = run_promote(source, destination, PromoteOptions(require_pass, gate, image, referrers=referrers))
     warnings = dict.fromkeys(w for i in (report.gate.images if report.gate else ()) for w in i.warnings)
     for warning in warnings:
@@ -136,9 +152,8 @@ def serve(
     vex: list[Path] = VEX,
     posture_from: list[Path] = POSTURE_FROM,
     posture_config: Path | None = POSTURE_CONFIG,
-    require_signature: bool = typer.Option(
-        False, "--require-signature", help="Not available yet: signature verification is not part of this version."
-    ),
+    signature_policy: Path | None = SIGNATURE_POLICY,
+    trust_store: Path | None = TRUST_STORE,
     catalog: bool = typer.Option(True, "--catalog/--no-catalog", help="Record each checked image in the inventory."),
     tls_cert: Path | None = typer.Option(None, "--tls-cert", help="Serve HTTPS with this certificate (PEM)."),
     tls_key: Path | None = typer.Option(None, "--tls-key", help="The certificate's private key (PEM)."),
@@ -153,18 +168,13 @@ def serve(
     import os
 
     from regwarden.lifecycle.quarantine import check_secret
-    from regwarden.model.errors import BadInputError
     from regwarden.service.images import ImageOptions
 
-    if require_signature:
-        raise BadInputError(
-            "--require-signature: signature verification is not available in this version of regwarden; "
-            "a gate that cannot check signatures would hold every image, so the worker does not start"
-        )
     host, port = _listen_address(listen)
     secret = check_secret(os.environ.get(secret_env, ""))
     image = ImageOptions(insecure=insecure, username=username, password=password, timeout=timeout)
-    gate = _gate(fail_on, db, ignore_file, vex, (posture_from, posture_config), image)
+    posture = (posture_from, posture_config)
+    gate = _gate(fail_on, db, ignore_file, vex, posture, image, signature=(signature_policy, trust_store))
     _serve(registry, gate, image, catalog, db, poll, (host, port), (secret, secret_header), (tls_cert, tls_key))
 
 
@@ -197,13 +207,28 @@ def _gate(
     vex: list[Path],
     posture: tuple[list[Path], Path | None],
     image: ImageOptions,
+    *,
+    signature: tuple[Path | None, Path | None] = (None, None),
 ) -> GateOptions:
+    """The gate the flags describe; a policy or posture export that cannot be read fails here, before any check."""
     from regwarden.service.quarantine_gate import GateOptions, check_gate_options
 
     scan = _scan_options(fail_on, db, ignore_file, vex, image)
-    gate = GateOptions(scan, tuple(posture[0]), posture_config=posture[1])
+    gate = GateOptions(scan, tuple(posture[0]), posture_config=posture[1], signature=_signature(*signature))
     check_gate_options(gate)
     return gate
+
+
+def _signature(policy: Path | None, trust_store: Path | None) -> SignatureRequirement | None:
+    from regwarden.model.errors import BadInputError
+    from regwarden.service.gate_signature import SignatureRequirement
+    from regwarden.signing.policy import load_policy
+
+    if policy is None:
+        if trust_store is not None:
+            raise BadInputError("--trust-store belongs to --signature-policy, which was not given")
+        return None
+    return SignatureRequirement(load_policy(policy, trust_store))
 
 
 def worker_gate(fail_on: str, db: str | None, image: ImageOptions) -> GateOptions:

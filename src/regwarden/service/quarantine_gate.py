@@ -1,5 +1,6 @@
-"""The quarantine gate: the scan gate of `scan --fail-on` over every image of a pushed manifest, plus an optional
-posture condition. `promote --require-pass` and the ACR quarantine worker both decide with it.
+"""The quarantine gate: the scan gate of `scan --fail-on` over every image of a pushed manifest, plus optional
+signature (service/gate_signature.py) and posture conditions. `promote --require-pass` and the ACR quarantine
+worker both decide with it.
 
 Order: every image manifest of the tree is read once (an index: each platform's manifest; attestation and
 artifact manifests are listed as skipped, since nothing runs them), its SBOM is matched against the advisory
@@ -23,6 +24,7 @@ from regwarden.model.sbom import Sbom
 from regwarden.oci.client import RegistryClient
 from regwarden.oci.copy import ImageTree
 from regwarden.oci.mediatypes import CONFIG_MEDIA_TYPES
+from regwarden.service.gate_signature import SignatureRequirement, signature_condition
 from regwarden.service.images import DEFAULT_PLATFORM, ImageOptions
 from regwarden.service.scan import ScanOptions, scan_sbom
 
@@ -39,6 +41,8 @@ class GateOptions:
     posture_fail_on: Severity = Severity.HIGH
     posture_config: Path | None = None
     """The audit's config file (profile, CI identities, suppressions), as `audit acr --config`."""
+    signature: SignatureRequirement | None = None
+    """The pushed digest must verify under this policy, as `verify --policy`. None: no signature condition."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,11 @@ def run_gate(client: RegistryClient, repository: str, tree: ImageTree, options: 
             skipped.append((image.digest, why_not))
             continue
         scanned.append(_scan_image(client, repository, image, options.scan))
-    conditions = (_posture_condition(options),) if options.posture_files else ()
+    conditions: tuple[Condition, ...] = ()
+    if options.signature is not None:
+        conditions += (signature_condition(client, repository, tree.digest, options.signature),)
+    if options.posture_files:
+        conditions += (_posture_condition(options),)
     result = GateResult(
         fail_on=fail_on.value if fail_on else None,
         images=tuple(item.gate for item in scanned),
