@@ -146,7 +146,7 @@ def test_cli_signature_policy_and_its_refusals(signed: Signed, advisory_db: str,
             "tag": None,
         }
     ]
-    assert no_gate.code == 3 and "give --require-pass too" in no_gate.stderr
+    assert no_gate.code == 3 and "conditions of the gate: give --require-pass" in no_gate.stderr
 
 
 def test_the_quarantine_worker_sets_passed_or_failed_by_signature(

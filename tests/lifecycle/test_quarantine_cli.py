@@ -4,10 +4,11 @@ with, the records as JSON, and the registry posture as a further gate condition.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from regwarden.store import open_store
-from tests.cli.cli_support import assert_clean_failure, run_process
+from tests.cli.cli_support import assert_clean_failure, invoke, run_process
 from tests.lifecycle.conftest import DEMO_1_1, SAMPLES, Pushed, quarantine_event
 
 SECRET = {"REGWARDEN_QUARANTINE_SECRET": "0123456789abcdef0123"}
@@ -75,3 +76,43 @@ def test_the_registry_posture_is_a_further_condition_of_the_gate(
     assert gate["reasons"] == [f"registry posture (--fail-on high) failed: {condition['detail']}"]
     assert passed.code == 0, passed.stderr
     assert json.loads(passed.stdout)["gate"]["conditions"][0]["passed"] is True
+
+
+def test_the_recorded_posture_is_a_further_condition_of_the_gate(
+    quarantined: Pushed, advisory_db: str, tmp_path: Path
+) -> None:
+    config, weak, hardened = (
+        SAMPLES / "acr" / name for name in ("posture.yaml", "weak-registry.json", "hardened-registry.json")
+    )
+    audit = ["audit", "acr", "--config", str(config), "--from", str(weak), "--from", str(hardened), "--fail-on", "none"]
+    assert invoke([*audit, "--record", "--db", advisory_db]).code == 0
+    host = quarantined.host
+    common = ["--require-pass", "--db", advisory_db, "--insecure", "-o", "json"]
+
+    def conditions(registry_name: str) -> list[tuple[str, bool, str]]:
+        outcome = invoke(
+            [
+                "promote",
+                f"{host}/quarantine/demo:1.1",
+                f"{host}/release/recorded",
+                *common,
+                "--posture-recorded",
+                registry_name,
+            ]
+        )
+        gate = json.loads(outcome.stdout)["gate"]
+        assert outcome.code == (0 if gate["passed"] else 1)
+        return [(c["name"], c["passed"], c["detail"]) for c in gate["conditions"]]
+
+    (weak_condition,) = conditions("shopacr")
+    assert weak_condition[:2] == ("recorded posture of shopacr (--fail-on high)", False)
+    assert re.fullmatch(r"run 1 of \d{4}-\d\d-\d\d \d\d:\d\d UTC: \d+ rule\(s\) fail: .+", weak_condition[2])
+    (hardened_condition,) = conditions("platformacr")
+    assert hardened_condition[:2] == ("recorded posture of platformacr (--fail-on high)", True)
+    assert conditions("nosuchacr") == [
+        (
+            "recorded posture of nosuchacr (--fail-on high)",
+            False,
+            "no recorded audit of a registry named 'nosuchacr': run `regwarden audit acr --record`",
+        )
+    ]

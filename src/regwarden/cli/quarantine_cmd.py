@@ -42,6 +42,12 @@ POSTURE_FROM = typer.Option(
     help="Registry export (az acr show, ARM) the registry must also pass `audit acr` with (repeatable).",
 )
 POSTURE_CONFIG = typer.Option(None, "--posture-config", help="The audit's config file, as `audit acr --config`.")
+POSTURE_RECORDED = typer.Option(
+    None,
+    "--posture-recorded",
+    help="Registry name whose newest recorded audit (`audit acr --record`, in --db) must hold no failing rule at "
+    "or above high.",
+)
 SIGNATURE_POLICY = typer.Option(
     None,
     "--signature-policy",
@@ -65,6 +71,7 @@ def promote(
     vex: list[Path] = VEX,
     posture_from: list[Path] = POSTURE_FROM,
     posture_config: Path | None = POSTURE_CONFIG,
+    posture_recorded: str | None = POSTURE_RECORDED,
     signature_policy: Path | None = SIGNATURE_POLICY,
     trust_store: Path | None = TRUST_STORE,
     referrers: bool = typer.Option(
@@ -86,12 +93,13 @@ def promote(
     from regwarden.service.promote import promote as run_promote
 
     image = ImageOptions(insecure=insecure, username=username, password=password, timeout=timeout)
-    if signature_policy is not None and not require_pass:
+    if (signature_policy is not None or posture_recorded) and not require_pass:
         from regwarden.model.errors import BadInputError
 
-        raise BadInputError("--signature-policy is a condition of the gate: give --require-pass too")
+        raise BadInputError("--signature-policy and --posture-recorded are conditions of the gate: give --require-pass")
     posture = (posture_from, posture_config)
-    gate = _gate(fail_on, db, ignore_file, vex, posture, image, signature=(signature_policy, trust_store))
+    signature = (signature_policy, trust_store)
+    gate = _gate(fail_on, db, ignore_file, vex, posture, image, signature=signature, recorded=posture_recorded)
     report = run_promote(source, destination, PromoteOptions(require_pass, gate, image, referrers=referrers))
     warnings = dict.fromkeys(w for i in (report.gate.images if report.gate else ()) for w in i.warnings)
     for warning in warnings:
@@ -152,6 +160,7 @@ def serve(
     vex: list[Path] = VEX,
     posture_from: list[Path] = POSTURE_FROM,
     posture_config: Path | None = POSTURE_CONFIG,
+    posture_recorded: str | None = POSTURE_RECORDED,
     signature_policy: Path | None = SIGNATURE_POLICY,
     trust_store: Path | None = TRUST_STORE,
     catalog: bool = typer.Option(True, "--catalog/--no-catalog", help="Record each checked image in the inventory."),
@@ -174,7 +183,8 @@ def serve(
     secret = check_secret(os.environ.get(secret_env, ""))
     image = ImageOptions(insecure=insecure, username=username, password=password, timeout=timeout)
     posture = (posture_from, posture_config)
-    gate = _gate(fail_on, db, ignore_file, vex, posture, image, signature=(signature_policy, trust_store))
+    signature = (signature_policy, trust_store)
+    gate = _gate(fail_on, db, ignore_file, vex, posture, image, signature=signature, recorded=posture_recorded)
     _serve(registry, gate, image, catalog, db, poll, (host, port), (secret, secret_header), (tls_cert, tls_key))
 
 
@@ -209,12 +219,15 @@ def _gate(
     image: ImageOptions,
     *,
     signature: tuple[Path | None, Path | None] = (None, None),
+    recorded: str | None = None,
 ) -> GateOptions:
     """The gate the flags describe; a policy or posture export that cannot be read fails here, before any check."""
     from regwarden.service.quarantine_gate import GateOptions, check_gate_options
 
     scan = _scan_options(fail_on, db, ignore_file, vex, image)
-    gate = GateOptions(scan, tuple(posture[0]), posture_config=posture[1], signature=_signature(*signature))
+    gate = GateOptions(
+        scan, tuple(posture[0]), posture_config=posture[1], posture_recorded=recorded, signature=_signature(*signature)
+    )
     check_gate_options(gate)
     return gate
 

@@ -1,6 +1,6 @@
 """The quarantine gate: the scan gate of `scan --fail-on` over every image of a pushed manifest, plus optional
-signature (service/gate_signature.py) and posture conditions. `promote --require-pass` and the ACR quarantine
-worker both decide with it.
+signature (service/gate_signature.py) and posture conditions (an audit of exports, or the recorded audit:
+service/gate_posture.py). `promote --require-pass` and the ACR quarantine worker both decide with it.
 
 Order: every image manifest of the tree is read once (an index: each platform's manifest; attestation and
 artifact manifests are listed as skipped, since nothing runs them), its SBOM is matched against the advisory
@@ -41,6 +41,8 @@ class GateOptions:
     posture_fail_on: Severity = Severity.HIGH
     posture_config: Path | None = None
     """The audit's config file (profile, CI identities, suppressions), as `audit acr --config`."""
+    posture_recorded: str | None = None
+    """A registry name: its newest recorded audit (`audit acr --record`) must pass at `posture_fail_on` too."""
     signature: SignatureRequirement | None = None
     """The pushed digest must verify under this policy, as `verify --policy`. None: no signature condition."""
 
@@ -69,11 +71,7 @@ def run_gate(client: RegistryClient, repository: str, tree: ImageTree, options: 
             skipped.append((image.digest, why_not))
             continue
         scanned.append(_scan_image(client, repository, image, options.scan))
-    conditions: tuple[Condition, ...] = ()
-    if options.signature is not None:
-        conditions += (signature_condition(client, repository, tree.digest, options.signature),)
-    if options.posture_files:
-        conditions += (_posture_condition(options),)
+    conditions = _conditions(client, repository, tree.digest, options)
     result = GateResult(
         fail_on=fail_on.value if fail_on else None,
         images=tuple(item.gate for item in scanned),
@@ -81,6 +79,21 @@ def run_gate(client: RegistryClient, repository: str, tree: ImageTree, options: 
         skipped=tuple(skipped),
     )
     return GateOutcome(result, tuple(scanned))
+
+
+def _conditions(client: RegistryClient, repository: str, digest: str, options: GateOptions) -> tuple[Condition, ...]:
+    """The further conditions the options ask for, in a fixed order: signatures, then the registry's posture."""
+    conditions: tuple[Condition, ...] = ()
+    if options.signature is not None:
+        conditions += (signature_condition(client, repository, digest, options.signature),)
+    if options.posture_files:
+        conditions += (_posture_condition(options),)
+    if options.posture_recorded:
+        from regwarden.service.gate_posture import recorded_posture_condition
+
+        db_url, name = options.scan.db_url, options.posture_recorded
+        conditions += (recorded_posture_condition(db_url, name, options.posture_fail_on),)
+    return conditions
 
 
 def _not_an_image(image: ImageTree) -> str | None:
