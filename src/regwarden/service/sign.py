@@ -3,24 +3,22 @@
 Order: read the key and chain and refuse what could not verify; resolve the image to its manifest descriptor;
 push the empty config and the envelope blobs, then the signature manifest (with `subject`) by digest. A registry
 with the referrers API indexes it from `subject`; one without (the API answers 404) gets the OCI distribution
-spec's fallback: the signature is added to the image index tagged `sha256-<hex>`. Two signers updating that
-index at the same moment can lose one entry (the spec's fallback has no lock); signing again restores it.
+spec's fallback: the signature is added to the image index tagged `sha256-<hex>` (oci/referrer_index.py).
 """
 
 from __future__ import annotations
 
 import io
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from regwarden.model.errors import BadInputError
 from regwarden.model.image import Descriptor
-from regwarden.oci import mediatypes
 from regwarden.oci.blobs import compute_digest
-from regwarden.oci.client import ManifestNotFoundError, RegistryClient
-from regwarden.oci.reference import Reference, parse_reference, validate_digest, validate_repository
+from regwarden.oci.client import Referrer, RegistryClient
+from regwarden.oci.reference import Reference, parse_reference
+from regwarden.oci.referrer_index import add_to_tag_index, has_referrers_api
 from regwarden.oci.upload import blob_exists, put_manifest, upload_blob
 from regwarden.service.trust import resolve_subject
 from regwarden.signing import envelope as env
@@ -81,8 +79,8 @@ def sign_image(
     digest = put_manifest(client, repo, compute_digest(artifact.manifest), artifact.manifest, OCI_MANIFEST)
     signature = Descriptor(OCI_MANIFEST, digest, len(artifact.manifest), artifact.annotations)
     indexed_by = "referrers-api"
-    if not _has_referrers_api(client, repo, subject.digest):
-        _add_to_tag_index(client, repo, subject.digest, signature)
+    if not has_referrers_api(client, repo, subject.digest):
+        add_to_tag_index(client, repo, subject.digest, Referrer(signature, env.SIGNATURE_ARTIFACT_TYPE))
         indexed_by = "tag-schema"
     return SignOutcome(str(parsed), subject.digest, digest, indexed_by)
 
@@ -92,34 +90,3 @@ def _push_blob(client: RegistryClient, repo: str, data: bytes, media_type: str) 
     if not blob_exists(client, repo, descriptor.digest):
         upload_blob(client, repo, descriptor, io.BytesIO(data))
     return descriptor
-
-
-def _has_referrers_api(client: RegistryClient, repo: str, digest: str) -> bool:
-    """The distribution spec's test: the referrers endpoint answers 404 on a registry without the API."""
-    from regwarden.oci.upload import push_scope
-
-    path = f"/v2/{validate_repository(repo)}/referrers/{validate_digest(digest)}"
-    with client.send("GET", path, push_scope(repo)) as response:
-        return response.status_code == 200
-
-
-def _add_to_tag_index(client: RegistryClient, repo: str, subject_digest: str, signature: Descriptor) -> None:
-    """Add the signature to the `sha256-<hex>` index (created when absent), keeping what is already there."""
-    algorithm, _, hex_digest = subject_digest.partition(":")
-    tag = f"{algorithm}-{hex_digest}"
-    try:
-        existing = json.loads(client.get_manifest(repo, tag, accept=mediatypes.OCI_INDEX).data)
-    except ManifestNotFoundError:
-        existing = {"schemaVersion": 2, "mediaType": mediatypes.OCI_INDEX, "manifests": []}
-    entries = [entry for entry in existing.get("manifests", []) if entry.get("digest") != signature.digest]
-    entries.append(
-        {
-            "mediaType": signature.media_type,
-            "digest": signature.digest,
-            "size": signature.size,
-            "artifactType": env.SIGNATURE_ARTIFACT_TYPE,
-            "annotations": dict(signature.annotations),
-        }
-    )
-    index = {"schemaVersion": 2, "mediaType": mediatypes.OCI_INDEX, "manifests": entries}
-    put_manifest(client, repo, tag, json.dumps(index, separators=(",", ":")).encode(), mediatypes.OCI_INDEX)
