@@ -171,5 +171,5 @@ def test_the_shipped_policy_loads_and_answers_before_the_api_server_gives_up(
 def _command(*words: str) -> Any:
     command: Any = typer.main.get_group(app)
     for word in words:
-        command = command.commands[word]
+        command = command.get_command(None, word)
     return command

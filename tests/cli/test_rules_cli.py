@@ -94,9 +94,11 @@ def test_unknown_format_is_a_usage_error() -> None:
 
 
 def _leaf_commands(group: Any, prefix: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Leaf commands by their full name (typer bundles its own click, so groups are told by `.commands`)."""
+    """Leaf commands by their full name (typer bundles its own click, so groups are told by `.commands`); the root
+    builds each command when asked for it, so every entry of its table is built (and must import) here."""
     leaves: dict[str, Any] = {}
-    for name, command in group.commands.items():
+    for name in group.list_commands(None):
+        command = group.get_command(None, name)
         if hasattr(command, "commands"):
             leaves |= _leaf_commands(command, (*prefix, name))
         else:

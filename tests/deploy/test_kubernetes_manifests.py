@@ -223,5 +223,5 @@ def test_in_azure_every_pod_that_calls_azure_uses_workload_identity() -> None:
 def _command(words: list[str]) -> Any:
     command: Any = typer.main.get_group(app)
     for word in words:
-        command = command.commands[word]
+        command = command.get_command(None, word)
     return command

@@ -1,6 +1,7 @@
 """The `regwarden` command line: one Typer app, one module per command group, registered explicitly below.
 
-Command modules import their heavy dependencies inside the command function, so `regwarden --help` stays fast.
+Command modules import their heavy dependencies inside the command function, and a command's module is imported
+only when that command runs (cli/lazy.py), so start-up stays fast.
 """
 
 from __future__ import annotations
@@ -8,39 +9,55 @@ from __future__ import annotations
 import typer
 
 from regwarden import __version__
-from regwarden.cli import (
-    admission_cmd,
-    audit_cmd,
-    db_cmd,
-    diff_cmd,
-    drift_cmd,
-    events_cmd,
-    history_cmd,
-    impact_cmd,
-    ingest_cmd,
-    inspect_cmd,
-    inventory_cmd,
-    jobs_cmd,
-    lock_cmd,
-    logs_cmd,
-    purge_cmd,
-    quarantine_cmd,
-    rules_cmd,
-    sbom_cmd,
-    scan_cmd,
-    serve_cmd,
-    sync_cmd,
-    triage_cmd,
-    trust_cmd,
-    users_cmd,
-    watch_cmd,
-    worker_cmd,
-)
-from regwarden.cli.errors import GuardedGroup, run_guarded
+from regwarden.cli.errors import run_guarded
+from regwarden.cli.lazy import Entry, LazyGroup, command, group
+
+_CLI = "regwarden.cli."
+
+COMMANDS: dict[str, Entry] = {
+    "inspect": command(_CLI + "inspect_cmd:inspect"),
+    "sbom": command(_CLI + "sbom_cmd:sbom"),
+    "diff": command(_CLI + "diff_cmd:diff"),
+    "scan": command(_CLI + "scan_cmd:scan"),
+    "audit": group(_CLI + "audit_cmd:app"),
+    "rules": group(_CLI + "rules_cmd:app"),
+    "db": group(_CLI + "db_cmd:app"),
+    "sync": group(_CLI + "sync_cmd:app"),
+    "inventory": group(_CLI + "inventory_cmd:app"),
+    "ingest-event": command(_CLI + "ingest_cmd:ingest_event"),
+    "affected": command(_CLI + "impact_cmd:affected"),
+    "where": command(_CLI + "impact_cmd:where"),
+    "watch": command(_CLI + "watch_cmd:watch"),
+    "jobs": group(_CLI + "jobs_cmd:app"),
+    "worker": command(_CLI + "worker_cmd:worker"),
+    "beat": command(_CLI + "worker_cmd:beat"),
+    "events": group(_CLI + "events_cmd:app"),
+    "history": command(_CLI + "history_cmd:history"),
+    "drift": command(_CLI + "drift_cmd:drift"),
+    "triage": group(_CLI + "triage_cmd:app"),
+    "logs": group(_CLI + "logs_cmd:app"),
+    "referrers": command(_CLI + "trust_cmd:referrers"),
+    "verify": command(_CLI + "trust_cmd:verify"),
+    "sign": command(_CLI + "trust_cmd:sign"),
+    "purge": command(_CLI + "purge_cmd:purge"),
+    "lock": command(_CLI + "lock_cmd:lock"),
+    "unlock": command(_CLI + "lock_cmd:unlock"),
+    "promote": command(_CLI + "quarantine_cmd:promote"),
+    "serve-admission": command(_CLI + "admission_cmd:serve_admission_deprecated", hidden=True),
+    "serve": group(_CLI + "serve_cmd:app"),
+    "users": group(_CLI + "users_cmd:app"),
+    "quarantine": group(_CLI + "quarantine_cmd:app"),
+}
+"""Every command, in the order `--help` lists them, by the module that defines it (imported only when called)."""
+
+
+class RegwardenGroup(LazyGroup):
+    entries = COMMANDS
+
 
 app = typer.Typer(
     name="regwarden",
-    cls=GuardedGroup,
+    cls=RegwardenGroup,
     help="Secure a container image pipeline: registry posture, SBOMs, vulnerabilities, inventory and trust.",
     no_args_is_help=True,
     add_completion=False,
@@ -62,40 +79,6 @@ def root(
     ),
 ) -> None:
     """regwarden: ACR first, any OCI registry."""
-
-
-app.command("inspect")(inspect_cmd.inspect)
-app.command("sbom")(sbom_cmd.sbom)
-app.command("diff")(diff_cmd.diff)
-app.command("scan")(scan_cmd.scan)
-app.add_typer(audit_cmd.app, name="audit")
-app.add_typer(rules_cmd.app, name="rules")
-app.add_typer(db_cmd.app, name="db")
-app.add_typer(sync_cmd.app, name="sync")
-app.add_typer(inventory_cmd.app, name="inventory")
-app.command("ingest-event")(ingest_cmd.ingest_event)
-app.command("affected")(impact_cmd.affected)
-app.command("where")(impact_cmd.where)
-app.command("watch")(watch_cmd.watch)
-app.add_typer(jobs_cmd.app, name="jobs")
-app.command("worker")(worker_cmd.worker)
-app.command("beat")(worker_cmd.beat)
-app.add_typer(events_cmd.app, name="events")
-app.command("history")(history_cmd.history)
-app.command("drift")(drift_cmd.drift)
-app.add_typer(triage_cmd.app, name="triage")
-app.add_typer(logs_cmd.app, name="logs")
-app.command("referrers")(trust_cmd.referrers)
-app.command("verify")(trust_cmd.verify)
-app.command("sign")(trust_cmd.sign)
-app.command("purge")(purge_cmd.purge)
-app.command("lock")(lock_cmd.lock)
-app.command("unlock")(lock_cmd.unlock)
-app.command("promote")(quarantine_cmd.promote)
-app.command("serve-admission", hidden=True)(admission_cmd.serve_admission_deprecated)
-app.add_typer(serve_cmd.app, name="serve")
-app.add_typer(users_cmd.app, name="users")
-app.add_typer(quarantine_cmd.app, name="quarantine")
 
 
 def main() -> None:
