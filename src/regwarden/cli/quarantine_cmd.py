@@ -87,7 +87,8 @@ def promote(
     password: str | None = options.PASSWORD,
     timeout: float = options.TIMEOUT,
 ) -> None:
-    """Copy an image to a release repository with its digest (every platform of an index), once it passes."""
+    """Copy an image to a release repository with its digest (every platform of an index) and its referrers
+    (signatures, SBOMs), once it passes the gate: the scan, and the signature and posture conditions given."""
     from regwarden.service.images import ImageOptions
     from regwarden.service.promote import PromoteOptions
     from regwarden.service.promote import promote as run_promote
