@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import typer
 from cryptography import x509
 from typer.main import get_group
 
@@ -139,10 +140,11 @@ def test_what_serve_refuses_to_start_with(tmp_path: Path) -> None:
 
 def test_serve_help_lists_both_webhooks_and_the_former_spelling_stays_hidden() -> None:
     root = get_group(app)
-    serve = root.commands["serve"]
+    context = typer.Context(root)
+    serve = root.get_command(context, "serve")
     assert set(getattr(serve, "commands", {})) == {"admission", "quarantine"}
     assert {"--admission-policy", "--quarantine", "--port"} <= {opt for param in serve.params for opt in param.opts}
-    assert root.commands["serve-admission"].hidden
+    assert root.get_command(context, "serve-admission").hidden
     listed = invoke(["serve", "--help"]).stdout
     assert "admission" in listed.split("Commands")[1] and "quarantine" in listed.split("Commands")[1]
     assert "serve-admission" not in invoke(["--help"]).stdout

@@ -1,6 +1,7 @@
 """`regwarden serve --quarantine` as a process: the dashboard's server takes ACR's quarantine webhook with its shared
-secret, its worker sets each image's state at the fake ACR while the server runs, and the dashboard and API still
-refuse a caller without a session or a token; what it refuses to start with is a clear error."""
+secret, its worker sets each image's state at the fake ACR while the server runs (with a signature policy: only the
+signed image passes), and the dashboard and API still refuse a caller without a session or a token; what it refuses
+to start with is a clear error."""
 
 from __future__ import annotations
 
@@ -19,12 +20,14 @@ import pytest
 from regwarden.model.errors import ExitCode
 from regwarden.store import open_store
 from tests.cli.cli_support import invoke
-from tests.lifecycle.conftest import DEMO_1_0, DEMO_1_1, quarantine_event
-from tests.support.fake_acr import FakeAcr
+from tests.lifecycle.conftest import DEMO_1_0, DEMO_1_1, acr_manifest, quarantine_event
+from tests.lifecycle.test_gate_signatures import Signed, signed  # noqa: F401 (the fixture: signed images in the registry)
+from tests.support.fake_acr import FakeAcr, FakeAcrServer
 from tests.support.registry import SelfSignedCert, free_port
 
 SECRET = "s3cret-webhook-token-0123456789"
 WEBHOOK = "/acr/quarantine"
+BEARER = {"Authorization": f"Bearer {SECRET}"}
 
 
 def _environment(acr: FakeAcr, acr_tls: SelfSignedCert, home: Path) -> dict[str, str]:
@@ -45,25 +48,17 @@ def _environment(acr: FakeAcr, acr_tls: SelfSignedCert, home: Path) -> dict[str,
 def test_serve_takes_the_quarantine_webhook_sets_the_states_and_still_refuses_anonymous_dashboard_requests(
     acr: FakeAcr, advisory_db: str, acr_tls: SelfSignedCert, tmp_path: Path
 ) -> None:
-    port = free_port()
-    command = [
-        sys.executable, "-m", "regwarden", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-jobs",
-        "--db", advisory_db, "--quarantine", "--quarantine-registry", acr.host,
-    ]  # fmt: skip
-    process = subprocess.Popen(
-        command, env=_environment(acr, acr_tls, tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    bearer = {"Authorization": f"Bearer {SECRET}"}
+    process, port = _start(acr, acr_tls, tmp_path, advisory_db)
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", follow_redirects=False) as client:
             _wait_for(client, process)
             passing = quarantine_event(acr.host, "quarantine/demo", DEMO_1_1, "1.1")
             failing = quarantine_event(acr.host, "quarantine/demo", DEMO_1_0)
-            accepted = [client.post(WEBHOOK, content=body, headers=bearer) for body in (passing, failing)]
+            accepted = [client.post(WEBHOOK, content=body, headers=BEARER) for body in (passing, failing)]
             wrong = client.post(WEBHOOK, content=passing, headers={"Authorization": "Bearer wrong-secret-0123456789"})
             page, api = client.get("/"), client.get("/api/v1/images")
             _wait_until(lambda: len(acr.patches) == 2)
-            listed = client.get(f"{WEBHOOK}/checks", headers=bearer).json()["checks"]
+            listed = client.get(f"{WEBHOOK}/checks", headers=BEARER).json()["checks"]
     finally:
         process.send_signal(signal.SIGTERM)
         _out, err = process.communicate(timeout=30)
@@ -83,6 +78,34 @@ def test_serve_takes_the_quarantine_webhook_sets_the_states_and_still_refuses_an
     assert recorded == {(DEMO_1_1, "reported", "Passed"), (DEMO_1_0, "reported", "Failed")}
 
 
+def test_serve_quarantine_with_a_signature_policy_passes_the_signed_image_only(
+    signed: Signed,  # noqa: F811 (the fixture imported above)
+    advisory_db: str,
+    acr_server: FakeAcrServer,
+    acr_tls: SelfSignedCert,
+    tmp_path: Path,
+) -> None:
+    content = {f"sigq/{repo}": {"manifests": [acr_manifest(DEMO_1_1, ["1.1"])]} for repo in ("signed", "unsigned")}
+    acr = acr_server.use(FakeAcr(content, upstream=signed.registry))
+    policy = ["--quarantine-signature-policy", str(signed.policy)]
+    process, port = _start(acr, acr_tls, tmp_path, advisory_db, *policy)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+            _wait_for(client, process)
+            for repo in ("signed", "unsigned"):
+                event = quarantine_event(acr.host, f"sigq/{repo}", DEMO_1_1, "1.1")
+                assert client.post(WEBHOOK, content=event, headers=BEARER).status_code == 202
+            _wait_until(lambda: len(acr.patches) == 2)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=30)
+    states = {repo: (body["quarantineState"], json.loads(body["quarantineDetails"])) for repo, _, body in acr.patches}
+    assert {repo: (state, details["reasons"]) for repo, (state, details) in states.items()} == {
+        "sigq/signed": ("Passed", []),
+        "sigq/unsigned": ("Failed", ["signatures (trustpolicy.json) failed: no-signature: no signature is attached"]),
+    }, err
+
+
 def test_what_serve_quarantine_refuses_to_start_with(advisory_db: str) -> None:
     served = ["serve", "--db", advisory_db, "--no-jobs"]
     cases = {
@@ -91,6 +114,11 @@ def test_what_serve_quarantine_refuses_to_start_with(advisory_db: str) -> None:
             [*served, "--quarantine-registry", "myreg.azurecr.io"],
             {},
             "--quarantine-registry: only with --quarantine",
+        ),
+        "trust store alone": (
+            [*served, "--quarantine", "--quarantine-registry", "myreg.azurecr.io", "--quarantine-trust-store", "ts"],
+            {},
+            "--quarantine-trust-store belongs to --quarantine-signature-policy, which was not given",
         ),
         "short secret": (
             [*served, "--quarantine", "--quarantine-registry", "myreg.azurecr.io"],
@@ -102,6 +130,19 @@ def test_what_serve_quarantine_refuses_to_start_with(advisory_db: str) -> None:
     assert {name: outcome.code for name, outcome in outcomes.items()} == dict.fromkeys(cases, ExitCode.BAD_INPUT)
     for name, (_, _, message) in cases.items():
         assert message in outcomes[name].stderr, name
+
+
+def _start(
+    acr: FakeAcr, acr_tls: SelfSignedCert, home: Path, db: str, *extra: str
+) -> tuple[subprocess.Popen[str], int]:
+    port = free_port()
+    command = [
+        sys.executable, "-m", "regwarden", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-jobs",
+        "--db", db, "--quarantine", "--quarantine-registry", acr.host, *extra,
+    ]  # fmt: skip
+    environment = _environment(acr, acr_tls, home)
+    process = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return process, port
 
 
 def _wait_for(client: httpx.Client, process: subprocess.Popen[str]) -> None:

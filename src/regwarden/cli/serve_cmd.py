@@ -48,6 +48,14 @@ QUARANTINE_REGISTRY = typer.Option(
 QUARANTINE_FAIL_ON = typer.Option(
     "high", "--quarantine-fail-on", help="With --quarantine: the gate fails on a finding at least this severe."
 )
+QUARANTINE_SIGNATURE_POLICY = typer.Option(
+    None,
+    "--quarantine-signature-policy",
+    help="With --quarantine: a verification policy (as `verify --policy`) the pushed digest must verify under too.",
+)
+QUARANTINE_TRUST_STORE = typer.Option(
+    None, "--quarantine-trust-store", help="The Notary Project trust store of --quarantine-signature-policy."
+)
 QUARANTINE_SECRET_HEADER = typer.Option(
     "Authorization",
     "--quarantine-secret-header",
@@ -91,6 +99,8 @@ def serve(
     quarantine_registry: list[str] = QUARANTINE_REGISTRY,
     quarantine_fail_on: str = QUARANTINE_FAIL_ON,
     quarantine_secret_header: str = QUARANTINE_SECRET_HEADER,
+    quarantine_signature_policy: Path | None = QUARANTINE_SIGNATURE_POLICY,
+    quarantine_trust_store: Path | None = QUARANTINE_TRUST_STORE,
 ) -> None:
     """Serve the dashboard and the API (sign-in required); background jobs run in the same process.
 
@@ -106,7 +116,11 @@ def serve(
         oidc_issuer, oidc_client_id, oidc_default_role, oidc_ca_file, jobs, advisory_update, insecure,
     )  # fmt: skip
     _check_mounts(admission_policy, quarantine, quarantine_registry, tls_cert is not None or behind_tls_proxy)
-    worker = QuarantineOptions(tuple(quarantine_registry), quarantine_fail_on, quarantine_secret_header)
+    _check_signature(quarantine, quarantine_signature_policy, quarantine_trust_store)
+    worker = QuarantineOptions(
+        tuple(quarantine_registry), quarantine_fail_on, quarantine_secret_header, quarantine_signature_policy,
+        quarantine_trust_store,
+    )  # fmt: skip
     tls = _Tls(tls_cert, tls_key, tls_reload)
     _run(settings, (host, port), tls, admission_policy, worker if quarantine else None)
 
@@ -185,6 +199,15 @@ def _refuse_server_options(ctx: typer.Context) -> None:
             f"{', '.join(given)}: options of `serve` itself; give `serve {ctx.invoked_subcommand}` its options after "
             "its name"
         )
+
+
+def _check_signature(quarantine: bool, policy: Path | None, trust_store: Path | None) -> None:
+    from regwarden.model.errors import BadInputError
+
+    if policy is not None and not quarantine:
+        raise BadInputError("--quarantine-signature-policy: only with --quarantine")
+    if trust_store is not None and policy is None:
+        raise BadInputError("--quarantine-trust-store belongs to --quarantine-signature-policy, which was not given")
 
 
 def _check_mounts(admission_policy: Path | None, quarantine: bool, registries: list[str], tls: bool) -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
+    from regwarden.service.quarantine_gate import GateOptions
     from regwarden.store import Store
     from regwarden.web.app import Mount
     from regwarden.web.settings import ServerSettings
@@ -29,6 +30,9 @@ class QuarantineOptions:
     registries: tuple[str, ...]
     fail_on: str
     secret_header: str
+    signature_policy: Path | None = None
+    """As `quarantine serve --signature-policy`: the pushed digest must verify under it too."""
+    trust_store: Path | None = None
 
 
 def mounts(
@@ -75,8 +79,19 @@ def _quarantine(store: Store, options: QuarantineOptions, settings: ServerSettin
     except BadInputError as error:
         raise BadInputError(f"--quarantine: {QUARANTINE_SECRET_ENV}: {error}") from None
     image = ImageOptions(insecure=settings.insecure_registries)
-    gate = worker_gate(options.fail_on, settings.db_url, image)
+    gate = _with_signature(worker_gate(options.fail_on, settings.db_url, image), options)
     worker = quarantine_worker(store, list(options.registries), gate, image, catalog=True, poll=10.0)
     registries = ", ".join(options.registries)
     typer.echo(f"regwarden: quarantine webhook on {settings.public_url}{WEBHOOK_PATH} for {registries}", err=True)
     return quarantine_mount(worker, WebhookAuth(secret, options.secret_header))
+
+
+def _with_signature(gate: GateOptions, options: QuarantineOptions) -> GateOptions:
+    if options.signature_policy is None:
+        return gate
+    from dataclasses import replace
+
+    from regwarden.service.gate_signature import SignatureRequirement
+    from regwarden.signing.policy import load_policy
+
+    return replace(gate, signature=SignatureRequirement(load_policy(options.signature_policy, options.trust_store)))
