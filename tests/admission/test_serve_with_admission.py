@@ -123,6 +123,10 @@ def test_what_serve_refuses_to_start_with(tmp_path: Path) -> None:
     db = ["--db", str(tmp_path / "regwarden.db"), "--no-jobs"]
     cases = {
         "no TLS": ([*db, "--admission-policy", str(bad)], "the API server calls admission webhooks over HTTPS only"),
+        "no TLS key": (
+            [*db, "--admission-policy", str(bad), "--tls-cert", str(tls.cert_path)],
+            "the API server calls admission webhooks over HTTPS only",
+        ),
         "bad policy": (
             [*db, "--admission-policy", str(bad), "--tls-cert", str(tls.cert_path), "--tls-key", str(tls.key_path)],
             "mode: 'block'; expected one of: enforce, audit",

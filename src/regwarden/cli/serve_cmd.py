@@ -115,7 +115,8 @@ def serve(
         db, config_file, public_url or _default_url(host, port, tls_cert is not None), behind_tls_proxy,
         oidc_issuer, oidc_client_id, oidc_default_role, oidc_ca_file, jobs, advisory_update, insecure,
     )  # fmt: skip
-    _check_mounts(admission_policy, quarantine, quarantine_registry, tls_cert is not None or behind_tls_proxy)
+    tls_ok = (tls_cert is not None and tls_key is not None) or behind_tls_proxy
+    _check_mounts(admission_policy, quarantine, quarantine_registry, tls_ok)
     _check_signature(quarantine, quarantine_signature_policy, quarantine_trust_store)
     worker = QuarantineOptions(
         tuple(quarantine_registry), quarantine_fail_on, quarantine_secret_header, quarantine_signature_policy,
