@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from regwarden.model.image import Descriptor
+from regwarden.model.quarantine import CopiedReferrer, CopyCounts, PromoteReport
 from regwarden.oci.client import ManifestNotFoundError, RegistryClient
 from regwarden.oci.upload import put_manifest
+from regwarden.report.quarantine_table import render_promote_table
 from regwarden.service.images import ImageOptions
 from regwarden.service.promote import PromoteOptions, promote
 from tests.cli.cli_support import run_process
@@ -164,3 +166,20 @@ def test_a_registry_with_the_referrers_api_indexes_the_copies_itself(registry: R
         assert listed(through_front, "apirel/app", image.digest) == {signature.digest}
     with client(registry) as direct, pytest.raises(ManifestNotFoundError):
         direct.head_manifest("apirel/app", image.digest.replace(":", "-"))  # no tag-schema index was written
+
+
+def test_the_table_lists_each_copied_referrer() -> None:
+    image, signature, cosign = ("sha256:" + c * 64 for c in "abc")
+    copied = (
+        CopiedReferrer(image, signature, "application/vnd.cncf.notary.signature", "referrers"),
+        CopiedReferrer(image, cosign, None, "cosign-tag", f"sha256-{'a' * 64}.sig"),
+    )
+    report = PromoteReport("r/q/app:1", "r/rel/app:1", image, OCI_MANIFEST, None, True, CopyCounts(1), image, copied)
+
+    lines = render_promote_table(report).decode().splitlines()
+
+    assert lines[-3:] == [
+        "referrers: 2 copied",
+        f"  {signature} (application/vnd.cncf.notary.signature) of {image}",
+        f"  {cosign} (unknown type) of {image} as sha256-{'a' * 64}.sig",
+    ]
