@@ -1,7 +1,7 @@
 """Admission webhook latency at a steady request rate, warm cache: target p99 < 20 ms at 200 requests/s.
 
 Set-up, all on 127.0.0.1: the CNCF registry (docker-registry) holding samples/demo-1.1.oci.tar with a Notation
-signature made here, the bundled advisory snapshot in SQLite, and `regwarden serve-admission` as its own process
+signature made here, the bundled advisory snapshot in SQLite, and `regwarden serve admission` as its own process
 over TLS (self-signed certificate, verified by the clients) with a policy that checks the registry, the signature
 and the findings (scan on a miss). The request is the Pod of a ReplicaSet in the shape the Kubernetes
 documentation gives, with an init container and two containers naming the image by tag (resolved through the
@@ -99,7 +99,7 @@ def _review(image_by_tag: str, image_by_digest: str) -> bytes:
 
 @contextmanager
 def webhook_server(work: Path) -> Iterator[tuple[str, bytes, Path, Path, int]]:
-    """The registry, the signed image, the database and `serve-admission`: (url, review body, CA file, log, pid)."""
+    """The registry, the signed image, the database and `serve admission`: (url, review body, CA file, log, pid)."""
     registry = start_registry(work / "registry")
     try:
         image = f"{registry.host}/bench/web:1.1"
@@ -124,7 +124,7 @@ def webhook_server(work: Path) -> Iterator[tuple[str, bytes, Path, Path, int]]:
         log = work / "admission.log"
         with log.open("wb") as sink:
             server = subprocess.Popen(
-                [*run, "serve-admission", "--listen", f"127.0.0.1:{port}", "--tls-cert", str(tls.cert_path),
+                [*run, "serve", "admission", "--listen", f"127.0.0.1:{port}", "--tls-cert", str(tls.cert_path),
                  "--tls-key", str(tls.key_path), "--policy", str(policy), "--db", str(database), "--insecure"],
                 stdout=sink, stderr=sink, env={**os.environ, "HOME": str(work)}, preexec_fn=_raise_priority,
             )  # fmt: skip
@@ -144,13 +144,13 @@ def _wait(url: str, context: ssl.SSLContext, server: subprocess.Popen[bytes]) ->
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise SystemExit("serve-admission exited during start-up")
+            raise SystemExit("serve admission exited during start-up")
         try:
             if httpx.get(f"{url}/healthz", verify=context, timeout=2).status_code == 200:
                 return
         except httpx.TransportError:
             time.sleep(0.1)
-    raise SystemExit("serve-admission did not answer within 60 s")
+    raise SystemExit("serve admission did not answer within 60 s")
 
 
 def warm_up(url: str, body: bytes, cafile: Path, log: Path) -> tuple[float, float]:

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class AdmissionSettings:
-    """What `regwarden serve-admission` (or a server mounting the admission router) starts with."""
+    """What `regwarden serve admission` (or a server mounting the admission router) starts with."""
 
     policy_file: Path
     mode: AdmissionMode | None = None

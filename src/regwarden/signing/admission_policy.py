@@ -1,4 +1,4 @@
-"""The admission policy file: which images a cluster may run (`regwarden serve-admission --policy FILE`).
+"""The admission policy file: which images a cluster may run (`regwarden serve admission --policy FILE`).
 
 ```yaml
 mode: enforce                  # enforce | audit (allow, and warn about what would be denied)

@@ -1,7 +1,7 @@
 """The Kubernetes admission webhook over HTTPS: `POST /admission/validate` takes an AdmissionReview
 (admission.k8s.io/v1) and answers one, in the same version, with `response.uid` echoed.
 
-`admission_app(settings)` is the application `regwarden serve-admission` runs (its lifespan opens the policy,
+`admission_app(settings)` is the application `regwarden serve admission` runs (its lifespan opens the policy,
 the store and the registry clients: service/admission.py `open_admission`; the controller is `app.state.admission`
 while it runs); `admission_router(controller)` is the
 router alone, for a server that opens the controller itself (`with open_admission(settings, log) as runtime:
