@@ -8,8 +8,9 @@ Layouts, told apart by the first bytes (gzip-compressed files are read as they a
 - CSV with a header row (Log Analytics and portal exports; `TimeGenerated [UTC]` headers are read as
   `TimeGenerated`); quoted fields may hold commas, quotes and newlines.
 
-Yields `(origin, record)`: `record` is the parsed object (anything: the caller rejects non-objects), or an
-`UnusableRecord` when the rest of a file cannot be read (a truncated document), which ends that file only.
+Yields `(origin, record)`: `record` is the parsed object (anything: the caller rejects non-objects), a
+`CsvRecord` (a CSV row with its file's columns, converted by position), or an `UnusableRecord` when the rest of a
+file cannot be read (a truncated document), which ends that file only.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import IO, Any
 import orjson
 
 from regwarden.collect.azurelogs.records import UnusableRecord
+from regwarden.collect.azurelogs.rows import CsvColumns, CsvRecord
 from regwarden.model.audit import AuditTable
 from regwarden.model.errors import BadInputError
 
@@ -197,18 +199,17 @@ def _csv_rows(path: Path, stream: IO[bytes]) -> Iterator[Item]:
 
 
 def _csv_body(path: Path, reader: Any, header: list[str]) -> Iterator[Item]:
-    width = len(header)
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except (csv.Error, UnicodeDecodeError) as error:
-            yield f"{path}:{reader.line_num}", UnusableRecord(f"unreadable CSV row ({error})")
-            return
-        if not row:
-            continue
-        if len(row) != width:
-            yield f"{path}:{reader.line_num}", UnusableRecord(f"CSV row with {len(row)} fields, header has {width}")
-            continue
-        yield f"{path}:{reader.line_num}", dict(zip(header, row, strict=True))
+    width, columns, prefix = len(header), CsvColumns(header), f"{path}:"
+    try:
+        for row in reader:
+            if not row:
+                continue
+            if len(row) != width:
+                yield (
+                    f"{prefix}{reader.line_num}",
+                    UnusableRecord(f"CSV row with {len(row)} fields, header has {width}"),
+                )
+                continue
+            yield f"{prefix}{reader.line_num}", CsvRecord(columns, row)
+    except (csv.Error, UnicodeDecodeError) as error:
+        yield f"{prefix}{reader.line_num}", UnusableRecord(f"unreadable CSV row ({error})")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from regwarden.collect.azurelogs.files import WHOLE_DOCUMENT_LIMIT, Item, iter_file, table_hint
 from regwarden.collect.azurelogs.records import UnusableRecord, event_from_record
+from regwarden.collect.azurelogs.rows import CsvRecord
 from regwarden.model.audit import AuditEvent, AuditTable, ReadSummary, SkippedRecords
 
 MAX_EXAMPLES = 3
@@ -43,14 +44,14 @@ class AuditLogReader:
         """Events from `(origin, record)` pairs (a file's, or a live query's rows)."""
         records, skip = self._records, self.skip
         for origin, record in items:
-            if isinstance(record, UnusableRecord):
-                skip(str(record), origin)
-                continue
-            if type(record) is not dict and not isinstance(record, Mapping):
-                skip(f"not a JSON object (a {type(record).__name__})", origin)
-                continue
             try:
-                event = event_from_record(record, origin, hint)
+                if type(record) is CsvRecord:
+                    event = record.columns.event(record.values, origin, hint)
+                elif type(record) is dict or isinstance(record, Mapping):
+                    event = event_from_record(record, origin, hint)
+                else:
+                    skip(str(record) if isinstance(record, UnusableRecord) else _not_an_object(record), origin)
+                    continue
             except UnusableRecord as problem:
                 skip(str(problem), origin)
                 continue
@@ -74,3 +75,7 @@ class AuditLogReader:
         skipped = tuple(SkippedRecords(reason, tally.count, tuple(tally.examples)) for reason, tally in ordered)
         records = {table: self._records.get(table, 0) for table in AuditTable}
         return ReadSummary(tuple(self._sources), records, skipped, self._ignored)
+
+
+def _not_an_object(record: object) -> str:
+    return f"not a JSON object (a {type(record).__name__})"

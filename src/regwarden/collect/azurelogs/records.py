@@ -18,7 +18,7 @@ A record of another table is None (counted as ignored); one that cannot be used 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +29,8 @@ from regwarden.model.audit import AuditEvent, AuditTable
 _ACR_TABLES = {name: t for t in (AuditTable.LOGIN, AuditTable.REPOSITORY) for name in (t.value, t.value.casefold())}
 _TABLES = {**{t.value: t for t in AuditTable}, **{t.value.casefold(): t for t in AuditTable}}
 _ARCHIVE_STATUS = {"start": "Started", "success": "Succeeded", "failure": "Failed", "accept": "Accepted"}
+_UNSET = (AuditEvent._field_defaults["status"], AuditEvent._field_defaults["properties"])
+"""`status` and `properties` of an event that is not an activity."""
 _CLAIM_KEYS = (
     "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn",
     "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name",
@@ -53,16 +55,16 @@ def event_from_record(record: Mapping[str, Any], origin: str, hint: AuditTable |
 
 
 def _from_row(row: Mapping[str, Any], origin: str, hint: AuditTable | None) -> AuditEvent | None:
-    table = _row_table(row, hint)
+    table = row_table(text(row.get("Type")), text(row.get("Category")), hint, row)
     if table is None:
         return None
-    time = _time(row.get("TimeGenerated"), "TimeGenerated")
+    time = event_time(row.get("TimeGenerated"), "TimeGenerated")
     if table is AuditTable.ACTIVITY:
         operation = text(row.get("OperationNameValue")) or text(row.get("OperationName"))
         return AuditEvent(
             table,
             time,
-            _required(operation, "OperationNameValue"),
+            required(operation, "OperationNameValue"),
             identity=text(row.get("Caller")),
             caller_ip=text(row.get("CallerIpAddress")),
             resource_id=text(row.get("_ResourceId")) or text(row.get("ResourceId")),
@@ -74,7 +76,7 @@ def _from_row(row: Mapping[str, Any], origin: str, hint: AuditTable | None) -> A
     return AuditEvent(
         table,
         time,
-        _required(text(row.get("OperationName")), "OperationName"),
+        required(text(row.get("OperationName")), "OperationName"),
         identity=text(row.get("Identity")),
         caller_ip=text(row.get("CallerIpAddress")),
         result_type=text(row.get("ResultType")),
@@ -91,20 +93,20 @@ def _from_row(row: Mapping[str, Any], origin: str, hint: AuditTable | None) -> A
     )
 
 
-def _row_table(row: Mapping[str, Any], hint: AuditTable | None) -> AuditTable | None:
-    declared = text(row.get("Type"))
+def row_table(declared: str, category: str, hint: AuditTable | None, columns: Container[str]) -> AuditTable | None:
+    """A Log Analytics row's table: its `Type`, else an ACR `Category`, else the file's hint, else its columns."""
     if declared:
         return _table_named(declared)
-    category = _ACR_TABLES.get(text(row.get("Category")).casefold())
-    if category is not None:
-        return category
+    acr = _ACR_TABLES.get(category.casefold())
+    if acr is not None:
+        return acr
     if hint is not None:
         return hint
-    if "OperationNameValue" in row or "ActivityStatusValue" in row:
+    if "OperationNameValue" in columns or "ActivityStatusValue" in columns:
         return AuditTable.ACTIVITY
-    if "Repository" in row or "Digest" in row:
+    if "Repository" in columns or "Digest" in columns:
         return AuditTable.REPOSITORY
-    if "LoginServer" in row or "JwtId" in row:
+    if "LoginServer" in columns or "JwtId" in columns:
         return AuditTable.LOGIN
     raise UnusableRecord("a row of no known table (no Type column, and columns of neither registry log)")
 
@@ -127,23 +129,30 @@ def _from_archive(record: Mapping[str, Any], origin: str, hint: AuditTable | Non
         return None
     props = _camel(record.get("properties"))
     get, inner = record.get, props.get
-    return AuditEvent(
-        table,
-        _time(get("time"), "time"),
-        _required(text(get("operationName")), "operationName"),
-        identity=_identity(get("identity") if "identity" in record else inner("identity")),
-        caller_ip=text(get("callerIpAddress") or inner("callerIpAddress")),
-        result_type=text(get("resultType") or inner("resultType")),
-        result_description=text(get("resultDescription") or inner("resultDescription")),
-        resource_id=text(get("resourceId")),
-        login_server=text(inner("loginServer") or get("loginServer")),
-        repository=text(inner("repository") or get("repository")),
-        tag=text(inner("tag") or get("tag")),
-        digest=text(inner("digest") or get("digest")),
-        media_type=text(inner("mediaType") or get("mediaType")),
-        user_agent=text(inner("userAgent") or get("userAgent")),
-        correlation_id=text(get("correlationId") or inner("correlationId")),
-        origin=origin,
+    found = (  # AuditEvent's fields from caller_ip to correlation_id
+        get("callerIpAddress") or inner("callerIpAddress"),
+        get("resultType") or inner("resultType"),
+        get("resultDescription") or inner("resultDescription"),
+        get("resourceId"),
+        inner("loginServer") or get("loginServer"),
+        inner("repository") or get("repository"),
+        inner("tag") or get("tag"),
+        inner("digest") or get("digest"),
+        inner("mediaType") or get("mediaType"),
+        inner("userAgent") or get("userAgent"),
+        get("correlationId") or inner("correlationId"),
+    )
+    # Built positionally, text() only for what is not text already: this runs once per archived record.
+    return AuditEvent._make(
+        (
+            table,
+            event_time(get("time"), "time"),
+            required(text(get("operationName")), "operationName"),
+            _identity(get("identity") if "identity" in record else inner("identity")),
+            *[value if type(value) is str else text(value) for value in found],
+            *_UNSET,
+            origin,
+        )
     )
 
 
@@ -162,8 +171,8 @@ def _from_activity_archive(record: Mapping[str, Any], origin: str) -> AuditEvent
     result = text(record.get("resultType"))
     return AuditEvent(
         AuditTable.ACTIVITY,
-        _time(record.get("time"), "time"),
-        _required(text(record.get("operationName")), "operationName"),
+        event_time(record.get("time"), "time"),
+        required(text(record.get("operationName")), "operationName"),
         identity=text(record.get("caller")) or _identity(record.get("identity")),
         caller_ip=text(record.get("callerIpAddress")),
         result_type=result,
@@ -179,8 +188,8 @@ def _from_event_data(record: Mapping[str, Any], origin: str) -> AuditEvent:
     request = record.get("httpRequest")
     return AuditEvent(
         AuditTable.ACTIVITY,
-        _time(record.get("eventTimestamp"), "eventTimestamp"),
-        _required(_value(record.get("operationName")), "operationName.value"),
+        event_time(record.get("eventTimestamp"), "eventTimestamp"),
+        required(_value(record.get("operationName")), "operationName.value"),
         identity=text(record.get("caller")),
         caller_ip=text(request.get("clientIpAddress")) if isinstance(request, Mapping) else "",
         resource_id=text(record.get("resourceId")),
@@ -240,14 +249,14 @@ def _dynamic(value: object) -> Mapping[str, object]:
     return {}
 
 
-def _time(value: object, column: str) -> datetime:
+def event_time(value: object, column: str) -> datetime:
     moment = parse_time(value)
     if moment is None:
         raise UnusableRecord(f"{column} missing or not a timestamp")
     return moment
 
 
-def _required(value: str, column: str) -> str:
+def required(value: str, column: str) -> str:
     if not value:
         raise UnusableRecord(f"{column} missing or empty")
     return value
