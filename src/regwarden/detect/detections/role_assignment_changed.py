@@ -58,8 +58,9 @@ class RoleAssignmentDetector:
             self._last_resource = event.resource_id
             if registry_id(event.resource_id):
                 self._groups.add(resource_group_id(event.resource_id))
-        operation = event.operation.casefold()
-        if event.table is not AuditTable.ACTIVITY or operation not in (WRITE, DELETE) or activity_failed(event):
+        if event.table is not AuditTable.ACTIVITY:
+            return  # checked before case folding the operation: most records are registry logs
+        if event.operation.casefold() not in (WRITE, DELETE) or activity_failed(event):
             return
         scope = scope_of_role_assignment(event)
         if registry_id(scope):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from regwarden.detect.config import LogsConfig
 from regwarden.detect.detection import (
@@ -60,30 +60,32 @@ class UnexpectedAddressDetector:
         self._config, self._start = context.config, context.analysis_start
         self._baseline_from = self._start - self._config.baseline if self._start else None
         self._addresses: dict[str, _Address] = {}
-        self._earliest: datetime | None = None
-        self._latest: datetime | None = None
+        # The span of the records with an address: meaningful once `_addresses` holds one.
+        self._earliest = datetime.max.replace(tzinfo=UTC)
+        self._latest = datetime.min.replace(tzinfo=UTC)
         self._unknown: dict[str, tuple[int, str]] = {}
 
     def observe(self, event: AuditEvent) -> None:
-        if event.table is AuditTable.REPOSITORY and event.operation.casefold() != "pull":
+        # Runs for every login and repository record: the usual spelling "Pull" is compared before case folding.
+        operation = event.operation
+        if operation != "Pull" and event.table is AuditTable.REPOSITORY and operation.casefold() != "pull":
             return
-        moment, text = event.time, event.caller_ip
-        analysed = self._start is None or moment >= self._start
+        moment, text, start = event.time, event.caller_ip, self._start
         # Keyed by the address as logged (no parsing per record); spellings of one address are merged at the end.
         seen = self._addresses.get(text)
         if seen is None:
             if caller_address(text) is None:
-                if analysed:
+                if start is None or moment >= start:
                     self._note(NOT_AN_ADDRESS if text else NO_ADDRESS, event.origin)
                 return
             seen = self._addresses[text] = _Address(moment)
         elif moment < seen.first:
             seen.first = moment
-        if self._earliest is None or moment < self._earliest:
+        if moment < self._earliest:
             self._earliest = moment
-        if self._latest is None or moment > self._latest:
+        if moment > self._latest:
             self._latest = moment
-        if not analysed:
+        if start is not None and moment < start:
             if self._baseline_from is not None and moment >= self._baseline_from:
                 seen.in_baseline = True
             return
@@ -123,7 +125,7 @@ class UnexpectedAddressDetector:
         return merged
 
     def _history_is_long_enough(self) -> bool:
-        if self._earliest is None or self._latest is None:
+        if not self._addresses:
             return True
         if self._baseline_from is not None:
             return True  # the baseline is the window before --since, read or not: an absent address is new
@@ -154,7 +156,6 @@ class UnexpectedAddressDetector:
     def _is_new(self, seen: _Address) -> bool:
         if self._baseline_from is not None:
             return not seen.in_baseline
-        assert self._earliest is not None
         return seen.first >= self._earliest + self._config.baseline
 
     def _note(self, reason: str, origin: str) -> None:
