@@ -42,7 +42,7 @@ class Unknown:
 Match = Callable[[AuditEvent, DetectionContext], Hit | Unknown | None]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Folded:
     hit: Hit
     first: datetime

@@ -109,8 +109,18 @@ def _events(
     start: datetime | None,
 ) -> Iterator[AuditEvent]:
     if request.paths:
-        yield from reader.events(list(request.paths))
-        return
+        return reader.events(list(request.paths))  # handed on, not delegated to: one generator less per record
+    return _workspace_events(reader, request, access, baseline, moment, start)
+
+
+def _workspace_events(
+    reader: AuditLogReader,
+    request: LogsRequest,
+    access: WorkspaceAccess | None,
+    baseline: timedelta,
+    moment: datetime,
+    start: datetime | None,
+) -> Iterator[AuditEvent]:
     from regwarden.collect.azurelogs.live import QUERIES, WorkspaceLogs
 
     assert request.workspace is not None and start is not None

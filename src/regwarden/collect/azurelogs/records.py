@@ -116,10 +116,12 @@ def _table_named(name: str) -> AuditTable | None:
 
 
 def _from_archive(record: Mapping[str, Any], origin: str, hint: AuditTable | None) -> AuditEvent | None:
-    category = text(record.get("category"))
-    table = _ACR_TABLES.get(category)  # the documented spelling first: no case folding for the usual record
+    get = record.get
+    category = get("category")
+    # The documented spelling first: no conversion or case folding for the usual record.
+    table = _ACR_TABLES.get(category) if type(category) is str else None
     if table is None:
-        category = category.casefold()
+        category = text(category).casefold()
         table = _ACR_TABLES.get(category)
     if table is None and (category in ACTIVITY_CATEGORIES or hint is AuditTable.ACTIVITY):
         return _from_activity_archive(record, origin)
@@ -127,8 +129,15 @@ def _from_archive(record: Mapping[str, Any], origin: str, hint: AuditTable | Non
         table = hint if hint in (AuditTable.LOGIN, AuditTable.REPOSITORY) else None
     if table is None:
         return None
-    props = _camel(record.get("properties"))
-    get, inner = record.get, props.get
+    inner = _camel(get("properties")).get
+    moment = parse_time(get("time"))
+    if moment is None:
+        raise UnusableRecord("time missing or not a timestamp")
+    operation = get("operationName")
+    operation = operation if type(operation) is str else text(operation)
+    if not operation:
+        raise UnusableRecord("operationName missing or empty")
+    who = get("identity") if "identity" in record else inner("identity")
     found = (  # AuditEvent's fields from caller_ip to correlation_id
         get("callerIpAddress") or inner("callerIpAddress"),
         get("resultType") or inner("resultType"),
@@ -142,13 +151,13 @@ def _from_archive(record: Mapping[str, Any], origin: str, hint: AuditTable | Non
         inner("userAgent") or get("userAgent"),
         get("correlationId") or inner("correlationId"),
     )
-    # Built positionally, text() only for what is not text already: this runs once per archived record.
+    # Built positionally, with calls only for what is not text already: this runs once per archived record.
     return AuditEvent._make(
         (
             table,
-            event_time(get("time"), "time"),
-            required(text(get("operationName")), "operationName"),
-            _identity(get("identity") if "identity" in record else inner("identity")),
+            moment,
+            operation,
+            who if type(who) is str else _identity(who),
             *[value if type(value) is str else text(value) for value in found],
             *_UNSET,
             origin,

@@ -45,7 +45,7 @@ META = DetectionMeta(
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class _Address:
     first: datetime
     """Earliest record from this address, analysed or not."""
