@@ -78,3 +78,15 @@ def test_alert_rules_to_a_file_and_as_json(tmp_path: Path) -> None:
     listed = json.loads(invoke(["logs", "alert-rules", "-o", "json"]).stdout)
     assert [rule["detection_id"] for rule in listed["rules"]][:2] == ["RW-LOG-001", "RW-LOG-002"]
     assert listed["not_written"][0]["detection"] == "RW-LOG-004"
+
+
+def test_analyze_table_shows_evidence_from_an_absolute_path(tmp_path: Path) -> None:
+    """Evidence names its file and line (`[/abs/path.jsonl:2]`): text, never read as a rich closing tag."""
+    archive = tmp_path / "activity.jsonl"
+    archive.write_bytes((Path(__file__).parents[2] / "samples" / "logs" / "activity.jsonl").read_bytes())
+    outcome = invoke(["logs", "analyze", str(archive), "--no-record", "--fail-on", "none"])
+    assert outcome.code == 0, outcome.stderr
+    evidence_column = "".join(
+        line.split("│")[5].strip() for line in outcome.stdout.splitlines() if line.count("│") == 6
+    )  # the table folds the long path over several lines of its last column
+    assert "RW-LOG-006" in outcome.stdout and f"[{archive}:1]" in evidence_column

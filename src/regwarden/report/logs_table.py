@@ -14,7 +14,8 @@ EVIDENCE_SHOWN = 3
 
 def render(report: LogsReport, *, width: int = 150) -> bytes:
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width, no_color=True, highlight=False)
+    # Markup off: evidence names files (`[/var/log/x.jsonl:12]`), which rich would read as a closing tag.
+    console = Console(file=buffer, markup=False, width=width, no_color=True, highlight=False)
     console.print(f"Audit logs: {period(report)}")
     console.print(read_line(report))
     analysis = report.analysis
