@@ -141,9 +141,17 @@ def test_token_auth_registry_pushes_and_mounts(token_auth_registry: RunningRegis
         assert upload_blob(client, "upload/tok", descriptor, io.BytesIO(data), chunk_size=100) == "chunked"
         assert mount_blob(client, "upload/tok2", descriptor.digest, "upload/tok").mounted
         assert read_back(client, "upload/tok2", descriptor) == data
-    # The mount's challenge named two scopes; the token server got each as its own `scope` parameter.
+    # The mount's challenge named two scopes; the token server got each as its own `scope` parameter. The
+    # registry lists a scope's actions in no fixed order (pull,push or push,pull), so they are compared as sets.
     assert token_auth_registry.token_server is not None
-    assert "repository:upload/tok2:pull,push repository:upload/tok:pull" in token_auth_registry.token_server.issued
+    wanted = {("upload/tok2", frozenset({"pull", "push"})), ("upload/tok", frozenset({"pull"}))}
+    assert wanted in [_scopes(issued) for issued in token_auth_registry.token_server.issued]
+
+
+def _scopes(issued: str) -> set[tuple[str, frozenset[str]]]:
+    """`repository:a:pull,push repository:b:pull` as {(a, {pull, push}), (b, {pull})}."""
+    parts = [scope.split(":") for scope in issued.split()]
+    return {(repository, frozenset(actions.split(","))) for _, repository, actions in parts}
 
 
 def test_an_upload_location_on_another_host_is_refused() -> None:
