@@ -105,6 +105,7 @@ def test_serve_answers_the_admission_route_over_its_tls_and_still_refuses_anonym
     assert (page.status_code, page.headers["location"]) == (303, "/login?next=%2F")
     assert (api.status_code, api.headers["www-authenticate"]) == (401, "Bearer")
     assert served == renewed.cert.serial_number
+    assert process.returncode == 0, err  # SIGTERM stops the server cleanly (not killed by the signal: 143)
     assert f"regwarden: TLS certificate reloaded from {tls.cert_path}" in err
     assert f"regwarden: admission webhook on {base}{ADMISSION_PATH}: " in err
     decisions = [

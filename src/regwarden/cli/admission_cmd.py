@@ -70,10 +70,9 @@ def serve_admission_deprecated(**values: Any) -> None:
 
 
 def _run(settings: AdmissionSettings, host: str, port: int, tls: tuple[Path, Path], reload_interval: float) -> None:
-    import signal
-
     import uvicorn
 
+    from regwarden.cli.stop_on_sigterm import sigterm_ends_cleanly
     from regwarden.web.admission import admission_app
     from regwarden.web.tls_reload import CertificateReloader
 
@@ -85,13 +84,10 @@ def _run(settings: AdmissionSettings, host: str, port: int, tls: tuple[Path, Pat
     assert config.ssl is not None
     reloader = CertificateReloader(config.ssl, tls[0], tls[1], reload_interval, _log)
     reloader.start()
-    # uvicorn stops gracefully on SIGTERM, then raises it again under the handler it found: SIGTERM is how a pod
-    # is stopped, so that handler only lets the command end with exit 0.
-    previous = signal.signal(signal.SIGTERM, _stopped)
     try:
-        uvicorn.Server(config).run()
+        with sigterm_ends_cleanly():
+            uvicorn.Server(config).run()
     finally:
-        signal.signal(signal.SIGTERM, previous)
         reloader.stop()
     typer.echo("regwarden: admission webhook stopped", err=True)
 
@@ -103,10 +99,6 @@ def _check_readable(path: Path, option: str) -> None:
         path.read_bytes()
     except OSError as error:
         raise BadInputError(f"{option}: cannot read {path}: {error.strerror}") from None
-
-
-def _stopped(_signal: int, _frame: object) -> None:
-    pass
 
 
 def _log(line: str) -> None:

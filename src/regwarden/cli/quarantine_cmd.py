@@ -275,10 +275,9 @@ def _serve(
     auth: tuple[str, str],
     tls: tuple[Path | None, Path | None],
 ) -> None:
-    import signal
-
     import uvicorn
 
+    from regwarden.cli.stop_on_sigterm import sigterm_ends_cleanly
     from regwarden.store import open_store
     from regwarden.web.quarantine import WebhookAuth, create_quarantine_app
 
@@ -286,10 +285,7 @@ def _serve(
         worker = quarantine_worker(store, registries, gate, image, catalog, poll)
         app = create_quarantine_app(worker, WebhookAuth(*auth))
         typer.echo(f"regwarden: quarantine worker on {address[0]}:{address[1]} for {', '.join(registries)}", err=True)
-        # uvicorn shuts down gracefully on SIGTERM, then raises it again under the handler it found: SIGTERM is
-        # how this worker is meant to stop, so that handler only lets the command end with exit 0.
-        previous = signal.signal(signal.SIGTERM, _stopped)
-        try:
+        with sigterm_ends_cleanly():
             uvicorn.run(
                 app,
                 host=address[0],
@@ -298,13 +294,7 @@ def _serve(
                 ssl_certfile=str(tls[0]) if tls[0] else None,
                 ssl_keyfile=str(tls[1]) if tls[1] else None,
             )
-        finally:
-            signal.signal(signal.SIGTERM, previous)
     typer.echo("regwarden: quarantine worker stopped", err=True)
-
-
-def _stopped(_signal: int, _frame: object) -> None:
-    pass
 
 
 def _log(line: str) -> None:

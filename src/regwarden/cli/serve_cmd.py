@@ -138,6 +138,7 @@ def _run(
     import uvicorn
 
     from regwarden.cli.serve_mounts import mounts
+    from regwarden.cli.stop_on_sigterm import sigterm_ends_cleanly
     from regwarden.web.app import create_app
     from regwarden.web.logs import configure_logging
 
@@ -150,7 +151,8 @@ def _run(
         )  # fmt: skip
         _reload_certificate(stack, config, tls)
         typer.echo(f"regwarden: serving on {settings.public_url} (database {settings.db_url or 'default'})", err=True)
-        uvicorn.Server(config).run()
+        with sigterm_ends_cleanly():
+            uvicorn.Server(config).run()
 
 
 @dataclass(frozen=True)
