@@ -12,7 +12,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,12 +117,16 @@ def wait_for_jobs(store: Store, expected: int, timeout: float = 120.0) -> list[J
         time.sleep(0.25)
 
 
-def wait_for_running(store: Store, kind: str, owner_prefix: str, timeout: float = 60.0) -> Job:
-    """The first job of `kind` a worker whose owner starts with `owner_prefix` is working on."""
+def wait_for_running(
+    store: Store, kind: str, owner_prefix: str, timeout: float = 60.0, *, unless: Callable[[Job], bool] | None = None
+) -> Job:
+    """The first job of `kind` a worker whose owner starts with `owner_prefix` is working on (and `unless` does not
+    rule out)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for job in store.jobs.listing({JobState.RUNNING}, limit=1000):
-            if job.kind == kind and (job.worker or "").startswith(owner_prefix) and not job.claim_expired:
+            mine = job.kind == kind and (job.worker or "").startswith(owner_prefix) and not job.claim_expired
+            if mine and not (unless is not None and unless(job)):
                 return job
         time.sleep(0.05)
     pytest.fail(f"no {kind} job ran on {owner_prefix} within {timeout}s")
