@@ -14,6 +14,7 @@ from pathlib import Path
 from regwarden.jobs.arguments import flag, optional_text, text
 from regwarden.jobs.context import JobContext
 from regwarden.jobs.requests import catalog_request
+from regwarden.model.job import JobRequest
 from regwarden.model.sync import CatalogOutcome
 from regwarden.service.catalog import ImagePlace
 from regwarden.service.settings import WatchedCluster, WatchedRegistry
@@ -50,47 +51,49 @@ def run_sync_cluster(context: JobContext, args: Mapping[str, object]) -> str:
     )
 
 
-class CatalogHandOff:
-    """A sync's new digests, submitted as catalog jobs (service/sync_registry.py `PendingCatalog`)."""
+class _HandOff:
+    """Submits catalog jobs for a sync instead of cataloguing in the sync, and counts what it submitted."""
 
     def __init__(self, context: JobContext, insecure: bool) -> None:
         self.context, self.insecure = context, insecure
         self.queued = self.on_their_way = 0
+
+    def _submit(self, requests: Sequence[JobRequest]) -> Sequence[CatalogOutcome]:
+        submitted = self.context.dispatcher.submit_many(requests)
+        self.queued += sum(1 for submission in submitted if submission.new)
+        self.on_their_way += sum(1 for submission in submitted if not submission.new)
+        return ()  # nothing catalogued here: the jobs do it
+
+
+class CatalogHandOff(_HandOff):
+    """A registry sync's new digests as catalog jobs (service/sync_registry.py `PendingCatalog`)."""
 
     def __call__(self, registry: str, pending: Sequence[tuple[str, str]]) -> Sequence[CatalogOutcome]:
         version = self.context.store.advisories.newest_update()
-        requests = [
-            catalog_request(f"{registry}/{repository}@{digest}", digest, version, insecure=self.insecure)
-            for repository, digest in pending
-        ]
-        submitted = self.context.dispatcher.submit_many(requests)
-        self.queued += sum(1 for submission in submitted if submission.new)
-        self.on_their_way += sum(1 for submission in submitted if not submission.new)
-        return ()
+        return self._submit(
+            [
+                catalog_request(f"{registry}/{repository}@{digest}", digest, version, insecure=self.insecure)
+                for repository, digest in pending
+            ]
+        )
 
 
-class RunningHandOff:
-    """A cluster's running digests the inventory lacks, submitted as catalog jobs (service/sync_k8s.py
-    `RunningCatalog`): each records where its image lives, as the cluster's pod spec names it."""
-
-    def __init__(self, context: JobContext, insecure: bool) -> None:
-        self.context, self.insecure = context, insecure
-        self.queued = self.on_their_way = 0
+class RunningHandOff(_HandOff):
+    """A cluster's running digests the inventory lacks as catalog jobs (service/sync_k8s.py `RunningCatalog`):
+    each records where its image lives, as the cluster's pod spec names it."""
 
     def __call__(self, wanted: Sequence[tuple[str, str, ImagePlace]]) -> Sequence[CatalogOutcome]:
         version = self.context.store.advisories.newest_update()
-        requests = [
-            catalog_request(
-                reference,
-                digest,
-                version,
-                insecure=self.insecure,
-                place=(place.registry, place.repository),
-                origin="k8s",
-            )
-            for digest, reference, place in wanted
-        ]
-        submitted = self.context.dispatcher.submit_many(requests)
-        self.queued += sum(1 for submission in submitted if submission.new)
-        self.on_their_way += sum(1 for submission in submitted if not submission.new)
-        return ()
+        return self._submit(
+            [
+                catalog_request(
+                    reference,
+                    digest,
+                    version,
+                    insecure=self.insecure,
+                    place=(place.registry, place.repository),
+                    origin="k8s",
+                )
+                for digest, reference, place in wanted
+            ]
+        )
