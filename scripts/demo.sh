@@ -101,6 +101,14 @@ inventory):"
 $RW logs alert-rules -o bicep --db "$DB" | sed -n '/^resource rwLog004/,/^}/p'
 
 
+# == Jobs ==========================================================================================================
+step "The same work as a keyed job: in-process here, on Celery workers when REGWARDEN_BROKER is set" \
+  "$RW jobs submit sync-cluster --from samples/cluster/aks-dev.json --cluster aks-dev-weu --no-catalog --db $DB"
+$RW jobs submit sync-cluster --from samples/cluster/aks-dev.json --cluster aks-dev-weu --no-catalog --db "$DB"
+$RW jobs --all --db "$DB" | tail -n 1
+note "Each sync, catalog, advisory update and delivery is a job keyed by what it does, so two workers never do it
+twice; \`regwarden worker\` and \`regwarden beat\` run them at scale (docs/scale.md)."
+
 # == The server and dashboard =======================================================================================
 note "To see all of the above in the dashboard, run the one command below: it loads this demo's data into a kept
 database (.cache/serve-demo), adds a local user and serves http://127.0.0.1:8080 until Ctrl-C.

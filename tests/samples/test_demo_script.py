@@ -43,6 +43,7 @@ KEY_LINES = (
     "recorded: 13 new, 0 updated, 0 already known; 13 events raised",
     "Exit 1: a digest that runs in aks-prod-weu was deleted",
     "resource rwLog004 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {",
+    "jobs: 0 queued, 0 running, 0 retrying, 1 succeeded, 0 failed (in-process)",
 )
 
 
