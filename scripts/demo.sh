@@ -8,8 +8,27 @@ SAMPLE=samples/demo.oci.tar
 SAMPLE_NEXT=samples/demo-1.1.oci.tar
 ADVISORIES=samples/advisories
 WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+REGISTRY_PID=
+trap 'if [ -n "$REGISTRY_PID" ]; then kill "$REGISTRY_PID" 2>/dev/null || true; fi; rm -rf "$WORK"' EXIT
 DB=$WORK/advisories.db # the demo's own database, deleted at exit: the user's default database is never touched
+
+# A throwaway registry on loopback (Debian's docker-registry), for the steps that need one; its data is in $WORK.
+start_registry() {
+  local port
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  mkdir -p "$WORK/registry"
+  printf 'version: 0.1\nstorage:\n  filesystem: {rootdirectory: %s}\n  delete: {enabled: true}\nhttp: {addr: "127.0.0.1:%s"}\nlog: {level: error}\n' \
+    "$WORK/registry/data" "$port" >"$WORK/registry/config.yml"
+  docker-registry serve "$WORK/registry/config.yml" >"$WORK/registry/log" 2>&1 &
+  REGISTRY_PID=$!
+  for _ in $(seq 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  REGISTRY=127.0.0.1:$port
+  # The registry is on loopback: never through a proxy the environment names (httpx would use it for any host).
+  export NO_PROXY="127.0.0.1${NO_PROXY:+,$NO_PROXY}" no_proxy="127.0.0.1${no_proxy:+,$no_proxy}"
+}
 
 step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "${*:2}"; }
 note() { printf '\n%s\n' "$*"; }
@@ -88,6 +107,21 @@ first (production before the rest), then catalogued images that run nowhere."
 
 step "Where does a vulnerable urllib3 still run?" "$RW where 'urllib3@<1.26.19' --db $DB"
 $RW where 'urllib3@<1.26.19' --db "$DB"
+
+# == Lifecycle ======================================================================================================
+if command -v docker-registry >/dev/null && command -v skopeo >/dev/null; then
+  start_registry
+  skopeo copy -q --dest-tls-verify=false "oci-archive:$SAMPLE" "docker://$REGISTRY/shop/web:1.0"
+  skopeo copy -q --dest-tls-verify=false "oci-archive:$SAMPLE_NEXT" "docker://$REGISTRY/shop/web:1.1"
+  step "Purge everything in shop/ older than a day, as acr purge would (a dry run, with the inventory)" \
+    "$RW purge $REGISTRY --filter 'shop/.*:.*' --ago 1d --untagged --insecure --db $DB"
+  $RW purge "$REGISTRY" --filter 'shop/.*:.*' --ago 1d --untagged --insecure --db "$DB"
+  note "Both builds match the rules, and both are held back: the inventory knows they run in aks-prod-weu. A purge
+never deletes a running, locked or protected digest; --apply acts, journaled and resumable (docs/lifecycle.md)."
+else
+  note "(Purge skipped: it needs a registry, and Debian's docker-registry and skopeo are not installed here;
+\`make test\` installs them.)"
+fi
 
 # == Audit logs ====================================================================================================
 LOGS=(logs analyze samples/logs/registry-events.json samples/logs/activity.jsonl --db "$DB" --fail-on critical)

@@ -44,6 +44,7 @@ KEY_LINES = (
     "Exit 1: a digest that runs in aks-prod-weu was deleted",
     "resource rwLog004 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {",
     "jobs: 0 queued, 0 running, 0 retrying, 1 succeeded, 0 failed (in-process)",
+    "1 repositories: 0 manifests to delete, 0 tags to remove, 2 manifests kept, 2 held back (2 running)",
 )
 
 
